@@ -1,0 +1,3 @@
+//! Analysis over parsed reports: pure functions over typed data.
+
+pub mod themes;

@@ -1,0 +1,234 @@
+//! Domain knowledge read from `schema/`: category rules, the problem-theme taxonomy, the region table,
+//! the jieba user dictionary and stop words.
+//!
+//! Every file has a shipped default compiled into the binary; a schema folder given with `--schema`
+//! (or `JIXIAO_SCHEMA`, or `./schema` when it exists) replaces the files it contains. Patterns are
+//! compiled once here, so a bad pattern is reported with its file before any report is touched.
+
+use crate::model::{Category, ThemeId};
+use crate::text::squeeze;
+use anyhow::{anyhow, bail, Context, Result};
+use regex::Regex;
+use serde::Deserialize;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+const DEFAULT_CATEGORIES: &str = include_str!("../schema/categories.toml");
+const DEFAULT_THEMES: &str = include_str!("../schema/themes.toml");
+const DEFAULT_REGIONS: &str = include_str!("../schema/regions.tsv");
+const DEFAULT_USERDICT: &str = include_str!("../schema/userdict.txt");
+const DEFAULT_STOPWORDS: &str = include_str!("../schema/stopwords.txt");
+
+/// All domain knowledge, compiled.
+pub struct Domain {
+    pub categories: CategoryRules,
+    pub themes: Themes,
+    pub regions: crate::region::RegionTable,
+    pub userdict: String,
+    pub stopwords: HashSet<String>,
+    /// Hash of everything that changes how text is tagged, stored with each ingest.
+    pub themes_hash: String,
+}
+
+impl Domain {
+    /// The compiled-in defaults only.
+    pub fn builtin() -> Result<Domain> {
+        Domain::load(None)
+    }
+
+    /// Loads `dir`'s files over the compiled-in defaults.
+    pub fn load(dir: Option<&Path>) -> Result<Domain> {
+        let read = |name: &str, default: &'static str| -> Result<(String, String)> {
+            if let Some(dir) = dir {
+                let p = dir.join(name);
+                if p.exists() {
+                    let text = std::fs::read_to_string(&p)
+                        .with_context(|| format!("cannot read schema file {}", p.display()))?;
+                    return Ok((text, p.display().to_string()));
+                }
+            }
+            Ok((default.to_string(), format!("built-in schema/{name}")))
+        };
+        let (cat_text, cat_name) = read("categories.toml", DEFAULT_CATEGORIES)?;
+        let (theme_text, theme_name) = read("themes.toml", DEFAULT_THEMES)?;
+        let (region_text, region_name) = read("regions.tsv", DEFAULT_REGIONS)?;
+        let (userdict, _) = read("userdict.txt", DEFAULT_USERDICT)?;
+        let (stop_text, _) = read("stopwords.txt", DEFAULT_STOPWORDS)?;
+        let categories = CategoryRules::parse(&cat_text).with_context(|| format!("in {cat_name}"))?;
+        let themes = Themes::parse(&theme_text).with_context(|| format!("in {theme_name}"))?;
+        let regions = crate::region::RegionTable::parse(&region_text).with_context(|| format!("in {region_name}"))?;
+        let stopwords = stop_text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_string)
+            .collect();
+        let themes_hash = blake3::hash(format!("{cat_text}\u{0}{theme_text}").as_bytes()).to_hex()[..12].to_string();
+        Ok(Domain { categories, themes, regions, userdict, stopwords, themes_hash })
+    }
+
+    /// The schema folder to use: the one named, else `./schema` when it holds a themes file.
+    pub fn resolve_dir(named: Option<PathBuf>) -> Option<PathBuf> {
+        named.or_else(|| {
+            let local = PathBuf::from("schema");
+            local.join("themes.toml").exists().then_some(local)
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct CategoryFile {
+    category: Vec<CategoryEntry>,
+}
+
+#[derive(Deserialize)]
+struct CategoryEntry {
+    name: String,
+    #[serde(default)]
+    headings: Vec<String>,
+    #[serde(default)]
+    labels: Vec<String>,
+    sticky: Option<bool>,
+    search_boost: Option<f32>,
+}
+
+/// The rules that give a section its category (see schema/categories.toml).
+pub struct CategoryRules {
+    /// Heading rules in file order.
+    headings: Vec<(Category, Regex)>,
+    labels: Vec<(Category, Regex)>,
+    sticky: HashSet<Category>,
+    boost: HashMap<Category, f32>,
+}
+
+impl CategoryRules {
+    fn parse(text: &str) -> Result<CategoryRules> {
+        let file: CategoryFile = toml::from_str(text)?;
+        let mut rules = CategoryRules { headings: vec![], labels: vec![], sticky: HashSet::new(), boost: HashMap::new() };
+        for entry in file.category {
+            let cat = Category::parse(&entry.name).ok_or_else(|| {
+                anyhow!("unknown category {:?}; the categories are: {}", entry.name, category_names())
+            })?;
+            for h in &entry.headings {
+                rules.headings.push((cat, compile(h)?));
+            }
+            for l in &entry.labels {
+                rules.labels.push((cat, compile(l)?));
+            }
+            if entry.sticky == Some(true) {
+                rules.sticky.insert(cat);
+            }
+            if let Some(b) = entry.search_boost {
+                rules.boost.insert(cat, b);
+            }
+        }
+        Ok(rules)
+    }
+
+    /// The category a heading names, if any. `title` is the heading without its marker.
+    pub fn for_heading(&self, title: &str) -> Option<Category> {
+        let t = squeeze(title);
+        self.headings.iter().find(|(_, re)| re.is_match(&t)).map(|(c, _)| *c)
+    }
+
+    /// The category of a paragraph label ("存在问题"), if it is one.
+    pub fn for_label(&self, label: &str) -> Option<Category> {
+        let t = squeeze(label);
+        self.labels.iter().find(|(_, re)| re.is_match(&t)).map(|(c, _)| *c)
+    }
+
+    pub fn is_sticky(&self, c: Category) -> bool {
+        self.sticky.contains(&c)
+    }
+
+    pub fn search_boost(&self, c: Category) -> f32 {
+        self.boost.get(&c).copied().unwrap_or(1.0)
+    }
+}
+
+fn category_names() -> String {
+    Category::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+fn compile(pattern: &str) -> Result<Regex> {
+    Regex::new(pattern).with_context(|| format!("bad pattern {pattern:?}"))
+}
+
+#[derive(Deserialize)]
+struct ThemeFile {
+    theme: Vec<ThemeEntry>,
+}
+
+#[derive(Deserialize)]
+struct ThemeEntry {
+    id: String,
+    label: String,
+    #[serde(default)]
+    patterns: Vec<String>,
+    #[serde(default)]
+    indicators: Vec<String>,
+    #[serde(default)]
+    queries: Vec<String>,
+}
+
+/// One problem theme, compiled.
+pub struct Theme {
+    pub id: ThemeId,
+    pub label: String,
+    pub patterns: Vec<Regex>,
+    /// Anchored indicator-name patterns.
+    pub indicators: Vec<Regex>,
+    pub queries: Vec<String>,
+}
+
+/// The problem-theme taxonomy.
+pub struct Themes {
+    pub list: Vec<Theme>,
+}
+
+impl Themes {
+    fn parse(text: &str) -> Result<Themes> {
+        let file: ThemeFile = toml::from_str(text)?;
+        let mut seen = HashSet::new();
+        let mut list = Vec::new();
+        for t in file.theme {
+            if !seen.insert(t.id.clone()) {
+                bail!("theme {:?} is defined twice", t.id);
+            }
+            let patterns = t.patterns.iter().map(|p| compile(p)).collect::<Result<Vec<_>>>()?;
+            let indicators = t
+                .indicators
+                .iter()
+                .map(|p| compile(&format!("^(?:{p})$")))
+                .collect::<Result<Vec<_>>>()?;
+            list.push(Theme { id: ThemeId(t.id), label: t.label, patterns, indicators, queries: t.queries });
+        }
+        Ok(Themes { list })
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Theme> {
+        self.list.iter().find(|t| t.id.0 == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_schema_compiles() {
+        let d = Domain::builtin().unwrap();
+        assert_eq!(d.themes.list.len(), 15);
+        assert!(d.regions.len() > 3000);
+        assert_eq!(d.categories.for_heading("存在的问题及原因分析"), Some(Category::Problems));
+        assert_eq!(d.categories.for_heading("上一年度绩效评价整改情况"), Some(Category::Measures));
+        assert_eq!(d.categories.for_label("存在问题"), Some(Category::Problems));
+        assert_eq!(d.categories.for_label("改进措施"), Some(Category::Measures));
+    }
+
+    #[test]
+    fn unknown_category_is_a_clear_error() {
+        let err = CategoryRules::parse("[[category]]\nname = \"problemz\"\n").err().unwrap();
+        assert!(format!("{err:#}").contains("unknown category \"problemz\""));
+    }
+}

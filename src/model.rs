@@ -1,0 +1,307 @@
+//! The typed data that flows through jixiao: a `Report` with its metadata and its tree of `Section`s.
+//!
+//! These structs are what the parser produces, what the store serializes (serde + bincode) and what the
+//! output layer renders. Field names here are the JSON field names of the CLI, so renaming one is a
+//! breaking change of the output format.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A report's id: the first 12 hex digits of the BLAKE3 hash of its decoded text.
+///
+/// Content-derived, so re-ingesting the same report is recognised wherever the file lives.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ReportId(pub String);
+
+impl ReportId {
+    pub fn from_text(text: &str) -> ReportId {
+        let hash = blake3::hash(text.as_bytes());
+        ReportId(hash.to_hex()[..12].to_string())
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// The id of the section at `seq` in this report.
+    pub fn section(&self, seq: u32) -> SectionId {
+        SectionId(format!("{}-{:03}", self.0, seq))
+    }
+}
+
+impl fmt::Display for ReportId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A section's id: `REPORTID-SEQ`, SEQ being the section's position in document order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SectionId(pub String);
+
+impl SectionId {
+    /// Splits an id typed by a user into report id and sequence number.
+    pub fn parse(s: &str) -> Option<(ReportId, u32)> {
+        let (report, seq) = s.rsplit_once('-')?;
+        let seq = seq.parse().ok()?;
+        if report.is_empty() || !report.chars().all(|c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        Some((ReportId(report.to_ascii_lowercase()), seq))
+    }
+}
+
+impl fmt::Display for SectionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What a report evaluates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportKind {
+    /// 部门（单位）整体支出绩效自评报告
+    DepartmentOverall,
+    /// 项目支出绩效自评报告
+    Project,
+    /// Anything else: 决算 notes, mixed pages.
+    Other,
+}
+
+impl ReportKind {
+    pub const ALL: [ReportKind; 3] = [ReportKind::DepartmentOverall, ReportKind::Project, ReportKind::Other];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportKind::DepartmentOverall => "department_overall",
+            ReportKind::Project => "project",
+            ReportKind::Other => "other",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ReportKind> {
+        ReportKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// The grade of the evaluation as stated in the report (优/良/中/差).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Grade {
+    #[serde(rename = "优")]
+    Excellent,
+    #[serde(rename = "良")]
+    Good,
+    #[serde(rename = "中")]
+    Fair,
+    #[serde(rename = "差")]
+    Poor,
+}
+
+impl Grade {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grade::Excellent => "优",
+            Grade::Good => "良",
+            Grade::Fair => "中",
+            Grade::Poor => "差",
+        }
+    }
+}
+
+/// Where a department sits in China's administrative divisions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Region {
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub county: Option<String>,
+}
+
+impl Region {
+    /// "广东省 韶关市 乐昌市", skipping what is unknown.
+    pub fn display(&self) -> String {
+        [&self.province, &self.city, &self.county]
+            .into_iter()
+            .flatten()
+            .fold(String::new(), |mut acc, part| {
+                if !acc.ends_with(part.as_str()) {
+                    if !acc.is_empty() {
+                        acc.push(' ');
+                    }
+                    acc.push_str(part);
+                }
+                acc
+            })
+    }
+}
+
+/// The kind of section, by the way the parser found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SectionKind {
+    /// Text before the first heading (after the cover block).
+    Preamble,
+    /// A numbered or unnumbered heading with the text below it.
+    Heading,
+    /// A paragraph that labels itself: "存在问题：……".
+    Labeled,
+    /// A report without any heading, kept as one section.
+    Whole,
+}
+
+/// What a section is about. The English names are the JSON values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    Overview,
+    Budget,
+    Targets,
+    Conclusion,
+    Analysis,
+    Achievements,
+    Problems,
+    Measures,
+    Disclosure,
+    Appendix,
+    Other,
+}
+
+impl Category {
+    pub const ALL: [Category; 11] = [
+        Category::Overview,
+        Category::Budget,
+        Category::Targets,
+        Category::Conclusion,
+        Category::Analysis,
+        Category::Achievements,
+        Category::Problems,
+        Category::Measures,
+        Category::Disclosure,
+        Category::Appendix,
+        Category::Other,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Overview => "overview",
+            Category::Budget => "budget",
+            Category::Targets => "targets",
+            Category::Conclusion => "conclusion",
+            Category::Analysis => "analysis",
+            Category::Achievements => "achievements",
+            Category::Problems => "problems",
+            Category::Measures => "measures",
+            Category::Disclosure => "disclosure",
+            Category::Appendix => "appendix",
+            Category::Other => "other",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+    /// A small stable number, for the index's fast field.
+    pub fn ordinal(self) -> u64 {
+        Category::ALL.iter().position(|c| *c == self).unwrap_or(0) as u64
+    }
+}
+
+/// A theme id from the taxonomy in schema/themes.toml ("procurement_low").
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ThemeId(pub String);
+
+/// A scored indicator as the report states it: "指标分值18分，自评得分17分" or "（5分）……得分4分".
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct IndicatorScore {
+    pub max: f64,
+    pub score: Option<f64>,
+}
+
+impl IndicatorScore {
+    /// Points lost, when both figures are known.
+    pub fn lost(&self) -> Option<f64> {
+        self.score.map(|s| self.max - s).filter(|d| *d > 1e-9)
+    }
+}
+
+/// One section of a report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    /// Position in document order, 0-based.
+    pub seq: u32,
+    /// `seq` of the parent section.
+    pub parent: Option<u32>,
+    /// Depth in the tree, 1 for top-level sections.
+    pub level: u8,
+    pub kind: SectionKind,
+    /// The heading as written, numbering marker included ("（一）部门主要职能").
+    pub heading: String,
+    /// The numbering marker alone ("（一）"), if any.
+    pub marker: Option<String>,
+    /// Headings from the top down to this section, this one included.
+    pub path: Vec<String>,
+    /// The section's own text (not its children's), paragraphs separated by newlines.
+    pub text: String,
+    pub category: Category,
+    pub themes: Vec<ThemeId>,
+    pub indicator: Option<IndicatorScore>,
+}
+
+/// Things the parser could not find or had to guess; listed by `jixiao reports --incomplete`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flag {
+    NoDepartment,
+    NoFiscalYear,
+    NoHeadings,
+}
+
+/// A report's metadata.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ReportMeta {
+    pub title: Option<String>,
+    pub department: Option<String>,
+    pub region: Region,
+    pub fiscal_year: Option<u16>,
+    pub total_score: Option<f64>,
+    pub grade: Option<Grade>,
+    pub kind: Option<ReportKind>,
+    /// The filing date as written on the cover (填报日期), if any.
+    pub filed: Option<String>,
+}
+
+/// Where a report came from; enough to find and re-read the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceInfo {
+    pub path: String,
+    /// BLAKE3 of the file's bytes.
+    pub file_hash: String,
+    pub bytes: u64,
+    /// The encoding the text was decoded from.
+    pub encoding: String,
+}
+
+/// A parsed report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub id: ReportId,
+    pub meta: ReportMeta,
+    pub source: SourceInfo,
+    pub sections: Vec<Section>,
+    pub flags: Vec<Flag>,
+    /// Values set by hand with `jixiao set`, which survive re-parsing.
+    pub overrides: ReportOverrides,
+}
+
+/// Metadata corrected by a user; applied over what the parser found.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ReportOverrides {
+    pub department: Option<String>,
+    pub fiscal_year: Option<u16>,
+}
+
+impl Report {
+    pub fn section_id(&self, section: &Section) -> SectionId {
+        self.id.section(section.seq)
+    }
+    pub fn kind(&self) -> ReportKind {
+        self.meta.kind.unwrap_or(ReportKind::Other)
+    }
+}

@@ -1,0 +1,192 @@
+//! Line level: cleaning conversion noise and recognising numbering markers.
+//!
+//! A marker is the numbering at the start of a heading line: 一、 （一） 1. 1、 （1） ① 第一部分.
+//! Recognition works on width-folded text, so １．and 1. are the same; what it reports points back
+//! into the original line, so headings are kept as written.
+
+use crate::text::{chinese_number, fold};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// The shape of a numbering marker. Shapes nest in the usual order (Part > CnNum > ParenCn > Arabic
+/// > ParenArabic > Circled), but the parser decides nesting by list continuity, not by shape alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Shape {
+    /// 第一部分 / 第一章
+    Part,
+    /// 一、 一.
+    CnNum,
+    /// （一） (一)
+    ParenCn,
+    /// 1. 1、 1．
+    Arabic,
+    /// （1） (1)
+    ParenArabic,
+    /// 1） 1)
+    ArabicParen,
+    /// ① ②
+    Circled,
+}
+
+impl Shape {
+    /// The shape a writer most likely meant when the number fits that list instead: '7、' among
+    /// 六、/八、, '（2）' after '（一）'.
+    pub fn twin(self) -> Option<Shape> {
+        match self {
+            Shape::CnNum => Some(Shape::Arabic),
+            Shape::Arabic => Some(Shape::CnNum),
+            Shape::ParenCn => Some(Shape::ParenArabic),
+            Shape::ParenArabic => Some(Shape::ParenCn),
+            _ => None,
+        }
+    }
+}
+
+/// A recognised marker at the start of a line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Marker {
+    pub shape: Shape,
+    pub number: u32,
+    /// The marker as written, without trailing spaces ("7、", "（一）").
+    pub text: String,
+    /// Byte offset in the original line where the marker starts (after a bullet, if any).
+    pub start: usize,
+    /// Byte offset in the original line where the text after the marker starts.
+    pub end: usize,
+}
+
+static MARKERS: LazyLock<Vec<(Shape, Regex)>> = LazyLock::new(|| {
+    const CN: &str = "[一二三四五六七八九十]{1,3}";
+    let specs = [
+        (Shape::Part, format!(r"^第\s*({CN}|\d{{1,2}})\s*(?:部分|章|篇)\s*[、.:：]?\s*")),
+        (Shape::ParenCn, format!(r"^[（(]\s*({CN})\s*[)）]\s*[、.]?\s*")),
+        (Shape::CnNum, format!(r"^({CN})\s*[、.]\s*")),
+        (Shape::ParenArabic, r"^[（(]\s*(\d{1,2})\s*[)）]\s*[、.]?\s*".to_string()),
+        (Shape::Arabic, r"^(\d{1,2})\s*[、.]\s*".to_string()),
+        (Shape::ArabicParen, r"^(\d{1,2})\s*[)）]\s*".to_string()),
+        (Shape::Circled, r"^([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])\s*".to_string()),
+    ];
+    specs.into_iter().map(|(s, p)| (s, Regex::new(&p).expect("marker pattern"))).collect()
+});
+
+static BULLET: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[-•·●▪■◆*]\s+").expect("bullet pattern"));
+
+/// Byte offset in `orig` of the char at the same position as byte `folded_at` in `folded`.
+fn back_to_original(orig: &str, folded: &str, folded_at: usize) -> usize {
+    let n = folded[..folded_at].chars().count();
+    orig.char_indices().nth(n).map(|(i, _)| i).unwrap_or(orig.len())
+}
+
+/// Recognises the numbering marker at the start of `line` (already trimmed).
+pub fn marker(line: &str) -> Option<Marker> {
+    let folded = fold(line);
+    let bullet_end = BULLET.find(&folded).map(|m| m.end()).unwrap_or(0);
+    let body = &folded[bullet_end..];
+    for (shape, re) in MARKERS.iter() {
+        let Some(caps) = re.captures(body) else { continue };
+        let whole = caps.get(0)?;
+        let num_text = caps.get(1)?.as_str();
+        let rest = &body[whole.end()..];
+        let next = rest.chars().next();
+        // "1.5万元", "2.3%" are figures, not markers.
+        if matches!(shape, Shape::Arabic | Shape::CnNum) && next.is_some_and(|c| c.is_ascii_digit() || c == '%') {
+            continue;
+        }
+        let number = match shape {
+            Shape::Circled => num_text.chars().next().map(|c| c as u32 - '①' as u32 + 1)?,
+            _ => num_text.parse().ok().or_else(|| chinese_number(num_text))?,
+        };
+        let start = back_to_original(line, &folded, bullet_end);
+        let end = back_to_original(line, &folded, bullet_end + whole.end());
+        let text = line[start..end].trim_end().to_string();
+        return Some(Marker { shape: *shape, number, text, start, end });
+    }
+    None
+}
+
+static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|\d{1,4}|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$")
+        .expect("page pattern")
+});
+
+/// A line that is only a page number ("- 3 -", "第 3 页", "3/12").
+pub fn is_page_number(line: &str) -> bool {
+    PAGE_NUMBER.is_match(&fold(line).to_lowercase())
+}
+
+static ARTIFACT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\[(?:bookmark|image|img|figure|pagebreak)[^\]]{0,200}\]|\*\*").expect("artifact pattern"));
+
+/// Removes conversion artifacts such as "[bookmark: _GoBack]" and markdown bold markers.
+pub fn strip_artifacts(line: &str) -> std::borrow::Cow<'_, str> {
+    ARTIFACT.replace_all(line, "")
+}
+
+static TOC_ENTRY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:\t|\s{2,}|[.．…·•\-—_]{2,})\s*\d{1,4}\s*$").expect("toc pattern"));
+
+/// A table-of-contents entry: a heading followed by a tab or dot leader and a page number.
+pub fn is_toc_entry(line: &str) -> bool {
+    TOC_ENTRY.is_match(line)
+}
+
+/// A row of a table: tab-separated cells (from Word or PDF conversion).
+pub fn is_table_row(line: &str) -> bool {
+    line.contains('\t') && line.split('\t').filter(|c| !c.trim().is_empty()).count() >= 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(line: &str) -> Option<(Shape, u32, String)> {
+        marker(line).map(|m| (m.shape, m.number, m.text))
+    }
+
+    #[test]
+    fn recognises_each_shape() {
+        assert_eq!(m("一、部门基本情况"), Some((Shape::CnNum, 1, "一、".into())));
+        assert_eq!(m("十二、其他"), Some((Shape::CnNum, 12, "十二、".into())));
+        assert_eq!(m("（三）部门整体支出"), Some((Shape::ParenCn, 3, "（三）".into())));
+        assert_eq!(m("(二) 履职效果情况:"), Some((Shape::ParenCn, 2, "(二)".into())));
+        assert_eq!(m("1.预算编制。"), Some((Shape::Arabic, 1, "1.".into())));
+        assert_eq!(m("2、人员编制"), Some((Shape::Arabic, 2, "2、".into())));
+        assert_eq!(m("１．全角数字"), Some((Shape::Arabic, 1, "１．".into())));
+        assert_eq!(m("7、 存在的问题"), Some((Shape::Arabic, 7, "7、".into())));
+        assert_eq!(m("（2） 项目支出情况"), Some((Shape::ParenArabic, 2, "（2）".into())));
+        assert_eq!(m("①第一项"), Some((Shape::Circled, 1, "①".into())));
+        assert_eq!(m("第二部分 绩效分析"), Some((Shape::Part, 2, "第二部分".into())));
+        assert_eq!(m("- 1、经济效益指标"), Some((Shape::Arabic, 1, "1、".into())));
+    }
+
+    #[test]
+    fn figures_and_years_are_not_markers() {
+        assert_eq!(m("1.5万元用于"), None);
+        assert_eq!(m("1 .7月29日，通报表扬"), None);
+        assert_eq!(m("2024 年，我局"), None);
+        assert_eq!(m("(2023 年度)"), None);
+        assert_eq!(m("一是加强管理"), None);
+    }
+
+    #[test]
+    fn marker_offsets_point_into_the_original_line() {
+        let line = "（一）部门主要职能";
+        let mk = marker(line).unwrap();
+        assert_eq!(&line[mk.end..], "部门主要职能");
+    }
+
+    #[test]
+    fn noise_lines() {
+        assert!(is_page_number("- 3 -"));
+        assert!(is_page_number("第 3 页 共 12 页"));
+        assert!(is_page_number("12"));
+        assert!(!is_page_number("2025 年"));
+        assert_eq!(strip_artifacts("[bookmark: _GoBack]1.绩效"), "1.绩效");
+        assert_eq!(strip_artifacts("一是**医养融合**。"), "一是医养融合。");
+        assert!(is_toc_entry("一、部门基本情况\t1"));
+        assert!(is_toc_entry("（二）年度总体工作……………… 12"));
+        assert!(!is_toc_entry("本年度支出 12"));
+        assert!(is_table_row("序号\t单位名称\t执行率"));
+        assert!(!is_table_row("\t缩进的正文"));
+    }
+}

@@ -1,0 +1,322 @@
+//! Text → `Report`: the section tree, labeled paragraphs, categories, indicator scores and metadata.
+//!
+//! `parse_text` is pure: it takes decoded text and the domain knowledge and returns the report. Theme
+//! tagging (analysis::themes) runs on its result.
+
+pub mod decode;
+pub mod lines;
+pub mod meta;
+pub mod sections;
+
+use crate::domain::Domain;
+use crate::model::{Category, Flag, IndicatorScore, Report, ReportId, ReportMeta, ReportOverrides, Section, SectionKind, SourceInfo};
+use crate::text::{fold, squeeze};
+use regex::Regex;
+use sections::{RawKind, RawSection};
+use std::sync::LazyLock;
+
+/// Parses decoded text into a report, themes included.
+pub fn parse_text(text: &str, source: SourceInfo, domain: &Domain) -> Report {
+    let layout = sections::layout(text);
+    let mut sections = build_sections(&layout.sections, domain);
+    let title = meta::title(&layout.cover);
+    let department = meta::department(&layout.cover, title.as_deref(), text, &domain.regions);
+    let region = department.as_deref().map(|d| domain.regions.resolve(d, text)).unwrap_or_default();
+    let fiscal_year = meta::fiscal_year(&layout.cover, title.as_deref(), text);
+    let meta = ReportMeta {
+        total_score: meta::total_score(text),
+        grade: meta::grade(text),
+        kind: meta::kind(title.as_deref(), &layout.cover, text),
+        filed: meta::filed(&layout.cover),
+        title,
+        department,
+        region,
+        fiscal_year,
+    };
+    crate::analysis::themes::tag_sections(&mut sections, &domain.themes);
+    let mut report = Report {
+        id: ReportId::from_text(text),
+        meta,
+        source,
+        sections,
+        flags: vec![],
+        overrides: ReportOverrides::default(),
+    };
+    refresh_flags(&mut report, layout.headless);
+    report
+}
+
+/// Recomputes the flags of what is missing.
+pub fn refresh_flags(report: &mut Report, headless: bool) {
+    report.flags.clear();
+    if report.meta.department.is_none() {
+        report.flags.push(Flag::NoDepartment);
+    }
+    if report.meta.fiscal_year.is_none() {
+        report.flags.push(Flag::NoFiscalYear);
+    }
+    if headless || report.sections.iter().all(|s| s.kind == SectionKind::Whole) {
+        report.flags.push(Flag::NoHeadings);
+    }
+}
+
+static LABEL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|[。！？；;])\s*([\p{Han}]{2,8})\s*[：:]").expect("label pattern"));
+static MAX_IN_HEADING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[（(]\s*(\d{1,3}(?:\.\d{1,2})?)\s*分\s*[)）]").expect("max pattern"));
+static MAX_IN_TEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:指标分值|分值|满分|权重|该指标总分|指标总分)(?:为|是)?\s*(\d{1,3}(?:\.\d{1,2})?)\s*分").expect("max pattern")
+});
+static SCORE_IN_TEXT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"得\s*分\s*(?:为|是)?\s*(\d{1,3}(?:\.\d{1,2})?)\s*(?:分|[，,。；;]|$)").expect("score pattern"));
+static DEDUCTED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"扣\s*(?:分|除|减)?\s*(\d{1,3}(?:\.\d{1,2})?)\s*分").expect("deduction pattern"));
+
+/// A paragraph split at its labels: (text before the first label, [(label, text)]).
+fn split_labels(paragraph: &str, domain: &Domain) -> (String, Vec<(String, String)>) {
+    let mut cuts = Vec::new();
+    for c in LABEL.captures_iter(paragraph) {
+        let (Some(whole), Some(label)) = (c.get(0), c.get(1)) else { continue };
+        if domain.categories.for_label(label.as_str()).is_some() {
+            // Keep the sentence end with the text before the label.
+            let label_start = label.start();
+            cuts.push((label_start, label.as_str().to_string(), whole.end()));
+        }
+    }
+    if cuts.is_empty() {
+        return (paragraph.to_string(), vec![]);
+    }
+    let before = paragraph[..cuts[0].0].trim().to_string();
+    let mut labeled = Vec::new();
+    for (i, (_, label, body_start)) in cuts.iter().enumerate() {
+        let end = cuts.get(i + 1).map(|c| c.0).unwrap_or(paragraph.len());
+        labeled.push((label.clone(), paragraph[*body_start..end].trim().to_string()));
+    }
+    (before, labeled)
+}
+
+/// The score of an indicator heading and its own text, if it states a maximum.
+fn indicator_score(title: &str, text: &str) -> Option<IndicatorScore> {
+    let t = fold(title);
+    let body = squeeze(text);
+    let max = MAX_IN_HEADING
+        .captures(&t)
+        .or_else(|| MAX_IN_TEXT.captures(&body))
+        .and_then(|c| c[1].parse::<f64>().ok())?;
+    let score = SCORE_IN_TEXT
+        .captures_iter(&body)
+        .filter_map(|c| c[1].parse::<f64>().ok())
+        .filter(|s| *s <= max + 1e-9)
+        .last()
+        .or_else(|| DEDUCTED.captures(&body).and_then(|c| c[1].parse::<f64>().ok()).map(|d| max - d));
+    Some(IndicatorScore { max, score })
+}
+
+/// Turns the raw tree into sections: labeled paragraphs become sections of their own, sections are
+/// numbered in document order, categories and indicator scores are set.
+fn build_sections(raw: &[RawSection], domain: &Domain) -> Vec<Section> {
+    // children[i]: raw children of raw section i, in order.
+    let mut children: Vec<Vec<usize>> = vec![vec![]; raw.len()];
+    let mut roots = vec![];
+    for (i, s) in raw.iter().enumerate() {
+        match s.parent {
+            Some(p) => children[p].push(i),
+            None => roots.push(i),
+        }
+    }
+    let mut out: Vec<Section> = Vec::new();
+    // Depth-first, so that seq is document order: a section, its labeled paragraphs, its children.
+    fn visit(
+        i: usize,
+        parent: Option<u32>,
+        raw: &[RawSection],
+        children: &[Vec<usize>],
+        domain: &Domain,
+        out: &mut Vec<Section>,
+    ) {
+        let r = &raw[i];
+        let mut own = Vec::new();
+        let mut labeled: Vec<(String, String)> = Vec::new();
+        // A label alone on its line ("存在问题：") takes the paragraphs that follow, up to the next label.
+        let mut open_label = false;
+        for p in &r.paragraphs {
+            let (before, labels) = if lines::is_table_row(p) { (p.clone(), vec![]) } else { split_labels(p, domain) };
+            match labeled.last_mut() {
+                Some(last) if open_label && labels.is_empty() => {
+                    if !last.1.is_empty() {
+                        last.1.push('\n');
+                    }
+                    last.1.push_str(&before);
+                    continue;
+                }
+                _ => {}
+            }
+            if !before.is_empty() {
+                own.push(before);
+            }
+            open_label = labels.last().is_some_and(|(_, t)| t.is_empty());
+            labeled.extend(labels);
+        }
+        let parent_path: Vec<String> = parent.map(|p| out[p as usize].path.clone()).unwrap_or_default();
+        let mut path = parent_path.clone();
+        if !r.heading.is_empty() {
+            path.push(r.heading.clone());
+        }
+        let own_text = own.join("\n");
+        let all_text = own.iter().cloned().chain(labeled.iter().map(|(_, t)| t.clone())).collect::<Vec<_>>().join("\n");
+        let seq = out.len() as u32;
+        let level = parent.map(|p| out[p as usize].level + 1).unwrap_or(1);
+        out.push(Section {
+            seq,
+            parent,
+            level,
+            kind: match r.kind {
+                RawKind::Preamble => SectionKind::Preamble,
+                RawKind::Whole => SectionKind::Whole,
+                RawKind::Labeled => SectionKind::Labeled,
+                _ => SectionKind::Heading,
+            },
+            heading: r.heading.clone(),
+            marker: r.marker.clone(),
+            path: path.clone(),
+            text: own_text,
+            category: Category::Other,
+            themes: vec![],
+            indicator: if r.kind == RawKind::Numbered || r.kind == RawKind::Unnumbered {
+                indicator_score(&r.title, &all_text)
+            } else {
+                None
+            },
+        });
+        for (label, text) in labeled {
+            let lseq = out.len() as u32;
+            let mut lpath = path.clone();
+            lpath.push(label.clone());
+            out.push(Section {
+                seq: lseq,
+                parent: Some(seq),
+                level: level + 1,
+                kind: SectionKind::Labeled,
+                heading: label,
+                marker: None,
+                path: lpath,
+                text,
+                category: Category::Other,
+                themes: vec![],
+                indicator: None,
+            });
+        }
+        for &c in &children[i] {
+            visit(c, Some(seq), raw, children, domain, out);
+        }
+    }
+    for r in roots {
+        visit(r, None, raw, &children, domain, &mut out);
+    }
+    categorize(&mut out, domain);
+    out
+}
+
+/// The heading without marker and score note: "（1）预算编制合理性（5分）" → "预算编制合理性".
+pub fn bare_title(section: &Section) -> String {
+    let h = match &section.marker {
+        Some(m) => section.heading.strip_prefix(m.as_str()).unwrap_or(&section.heading),
+        None => &section.heading,
+    };
+    let h = MAX_IN_HEADING.replace_all(&fold(h), "").to_string();
+    h.trim().trim_end_matches(['。', '.', '：', ':', '；', ';', '，', ',']).trim().to_string()
+}
+
+/// Sets each section's category, top-down (see schema/categories.toml).
+fn categorize(sections: &mut [Section], domain: &Domain) {
+    let rules = &domain.categories;
+    // Indicators that sum up scored indicators below them are not deductions themselves.
+    let mut has_scored_descendant = vec![false; sections.len()];
+    for i in (0..sections.len()).rev() {
+        if sections[i].indicator.is_some() || has_scored_descendant[i] {
+            if let Some(p) = sections[i].parent {
+                has_scored_descendant[p as usize] = true;
+            }
+        }
+    }
+    for i in 0..sections.len() {
+        let parent_cat = sections[i].parent.map(|p| sections[p as usize].category);
+        let own = match sections[i].kind {
+            SectionKind::Preamble => Some(Category::Overview),
+            SectionKind::Whole => None,
+            SectionKind::Labeled => rules.for_label(&sections[i].heading),
+            SectionKind::Heading => rules.for_heading(&bare_title(&sections[i])),
+        };
+        let mut cat = match (parent_cat, own) {
+            (Some(p), Some(c)) if rules.is_sticky(p) => {
+                if rules.is_sticky(c) {
+                    c
+                } else {
+                    p
+                }
+            }
+            (Some(p), None) => p,
+            (_, Some(c)) => c,
+            (None, None) => Category::Other,
+        };
+        let deduction = sections[i].indicator.is_some_and(|s| s.lost().is_some()) && !has_scored_descendant[i];
+        if deduction && !matches!(cat, Category::Problems | Category::Measures | Category::Appendix) {
+            cat = Category::Problems;
+        }
+        sections[i].category = cat;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source() -> SourceInfo {
+        SourceInfo { path: "t.txt".into(), file_hash: String::new(), bytes: 0, encoding: "UTF-8".into() }
+    }
+
+    fn parse(text: &str) -> Report {
+        parse_text(text, source(), &Domain::builtin().unwrap())
+    }
+
+    #[test]
+    fn labeled_paragraphs_become_sections_with_their_category() {
+        let r = parse("一、分析\n1. 政府采购执行率\n存在问题：采购执行率仅24.48%，偏低。\n改进措施：加强采购管理。\n");
+        let labeled: Vec<_> = r.sections.iter().filter(|s| s.kind == SectionKind::Labeled).collect();
+        assert_eq!(labeled.len(), 2);
+        assert_eq!(labeled[0].category, Category::Problems);
+        assert_eq!(labeled[0].path, vec!["一、分析", "1. 政府采购执行率", "存在问题"]);
+        assert_eq!(labeled[1].category, Category::Measures);
+        assert_eq!(labeled[1].text, "加强采购管理。");
+    }
+
+    #[test]
+    fn a_label_in_mid_paragraph_splits_it() {
+        let r = parse("一、分析\n（1）资产配置合规性（2分）\n严格履行审批程序。存在问题：电脑超过配置标准。因此扣1分，得分1分。\n");
+        let item = r.sections.iter().find(|s| s.heading.starts_with("（1）")).unwrap();
+        assert_eq!(item.text, "严格履行审批程序。");
+        assert_eq!(item.indicator, Some(IndicatorScore { max: 2.0, score: Some(1.0) }));
+        assert_eq!(item.category, Category::Problems, "a deduction counts as problems");
+    }
+
+    #[test]
+    fn problem_items_stay_problems_even_when_worded_like_budget() {
+        let r = parse("五、存在问题\n1.预算编制的精准度有待提高：执行中调整较多。\n六、相关建议\n1.加强预算编制管理：提前调研。\n");
+        let cats: Vec<_> = r.sections.iter().map(|s| (s.heading.as_str(), s.category)).collect();
+        assert!(cats.contains(&("1.预算编制的精准度有待提高", Category::Problems)), "{cats:?}");
+        assert!(cats.contains(&("1.加强预算编制管理", Category::Measures)), "{cats:?}");
+    }
+
+    #[test]
+    fn an_indicator_that_sums_up_others_is_not_a_deduction() {
+        let text = "三、绩效分析\n1.经济性。指标分值6分，自评得分为4分。\n（1）公用经费控制率。（2分）\n该指标自评得分为2分。\n（3）预算调整率。（2分）\n本指标自评得分为0分。\n";
+        let r = parse(text);
+        let agg = r.sections.iter().find(|s| s.heading.starts_with("1.经济性")).unwrap();
+        assert_eq!(agg.indicator, Some(IndicatorScore { max: 6.0, score: Some(4.0) }));
+        assert_ne!(agg.category, Category::Problems);
+        let leaf = r.sections.iter().find(|s| s.heading.starts_with("（3）")).unwrap();
+        assert_eq!(leaf.category, Category::Problems);
+        let full = r.sections.iter().find(|s| s.heading.starts_with("（1）")).unwrap();
+        assert_ne!(full.category, Category::Problems);
+    }
+}

@@ -1,0 +1,117 @@
+//! Small text utilities shared by the parser, the tagger and the analyzer: width folding, Chinese
+//! numerals, character classes.
+//!
+//! Folding maps one char to one char, so char positions in folded text are positions in the original.
+
+/// Folds one char: full-width ASCII (！…～) to half width, the ideographic space to a space.
+/// Chinese punctuation that has no ASCII twin (、。（）“”) is kept, except full-width parentheses,
+/// which stay as they are too: markers match both forms explicitly.
+pub fn fold_char(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' if c != '\u{FF08}' && c != '\u{FF09}' => {
+            char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+        }
+        '\u{3000}' | '\u{00A0}' => ' ',
+        _ => c,
+    }
+}
+
+/// `fold_char` over a string.
+pub fn fold(s: &str) -> String {
+    s.chars().map(fold_char).collect()
+}
+
+/// Folded, with all whitespace removed: the form in which patterns are matched.
+pub fn squeeze(s: &str) -> String {
+    s.chars().map(fold_char).filter(|c| !c.is_whitespace()).collect()
+}
+
+pub fn is_han(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
+}
+
+/// Sentence-final punctuation: a paragraph ending in one of these is complete.
+pub fn is_sentence_end(c: char) -> bool {
+    matches!(c, '。' | '！' | '？' | '；' | '!' | '?' | ';' | '…' | '：' | ':')
+}
+
+/// Punctuation that closes a sentence-final quote or bracket: `。”` still ends the sentence.
+pub fn is_closing(c: char) -> bool {
+    matches!(c, '”' | '’' | '"' | '\'' | '）' | ')' | '】' | '》' | '」' | '』')
+}
+
+/// True when `s` ends a sentence (ignoring closing quotes and brackets).
+pub fn ends_sentence(s: &str) -> bool {
+    s.trim_end().chars().rev().find(|c| !is_closing(*c)).is_some_and(is_sentence_end)
+}
+
+/// Value of a Chinese numeral up to 99 (一 … 九十九), also 〇/零 and 两.
+pub fn chinese_number(s: &str) -> Option<u32> {
+    let digit = |c: char| -> Option<u32> {
+        Some(match c {
+            '〇' | '零' => 0,
+            '一' | '壹' => 1,
+            '二' | '贰' | '两' => 2,
+            '三' | '叁' => 3,
+            '四' | '肆' => 4,
+            '五' | '伍' => 5,
+            '六' | '陆' => 6,
+            '七' | '柒' => 7,
+            '八' | '捌' => 8,
+            '九' | '玖' => 9,
+            _ => return None,
+        })
+    };
+    let chars: Vec<char> = s.chars().collect();
+    match chars.as_slice() {
+        [] => None,
+        [c] if *c == '十' || *c == '拾' => Some(10),
+        [c] => digit(*c),
+        [t, u] if *t == '十' || *t == '拾' => Some(10 + digit(*u)?),
+        [d, t] if *t == '十' || *t == '拾' => Some(digit(*d)? * 10),
+        [d, t, u] if *t == '十' || *t == '拾' => Some(digit(*d)? * 10 + digit(*u)?),
+        _ => None,
+    }
+}
+
+/// The first `n` chars of `s`.
+pub fn prefix_chars(s: &str, n: usize) -> &str {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// Counts chars of `s` that are Han ideographs.
+pub fn han_count(s: &str) -> usize {
+    s.chars().filter(|c| is_han(*c)).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_full_width_but_keeps_chinese_punctuation() {
+        assert_eq!(fold("１．ＡＢ（一）、。"), "1.AB（一）、。");
+        assert_eq!(squeeze(" 采购执行率仅 24.48% "), "采购执行率仅24.48%");
+    }
+
+    #[test]
+    fn chinese_numbers() {
+        assert_eq!(chinese_number("七"), Some(7));
+        assert_eq!(chinese_number("十"), Some(10));
+        assert_eq!(chinese_number("十二"), Some(12));
+        assert_eq!(chinese_number("二十"), Some(20));
+        assert_eq!(chinese_number("二十三"), Some(23));
+        assert_eq!(chinese_number("是"), None);
+    }
+
+    #[test]
+    fn sentence_ends_look_past_closing_quotes() {
+        assert!(ends_sentence("评价等级为“良”。"));
+        assert!(ends_sentence("主要职责是："));
+        assert!(!ends_sentence("分别为办公室、"));
+        assert!(!ends_sentence("评价等级为“良”"));
+    }
+}
