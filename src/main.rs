@@ -1,1 +1,19 @@
-fn main() {}
+//! The `jixiao` binary: parse the arguments, run the command, print an error once, exit with its code.
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = jixiao::cli::Cli::parse();
+    match jixiao::commands::run(cli) {
+        Ok(status) => ExitCode::from(status.code()),
+        Err(e) => {
+            // A closed pipe (`jixiao search … | head`) is not an error worth reporting.
+            if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("jixiao: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! Command-line arguments (clap derive). The doc comments are the help text.
+
+use crate::model::{Category, ReportKind};
+use crate::output::Format;
+use crate::query::YearRange;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// jixiao (绩效): search and analyse Chinese government performance self-evaluation reports.
+#[derive(Debug, Parser)]
+#[command(name = "jixiao", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Data directory (sled store + tantivy index).
+    #[arg(long, global = true, env = "JIXIAO_DATA", default_value = "index")]
+    pub data: PathBuf,
+    /// Folder with the domain knowledge (themes.toml, categories.toml, userdict.txt, regions.tsv,
+    /// stopwords.txt); files it lacks use the built-in defaults. Default: ./schema when present.
+    #[arg(long, global = true, env = "JIXIAO_SCHEMA")]
+    pub schema: Option<PathBuf>,
+    /// No progress bar or notices on stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read report files and folders (recursively) into the store and index.
+    Ingest(IngestArgs),
+    /// Search sections, ranked, with filters.
+    Search(SearchArgs),
+    /// List the stored reports.
+    Reports(ReportsArgs),
+    /// Show a report with its section tree, or one section.
+    Show(ShowArgs),
+    /// Counts of reports, sections, years, categories and themes.
+    Stats(FormatArg),
+    /// Delete a report from the store and the index.
+    Remove(RemoveArgs),
+    /// Re-create the search index from the store.
+    Rebuild,
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Files and folders; folders are read recursively (.txt and .md).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct FilterArgs {
+    /// Fiscal year or range: 2023, 2022..2024, 2022.., ..2024.
+    #[arg(long, value_parser = parse_years)]
+    pub year: Option<YearRange>,
+    /// Part of the department name (罗湖, 卫生健康局).
+    #[arg(long)]
+    pub dept: Option<String>,
+    /// Part of the province, city or county name.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Section category.
+    #[arg(long, value_parser = parse_category)]
+    pub category: Option<Category>,
+    /// Report kind: department_overall, project, other.
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: Option<ReportKind>,
+    /// Problem theme id (see schema/themes.toml).
+    #[arg(long)]
+    pub theme: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Free Chinese text, or tantivy syntax: "phrase", AND, OR, -word, field:value.
+    pub query: String,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Number of hits.
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub limit: usize,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportsArgs {
+    /// Only reports whose department or fiscal year could not be found.
+    #[arg(long)]
+    pub incomplete: bool,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A report id (or a unique prefix of one) or a section id (REPORT-SEQ).
+    pub id: String,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct FormatArg {
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// Report id (or a unique prefix).
+    pub id: String,
+}
+
+fn parse_years(s: &str) -> Result<YearRange, String> {
+    s.parse()
+}
+
+fn parse_category(s: &str) -> Result<Category, String> {
+    Category::parse(s).ok_or_else(|| format!("unknown category; one of: {}", Category::ALL.map(|c| c.as_str()).join(", ")))
+}
+
+fn parse_kind(s: &str) -> Result<ReportKind, String> {
+    ReportKind::parse(s).ok_or_else(|| format!("unknown kind; one of: {}", ReportKind::ALL.map(|c| c.as_str()).join(", ")))
+}

@@ -1,0 +1,236 @@
+//! One function per command: opens what the command needs, runs the library, hands typed results to
+//! `output`. Rules live in the library, formatting in `output`; this module only orchestrates.
+
+use crate::cli::{Cli, Command, FilterArgs, IngestArgs, ReportsArgs, SearchArgs, ShowArgs};
+use crate::domain::Domain;
+use crate::index::SearchIndex;
+use crate::ingest::{self, Event, Outcome, Writer};
+use crate::model::{Category, Flag, ReportId, SectionId};
+use crate::output::{self, Format, Stats};
+use crate::query::{Filters, Searching};
+use crate::store::DataDir;
+use anyhow::{bail, Context, Result};
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+
+/// What a command ended with, mapped to the exit code by `main` (ripgrep's convention).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// 0: success (for search: hits found).
+    Success,
+    /// 1: a search found nothing.
+    NoMatch,
+    /// 2: some input failed, the rest was done.
+    PartialFailure,
+}
+
+impl Status {
+    pub fn code(self) -> u8 {
+        match self {
+            Status::Success => 0,
+            Status::NoMatch => 1,
+            Status::PartialFailure => 2,
+        }
+    }
+}
+
+/// The resolved configuration shared by the commands.
+pub struct Ctx {
+    pub data: DataDir,
+    pub domain: Domain,
+    pub quiet: bool,
+}
+
+impl Ctx {
+    fn index(&self) -> Result<SearchIndex> {
+        SearchIndex::open(&self.data.search(), &self.domain.userdict, false)
+    }
+    fn notice(&self, msg: &str) {
+        if !self.quiet {
+            eprintln!("{msg}");
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<Status> {
+    let schema_dir = Domain::resolve_dir(cli.schema.clone());
+    let domain = Domain::load(schema_dir.as_deref())?;
+    let ctx = Ctx { data: DataDir::new(&cli.data), domain, quiet: cli.quiet };
+    let mut out = std::io::stdout().lock();
+    match cli.command {
+        Command::Ingest(a) => ingest_cmd(&ctx, &a, &mut out),
+        Command::Search(a) => search_cmd(&ctx, &a, &mut out),
+        Command::Reports(a) => reports_cmd(&ctx, &a, &mut out),
+        Command::Show(a) => show_cmd(&ctx, &a, &mut out),
+        Command::Stats(a) => stats_cmd(&ctx, a.format, &mut out),
+        Command::Remove(a) => remove_cmd(&ctx, &a.id, &mut out),
+        Command::Rebuild => rebuild_cmd(&ctx, &mut out),
+    }
+}
+
+fn ingest_cmd(ctx: &Ctx, a: &IngestArgs, out: &mut dyn Write) -> Result<Status> {
+    let bar = (!ctx.quiet && std::io::stderr().is_terminal()).then(indicatif::ProgressBar::no_length);
+    if let Some(b) = &bar {
+        b.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+    }
+    let quiet = ctx.quiet;
+    let mut on_event = |e: Event| match e {
+        Event::Found(n) => {
+            if let Some(b) = &bar {
+                b.set_length(n as u64);
+            }
+        }
+        Event::File { path, result } => {
+            if let Some(b) = &bar {
+                b.inc(1);
+            }
+            let line = match result {
+                Err(e) => Some(format!("jixiao: error: {e:#}")),
+                Ok(Outcome::Duplicate(id)) if !quiet => Some(format!("jixiao: note: {}: same text as report {id}, not stored again", path.display())),
+                _ => None,
+            };
+            if let Some(line) = line {
+                match &bar {
+                    Some(b) => b.println(line),
+                    None => eprintln!("{line}"),
+                }
+            }
+        }
+    };
+    let summary = ingest::ingest(&a.paths, &ctx.data, &ctx.domain, &mut on_event)?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    output::ingest_summary(out, &summary)?;
+    Ok(if summary.failed > 0 { Status::PartialFailure } else { Status::Success })
+}
+
+pub fn filters(a: &FilterArgs, domain: &Domain) -> Result<Filters> {
+    if let Some(t) = &a.theme {
+        if domain.themes.get(t).is_none() {
+            let ids: Vec<_> = domain.themes.list.iter().map(|t| t.id.0.as_str()).collect();
+            bail!("unknown theme {t:?}; the themes are: {}", ids.join(", "));
+        }
+    }
+    Ok(Filters {
+        years: a.year,
+        department: a.dept.clone(),
+        region: a.region.clone(),
+        category: a.category,
+        kind: a.kind,
+        theme: a.theme.clone(),
+    })
+}
+
+fn search_cmd(ctx: &Ctx, a: &SearchArgs, out: &mut dyn Write) -> Result<Status> {
+    let index = ctx.index()?;
+    let s = Searching { index: &index, domain: &ctx.domain };
+    let (hits, total) = s.search(&a.query, &filters(&a.filters, &ctx.domain)?, a.limit, 0)?;
+    let color = a.format == Format::Table && std::io::stdout().is_terminal();
+    output::hits(out, &hits, total, a.format, color)?;
+    Ok(if hits.is_empty() { Status::NoMatch } else { Status::Success })
+}
+
+fn reports_cmd(ctx: &Ctx, a: &ReportsArgs, out: &mut dyn Write) -> Result<Status> {
+    let index = ctx.index()?;
+    let mut list = index.reports()?;
+    if a.incomplete {
+        list.retain(|r| r.report.flags.iter().any(|f| matches!(f, Flag::NoDepartment | Flag::NoFiscalYear)));
+    }
+    output::reports(out, &list, a.format)?;
+    Ok(Status::Success)
+}
+
+/// A report id from what the user typed: the full id or a unique prefix.
+fn resolve_report(index: &SearchIndex, typed: &str) -> Result<ReportId> {
+    let matches = index.resolve_prefix(typed)?;
+    match matches.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => bail!("no report with id {typed:?} (see `jixiao reports`)"),
+        many => bail!("{typed:?} is the start of {} report ids; type more of it", many.len()),
+    }
+}
+
+fn show_cmd(ctx: &Ctx, a: &ShowArgs, out: &mut dyn Write) -> Result<Status> {
+    let index = ctx.index()?;
+    if let Some((report, seq)) = SectionId::parse(&a.id).filter(|_| a.id.contains('-')) {
+        let id = resolve_report(&index, report.as_str())?;
+        let sections = index.sections_of(&id)?;
+        let s = sections.iter().find(|s| s.section.seq == seq).with_context(|| format!("report {id} has no section {seq}"))?;
+        output::section_detail(out, s, a.format)?;
+        return Ok(Status::Success);
+    }
+    let id = resolve_report(&index, &a.id)?;
+    let report = index.report(&id)?.with_context(|| format!("report {id} is not in the index; run `jixiao rebuild`"))?;
+    output::report_detail(out, &report, &index.sections_of(&id)?, a.format)?;
+    Ok(Status::Success)
+}
+
+fn stats_cmd(ctx: &Ctx, format: Format, out: &mut dyn Write) -> Result<Status> {
+    let index = ctx.index()?;
+    let reports = index.reports()?;
+    let mut years: BTreeMap<u16, usize> = BTreeMap::new();
+    let mut kinds: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut departments = std::collections::BTreeSet::new();
+    for r in &reports {
+        if let Some(y) = r.report.meta.fiscal_year {
+            *years.entry(y).or_default() += 1;
+        }
+        *kinds.entry(r.report.kind().as_str()).or_default() += 1;
+        if let Some(d) = &r.report.meta.department {
+            departments.insert(d.clone());
+        }
+    }
+    let searcher = index.searcher()?;
+    let term_count = |field: tantivy::schema::Field, v: &str| -> Result<usize> {
+        let q = tantivy::query::TermQuery::new(tantivy::Term::from_field_text(field, v), tantivy::schema::IndexRecordOption::Basic);
+        Ok(searcher.search(&q, &tantivy::collector::Count)?)
+    };
+    let mut categories = Vec::new();
+    for c in Category::ALL {
+        categories.push((c.as_str(), term_count(index.fields.category, c.as_str())?));
+    }
+    let mut themes = Vec::new();
+    for t in &ctx.domain.themes.list {
+        themes.push((t.id.0.clone(), term_count(index.fields.themes, &t.id.0)?));
+    }
+    let stats = Stats {
+        reports: reports.len(),
+        sections: index.count_sections()?,
+        departments: departments.len(),
+        years: years.into_iter().collect(),
+        kinds: kinds.into_iter().collect(),
+        categories,
+        themes,
+        incomplete: reports.iter().filter(|r| r.report.flags.iter().any(|f| matches!(f, Flag::NoDepartment | Flag::NoFiscalYear))).count(),
+    };
+    output::stats(out, &stats, format)?;
+    Ok(Status::Success)
+}
+
+fn remove_cmd(ctx: &Ctx, typed: &str, out: &mut dyn Write) -> Result<Status> {
+    let mut w = Writer::open(&ctx.data, &ctx.domain)?;
+    let id = resolve_report(&w.index, typed)?;
+    let removed = w.remove(&id)?;
+    w.commit()?;
+    match removed {
+        Some(r) => writeln!(out, "removed {id} ({})", r.source.path)?,
+        None => writeln!(out, "removed {id} from the index (it was not in the store)")?,
+    }
+    Ok(Status::Success)
+}
+
+fn rebuild_cmd(ctx: &Ctx, out: &mut dyn Write) -> Result<Status> {
+    let lock = ctx.data.lock()?;
+    // A stale or foreign-format index is moved aside, not patched.
+    let search = ctx.data.search();
+    if search.exists() && SearchIndex::open(&search, &ctx.domain.userdict, false).is_err() {
+        std::fs::remove_dir_all(&search).with_context(|| format!("cannot clear {}", search.display()))?;
+        ctx.notice("jixiao: note: the old search index could not be opened and was removed");
+    }
+    drop(lock);
+    let mut w = Writer::open(&ctx.data, &ctx.domain)?;
+    let n = w.reindex_all()?;
+    writeln!(out, "re-indexed {n} reports")?;
+    Ok(Status::Success)
+}

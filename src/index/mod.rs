@@ -1,0 +1,293 @@
+//! The tantivy search index: one document per section (and one per report), with the structured
+//! fields as filterable terms and the text analyzed by jieba.
+//!
+//! The index is derived data: everything in it comes from the store and `jixiao rebuild` recreates
+//! it. Read-only commands use only the index, never the store, so they work while an ingest holds
+//! the store in another process. Each stored document carries its section or report as one bincode
+//! blob, so the index does not keep the text twice.
+
+pub mod analyzer;
+
+use crate::model::{Category, Grade, Region, Report, ReportId, ReportKind, Section};
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use tantivy::collector::{Count, DocSetCollector};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING};
+use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+/// Typed handles of the index fields, built once.
+#[derive(Clone, Copy)]
+pub struct Fields {
+    pub doc_type: Field,
+    pub id: Field,
+    pub report_id: Field,
+    pub department: Field,
+    pub province: Field,
+    pub city: Field,
+    pub county: Field,
+    pub fiscal_year: Field,
+    pub category: Field,
+    pub category_ord: Field,
+    pub kind: Field,
+    pub themes: Field,
+    pub heading: Field,
+    pub text: Field,
+    pub text_search: Field,
+    pub blob: Field,
+}
+
+pub const DOC_SECTION: &str = "section";
+pub const DOC_REPORT: &str = "report";
+
+fn build_schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let precise = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default().set_tokenizer(analyzer::PRECISE).set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let search = TextOptions::default()
+        .set_indexing_options(TextFieldIndexing::default().set_tokenizer(analyzer::SEARCH).set_index_option(IndexRecordOption::WithFreqs));
+    let fields = Fields {
+        doc_type: b.add_text_field("doc_type", STRING),
+        id: b.add_text_field("id", STRING | STORED),
+        report_id: b.add_text_field("report_id", STRING | STORED),
+        department: b.add_text_field("department", STRING | FAST),
+        province: b.add_text_field("province", STRING),
+        city: b.add_text_field("city", STRING),
+        county: b.add_text_field("county", STRING),
+        fiscal_year: b.add_u64_field("fiscal_year", INDEXED | FAST),
+        category: b.add_text_field("category", STRING),
+        category_ord: b.add_u64_field("category_ord", FAST),
+        kind: b.add_text_field("kind", STRING),
+        themes: b.add_text_field("theme", STRING),
+        heading: b.add_text_field("heading", precise.clone()),
+        text: b.add_text_field("text", precise),
+        text_search: b.add_text_field("text_s", search),
+        blob: b.add_bytes_field("blob", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// What the index stores for a section: the section with the report fields a hit shows.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SectionDoc {
+    pub report_id: ReportId,
+    pub department: Option<String>,
+    pub region: Region,
+    pub fiscal_year: Option<u16>,
+    pub total_score: Option<f64>,
+    pub grade: Option<Grade>,
+    pub kind: ReportKind,
+    pub source: String,
+    pub section: Section,
+}
+
+/// What the index stores for a report: the report without its sections.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReportDoc {
+    pub report: Report,
+    pub section_count: usize,
+}
+
+/// The analyzer a data directory was indexed with; a mismatch means the index must be rebuilt.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct Stamp {
+    analyzer_version: u32,
+    dictionary: String,
+}
+
+const STAMP_FILE: &str = "jixiao-analyzer.json";
+
+pub fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>> {
+    Ok(bincode::serde::encode_to_vec(v, bincode::config::standard())?)
+}
+
+pub fn decode_blob<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    Ok(bincode::serde::decode_from_slice(bytes, bincode::config::standard())?.0)
+}
+
+pub struct SearchIndex {
+    pub index: Index,
+    pub fields: Fields,
+    pub dir: PathBuf,
+    reader: IndexReader,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it if `create` and it does not exist. The analyzers are
+    /// registered on every open (tantivy does not persist them) and checked against the stamp.
+    pub fn open(dir: &Path, userdict: &str, create: bool) -> Result<SearchIndex> {
+        let (schema, fields) = build_schema();
+        let stamp = Stamp { analyzer_version: analyzer::ANALYZER_VERSION, dictionary: blake3::hash(userdict.as_bytes()).to_hex()[..16].to_string() };
+        let stamp_path = dir.join(STAMP_FILE);
+        let exists = dir.join("meta.json").exists();
+        let index = if exists {
+            let found: Option<Stamp> = std::fs::read_to_string(&stamp_path).ok().and_then(|s| serde_json::from_str(&s).ok());
+            if found.as_ref() != Some(&stamp) {
+                bail!(
+                    "the search index in {} was built with another analyzer or user dictionary; run `jixiao rebuild` to re-index it from the store",
+                    dir.display()
+                );
+            }
+            let index = Index::open_in_dir(dir).with_context(|| format!("cannot open the search index in {}", dir.display()))?;
+            if index.schema() != schema {
+                bail!("the search index in {} has an older format; run `jixiao rebuild`", dir.display());
+            }
+            index
+        } else if create {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            let index = Index::create_in_dir(dir, schema).with_context(|| format!("cannot create the search index in {}", dir.display()))?;
+            std::fs::write(&stamp_path, serde_json::to_string(&stamp)?)?;
+            index
+        } else {
+            bail!("no index in {}: run `jixiao ingest PATH` first", dir.display());
+        };
+        let jieba = analyzer::jieba(userdict);
+        index.tokenizers().register(analyzer::PRECISE, analyzer::analyzer(jieba.clone(), false));
+        index.tokenizers().register(analyzer::SEARCH, analyzer::analyzer(jieba, true));
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(SearchIndex { index, fields, dir: dir.to_path_buf(), reader })
+    }
+
+    pub fn writer(&self) -> Result<IndexWriter> {
+        self.index.writer_with_num_threads(2, 200_000_000).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => {
+                anyhow::anyhow!("the search index in {} is locked by another process", self.dir.display())
+            }
+            e => e.into(),
+        })
+    }
+
+    pub fn searcher(&self) -> Result<tantivy::Searcher> {
+        self.reader.reload()?;
+        Ok(self.reader.searcher())
+    }
+
+    /// Adds a report and its sections to the writer (not committed).
+    pub fn add_report(&self, writer: &IndexWriter, report: &Report) -> Result<()> {
+        let f = &self.fields;
+        let meta = &report.meta;
+        let with_common = |d: &mut TantivyDocument| {
+            d.add_text(f.report_id, report.id.as_str());
+            if let Some(dep) = &meta.department {
+                d.add_text(f.department, dep);
+            }
+            for (field, v) in [(f.province, &meta.region.province), (f.city, &meta.region.city), (f.county, &meta.region.county)] {
+                if let Some(v) = v {
+                    d.add_text(field, v);
+                }
+            }
+            if let Some(y) = meta.fiscal_year {
+                d.add_u64(f.fiscal_year, u64::from(y));
+            }
+            d.add_text(f.kind, report.kind().as_str());
+        };
+        let summary = ReportDoc { report: Report { sections: vec![], ..report.clone() }, section_count: report.sections.len() };
+        let mut d = doc!(f.doc_type => DOC_REPORT, f.id => report.id.as_str());
+        with_common(&mut d);
+        d.add_bytes(f.blob, &encode(&summary)?);
+        writer.add_document(d)?;
+        for s in &report.sections {
+            let mut d = doc!(f.doc_type => DOC_SECTION, f.id => report.section_id(s).0);
+            with_common(&mut d);
+            d.add_text(f.category, s.category.as_str());
+            d.add_u64(f.category_ord, s.category.ordinal());
+            for t in &s.themes {
+                d.add_text(f.themes, &t.0);
+            }
+            // The path gives labeled paragraphs ("存在问题") the words of the indicator they belong to.
+            d.add_text(f.heading, s.path.join(" "));
+            d.add_text(f.text, &s.text);
+            d.add_text(f.text_search, format!("{}\n{}", s.heading, s.text));
+            let blob = SectionDoc {
+                report_id: report.id.clone(),
+                department: meta.department.clone(),
+                region: meta.region.clone(),
+                fiscal_year: meta.fiscal_year,
+                total_score: meta.total_score,
+                grade: meta.grade,
+                kind: report.kind(),
+                source: report.source.path.clone(),
+                section: s.clone(),
+            };
+            d.add_bytes(f.blob, &encode(&blob)?);
+            writer.add_document(d)?;
+        }
+        Ok(())
+    }
+
+    pub fn delete_report(&self, writer: &IndexWriter, id: &ReportId) {
+        writer.delete_term(Term::from_field_text(self.fields.report_id, id.as_str()));
+    }
+
+    fn term(&self, field: Field, value: &str) -> Box<dyn Query> {
+        Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
+    }
+
+    fn all_docs<T: serde::de::DeserializeOwned>(&self, searcher: &tantivy::Searcher, q: &dyn Query) -> Result<Vec<T>> {
+        let addrs = searcher.search(q, &DocSetCollector)?;
+        let mut out = Vec::with_capacity(addrs.len());
+        for a in addrs {
+            out.push(self.blob_of(searcher, a)?);
+        }
+        Ok(out)
+    }
+
+    pub fn blob_of<T: serde::de::DeserializeOwned>(&self, searcher: &tantivy::Searcher, addr: tantivy::DocAddress) -> Result<T> {
+        let d: TantivyDocument = searcher.doc(addr)?;
+        let bytes = d.get_first(self.fields.blob).and_then(|v| v.as_bytes()).context("index document without its blob; run `jixiao rebuild`")?;
+        decode_blob(bytes).context("index document in an older format; run `jixiao rebuild`")
+    }
+
+    /// Every report, sorted by department, fiscal year and id.
+    pub fn reports(&self) -> Result<Vec<ReportDoc>> {
+        let searcher = self.searcher()?;
+        let mut v: Vec<ReportDoc> = self.all_docs(&searcher, &*self.term(self.fields.doc_type, DOC_REPORT))?;
+        v.sort_by(|a, b| {
+            (&a.report.meta.department, a.report.meta.fiscal_year, &a.report.id).cmp(&(&b.report.meta.department, b.report.meta.fiscal_year, &b.report.id))
+        });
+        Ok(v)
+    }
+
+    /// The ids of all reports in the index.
+    pub fn report_ids(&self) -> Result<Vec<ReportId>> {
+        Ok(self.reports()?.into_iter().map(|r| r.report.id).collect())
+    }
+
+    /// One report's sections in document order.
+    pub fn sections_of(&self, id: &ReportId) -> Result<Vec<SectionDoc>> {
+        let searcher = self.searcher()?;
+        let q = BooleanQuery::new(vec![
+            (Occur::Must, self.term(self.fields.doc_type, DOC_SECTION)),
+            (Occur::Must, self.term(self.fields.report_id, id.as_str())),
+        ]);
+        let mut v: Vec<SectionDoc> = self.all_docs(&searcher, &q)?;
+        v.sort_by_key(|s| s.section.seq);
+        Ok(v)
+    }
+
+    pub fn report(&self, id: &ReportId) -> Result<Option<ReportDoc>> {
+        let searcher = self.searcher()?;
+        let q = BooleanQuery::new(vec![
+            (Occur::Must, self.term(self.fields.doc_type, DOC_REPORT)),
+            (Occur::Must, self.term(self.fields.report_id, id.as_str())),
+        ]);
+        Ok(self.all_docs::<ReportDoc>(&searcher, &q)?.into_iter().next())
+    }
+
+    /// Report ids starting with `prefix` (users type short ids).
+    pub fn resolve_prefix(&self, prefix: &str) -> Result<Vec<ReportId>> {
+        let p = prefix.to_ascii_lowercase();
+        Ok(self.report_ids()?.into_iter().filter(|id| id.as_str().starts_with(&p)).collect())
+    }
+
+    pub fn count_sections(&self) -> Result<usize> {
+        let searcher = self.searcher()?;
+        Ok(searcher.search(&*self.term(self.fields.doc_type, DOC_SECTION), &Count)?)
+    }
+
+    pub fn category_of_ord(ord: u64) -> Category {
+        Category::ALL.get(ord as usize).copied().unwrap_or(Category::Other)
+    }
+}

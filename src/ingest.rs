@@ -1,0 +1,231 @@
+//! Ingest: walk the given files and folders, read and parse each report, store it and index it.
+//!
+//! Per-file errors are collected and the run goes on. The store is written first and flushed before
+//! each index commit; at the start of a run the index is reconciled with the store, so a run that
+//! was killed half-way leaves nothing that the next run does not repair.
+
+use crate::domain::Domain;
+use crate::extract;
+use crate::index::SearchIndex;
+use crate::model::{Report, ReportId, SourceInfo};
+use crate::parse::parse_text;
+use crate::store::{DataDir, Store};
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+
+/// What happened to one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Added(ReportId),
+    /// The file changed; its previous version was removed.
+    Replaced { old: ReportId, new: ReportId },
+    Unchanged(ReportId),
+    /// The same text is already stored from another file.
+    Duplicate(ReportId),
+}
+
+/// Progress events, for the CLI to show.
+pub enum Event<'a> {
+    /// The number of files found.
+    Found(usize),
+    File { path: &'a Path, result: &'a Result<Outcome> },
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub added: usize,
+    pub replaced: usize,
+    pub unchanged: usize,
+    pub failed: usize,
+    /// Files in the folders that are not reports by their extension.
+    pub skipped: usize,
+    /// Reports re-indexed or index entries dropped to match the store at the start of the run.
+    pub repaired: usize,
+}
+
+/// Files to ingest: the files named, and in folders every file with a supported extension.
+/// Returns the files and the number of folder entries passed over; unreadable entries are errors.
+pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, usize, Vec<(PathBuf, anyhow::Error)>) {
+    let mut files = Vec::new();
+    let mut skipped = 0;
+    let mut errors = Vec::new();
+    for p in paths {
+        match std::fs::metadata(p) {
+            Err(e) => errors.push((p.clone(), anyhow::Error::new(e).context("cannot read"))),
+            Ok(m) if m.is_file() => files.push(p.clone()),
+            Ok(_) => {
+                for entry in walkdir::WalkDir::new(p).follow_links(true).sort_by_file_name() {
+                    match entry {
+                        Ok(e) if e.file_type().is_file() => {
+                            if extract::Format::of(e.path()).is_some() {
+                                files.push(e.into_path());
+                            } else {
+                                skipped += 1;
+                            }
+                        }
+                        Ok(_) => {}
+                        Err(e) => {
+                            let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| p.clone());
+                            let msg = if e.loop_ancestor().is_some() { "symbolic link loop".to_string() } else { e.to_string() };
+                            errors.push((path, anyhow::anyhow!(msg)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (files, skipped, errors)
+}
+
+/// The store and index opened for writing, with the data directory's lock held.
+pub struct Writer {
+    pub store: Store,
+    pub index: SearchIndex,
+    writer: tantivy::IndexWriter,
+    _lock: std::fs::File,
+}
+
+impl Writer {
+    pub fn open(data: &DataDir, domain: &Domain) -> Result<Writer> {
+        let lock = data.lock()?;
+        let store = Store::open(&data.store())?;
+        let index = SearchIndex::open(&data.search(), &domain.userdict, true)?;
+        let writer = index.writer()?;
+        Ok(Writer { store, index, writer, _lock: lock })
+    }
+
+    /// Flushes the store, then commits the index.
+    pub fn commit(&mut self) -> Result<()> {
+        self.store.flush()?;
+        self.writer.commit()?;
+        Ok(())
+    }
+
+    pub fn add(&mut self, report: &Report) -> Result<()> {
+        self.store.put(report)?;
+        self.index.add_report(&self.writer, report)
+    }
+
+    pub fn remove(&mut self, id: &ReportId) -> Result<Option<Report>> {
+        let old = self.store.remove(id)?;
+        self.index.delete_report(&self.writer, id);
+        Ok(old)
+    }
+
+    /// Replaces a stored report (after `set` or `retag`) in store and index.
+    pub fn replace(&mut self, report: &Report) -> Result<()> {
+        self.index.delete_report(&self.writer, &report.id);
+        self.add(report)
+    }
+
+    /// Makes the index agree with the store: reports missing from the index are indexed, index
+    /// entries without a stored report are dropped. Returns how many were fixed.
+    pub fn reconcile(&mut self) -> Result<usize> {
+        let stored: std::collections::BTreeSet<ReportId> = self.store.ids()?.into_iter().collect();
+        let indexed: std::collections::BTreeSet<ReportId> = self.index.report_ids()?.into_iter().collect();
+        let mut fixed = 0;
+        for id in indexed.difference(&stored) {
+            self.index.delete_report(&self.writer, id);
+            fixed += 1;
+        }
+        for id in stored.difference(&indexed) {
+            if let Some(r) = self.store.get(id)? {
+                self.index.delete_report(&self.writer, id);
+                self.index.add_report(&self.writer, &r)?;
+                fixed += 1;
+            }
+        }
+        if fixed > 0 {
+            self.commit()?;
+        }
+        Ok(fixed)
+    }
+
+    /// Drops the whole index and indexes every stored report again.
+    pub fn reindex_all(&mut self) -> Result<usize> {
+        self.writer.delete_all_documents()?;
+        let mut n = 0;
+        for r in self.store.all() {
+            let r = r?;
+            self.index.add_report(&self.writer, &r)?;
+            n += 1;
+        }
+        self.commit()?;
+        Ok(n)
+    }
+
+    /// Ingests one file.
+    pub fn ingest_file(&mut self, path: &Path, domain: &Domain) -> Result<Outcome> {
+        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()).display().to_string();
+        let bytes = extract::read_bytes(path)?;
+        let file_hash = blake3::hash(&bytes).to_hex().to_string();
+        let previous = self.store.source(&key)?;
+        if let Some(prev) = &previous {
+            if let Some(r) = self.store.get(prev)? {
+                if r.source.file_hash == file_hash {
+                    return Ok(Outcome::Unchanged(prev.clone()));
+                }
+            }
+        }
+        let extracted = extract::extract(path, &bytes)?;
+        let source = SourceInfo { path: key.clone(), file_hash, bytes: bytes.len() as u64, encoding: extracted.encoding.clone() };
+        let report = parse_text(&extracted.text, source, domain);
+        if let Some(existing) = self.store.get(&report.id)? {
+            if previous.as_ref() == Some(&report.id) || existing.source.path == key {
+                // Same text, different bytes (re-saved file): keep the stored report, note the new hash.
+                let mut updated = existing;
+                updated.source.file_hash = report.source.file_hash;
+                self.store.put(&updated)?;
+                return Ok(Outcome::Unchanged(report.id));
+            }
+            return Ok(Outcome::Duplicate(report.id));
+        }
+        let id = report.id.clone();
+        self.add(&report)?;
+        match previous {
+            Some(old) if old != id => {
+                self.remove(&old)?;
+                // The old entry for this path was removed with the report; point it at the new one.
+                self.store.put(&report)?;
+                Ok(Outcome::Replaced { old, new: id })
+            }
+            _ => Ok(Outcome::Added(id)),
+        }
+    }
+}
+
+/// Reports processed between two commits: bounds the work lost to a crash and the writer's memory.
+const COMMIT_EVERY: usize = 200;
+
+/// Ingests files and folders into the data directory.
+pub fn ingest(paths: &[PathBuf], data: &DataDir, domain: &Domain, on_event: &mut dyn FnMut(Event)) -> Result<Summary> {
+    let mut w = Writer::open(data, domain)?;
+    let mut summary = Summary { repaired: w.reconcile()?, ..Summary::default() };
+    let (files, skipped, errors) = collect_files(paths);
+    summary.skipped = skipped;
+    on_event(Event::Found(files.len() + errors.len()));
+    for (path, e) in errors {
+        summary.failed += 1;
+        on_event(Event::File { path: &path, result: &Err(e) });
+    }
+    let mut since_commit = 0;
+    for path in &files {
+        let result = w.ingest_file(path, domain).with_context(|| format!("{}", path.display()));
+        match &result {
+            Ok(Outcome::Added(_)) => summary.added += 1,
+            Ok(Outcome::Replaced { .. }) => summary.replaced += 1,
+            Ok(Outcome::Unchanged(_)) | Ok(Outcome::Duplicate(_)) => summary.unchanged += 1,
+            Err(_) => summary.failed += 1,
+        }
+        if matches!(result, Ok(Outcome::Added(_)) | Ok(Outcome::Replaced { .. })) {
+            since_commit += 1;
+        }
+        on_event(Event::File { path, result: &result });
+        if since_commit >= COMMIT_EVERY {
+            w.commit()?;
+            since_commit = 0;
+        }
+    }
+    w.commit()?;
+    Ok(summary)
+}

@@ -1,0 +1,293 @@
+//! Output: every format jixiao prints, to any writer. Commands pass typed data here and nowhere else
+//! format text, so the JSON field names are defined once, in the structs below.
+
+use crate::index::{ReportDoc, SectionDoc};
+use crate::ingest::Summary;
+use crate::model::{IndicatorScore, Region, Report, Section, SectionId};
+use crate::query::Hit;
+use serde::Serialize;
+use std::io::{self, Write};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+/// A report as JSON: `jixiao reports`, the first line of `jixiao show`.
+#[derive(Serialize)]
+pub struct ReportJson<'a> {
+    pub id: &'a str,
+    pub title: Option<&'a str>,
+    pub department: Option<&'a str>,
+    pub region: &'a Region,
+    pub fiscal_year: Option<u16>,
+    pub total_score: Option<f64>,
+    pub grade: Option<&'static str>,
+    pub kind: &'static str,
+    pub source: &'a str,
+    /// Number of sections.
+    pub sections: usize,
+    pub filed: Option<&'a str>,
+    pub flags: &'a [crate::model::Flag],
+}
+
+impl<'a> ReportJson<'a> {
+    pub fn new(r: &'a Report, sections: usize) -> Self {
+        ReportJson {
+            id: r.id.as_str(),
+            title: r.meta.title.as_deref(),
+            department: r.meta.department.as_deref(),
+            region: &r.meta.region,
+            fiscal_year: r.meta.fiscal_year,
+            total_score: r.meta.total_score,
+            grade: r.meta.grade.map(|g| g.as_str()),
+            kind: r.kind().as_str(),
+            source: &r.source.path,
+            sections,
+            filed: r.meta.filed.as_deref(),
+            flags: &r.flags,
+        }
+    }
+}
+
+/// A section as JSON; hits add `score`, `snippet` and `highlights`.
+#[derive(Serialize)]
+pub struct SectionJson<'a> {
+    pub id: String,
+    pub report_id: &'a str,
+    pub department: Option<&'a str>,
+    pub region: &'a Region,
+    pub fiscal_year: Option<u16>,
+    pub path: &'a [String],
+    pub level: u8,
+    pub heading: &'a str,
+    pub category: &'static str,
+    pub themes: Vec<&'a str>,
+    pub text: &'a str,
+    pub seq: u32,
+    pub parent_id: Option<String>,
+    pub kind: crate::model::SectionKind,
+    pub indicator: Option<IndicatorScore>,
+    pub source: &'a str,
+}
+
+impl<'a> SectionJson<'a> {
+    pub fn new(d: &'a SectionDoc) -> Self {
+        let s: &Section = &d.section;
+        SectionJson {
+            id: d.report_id.section(s.seq).0,
+            report_id: d.report_id.as_str(),
+            department: d.department.as_deref(),
+            region: &d.region,
+            fiscal_year: d.fiscal_year,
+            path: &s.path,
+            level: s.level,
+            heading: &s.heading,
+            category: s.category.as_str(),
+            themes: s.themes.iter().map(|t| t.0.as_str()).collect(),
+            text: &s.text,
+            seq: s.seq,
+            parent_id: s.parent.map(|p| d.report_id.section(p).0),
+            kind: s.kind,
+            indicator: s.indicator,
+            source: &d.source,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct HitJson<'a> {
+    #[serde(flatten)]
+    section: SectionJson<'a>,
+    score: f32,
+    snippet: String,
+    highlights: Vec<&'a str>,
+}
+
+fn json_line<T: Serialize>(out: &mut dyn Write, v: &T) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, v)?;
+    out.write_all(b"\n")
+}
+
+/// Prints width-aware padding: CJK characters take two columns.
+fn pad(s: &str, width: usize) -> String {
+    let w: usize = s.chars().map(|c| if crate::text::is_han(c) || ('\u{3000}'..='\u{FFEF}').contains(&c) { 2 } else { 1 }).sum();
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_else(|| "-".into())
+}
+
+pub fn reports(out: &mut dyn Write, list: &[ReportDoc], format: Format) -> io::Result<()> {
+    match format {
+        Format::Json => {
+            for r in list {
+                json_line(out, &ReportJson::new(&r.report, r.section_count))?;
+            }
+        }
+        Format::Table => {
+            writeln!(out, "{}  {}  {}  {}  {}  {}  {}", pad("id", 12), pad("部门", 30), "年度", pad("得分", 6), "等级", pad("类型", 18), "节数")?;
+            for r in list {
+                let m = &r.report.meta;
+                writeln!(
+                    out,
+                    "{}  {}  {}  {}  {}  {}  {}",
+                    r.report.id,
+                    pad(m.department.as_deref().unwrap_or("（未识别）"), 30),
+                    opt(m.fiscal_year),
+                    pad(&opt(m.total_score), 6),
+                    pad(m.grade.map(|g| g.as_str()).unwrap_or("-"), 4),
+                    pad(r.report.kind().as_str(), 18),
+                    r.section_count
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `jixiao show REPORT`: the report, then its sections in document order.
+pub fn report_detail(out: &mut dyn Write, r: &ReportDoc, sections: &[SectionDoc], format: Format) -> io::Result<()> {
+    match format {
+        Format::Json => {
+            json_line(out, &ReportJson::new(&r.report, r.section_count))?;
+            for s in sections {
+                json_line(out, &SectionJson::new(s))?;
+            }
+        }
+        Format::Table => {
+            let m = &r.report.meta;
+            writeln!(out, "{}  {}", r.report.id, m.title.as_deref().unwrap_or("（无标题）"))?;
+            writeln!(out, "部门  {}", m.department.as_deref().unwrap_or("（未识别）"))?;
+            writeln!(out, "地区  {}", m.region.display())?;
+            writeln!(out, "年度  {}   得分 {}   等级 {}   类型 {}", opt(m.fiscal_year), opt(m.total_score), m.grade.map(|g| g.as_str()).unwrap_or("-"), r.report.kind().as_str())?;
+            writeln!(out, "来源  {}", r.report.source.path)?;
+            writeln!(out)?;
+            for d in sections {
+                let s = &d.section;
+                let heading = if s.heading.is_empty() { "（导言）" } else { s.heading.as_str() };
+                let themes = if s.themes.is_empty() { String::new() } else { format!("  [{}]", s.themes.iter().map(|t| t.0.as_str()).collect::<Vec<_>>().join(", ")) };
+                let score = s.indicator.map(|i| format!("  ({}/{})", opt(i.score), i.max)).unwrap_or_default();
+                writeln!(out, "{:>4}  {}{}  <{}>{}{}", s.seq, "  ".repeat(usize::from(s.level.saturating_sub(1))), heading, s.category.as_str(), score, themes)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `jixiao show SECTION`.
+pub fn section_detail(out: &mut dyn Write, d: &SectionDoc, format: Format) -> io::Result<()> {
+    match format {
+        Format::Json => json_line(out, &SectionJson::new(d)),
+        Format::Table => {
+            let s = &d.section;
+            writeln!(out, "{}  {} {}", d.report_id.section(s.seq), d.department.as_deref().unwrap_or("（未识别）"), opt(d.fiscal_year))?;
+            writeln!(out, "{}", s.path.join(" > "))?;
+            writeln!(out, "类别 {}   主题 {}", s.category.as_str(), s.themes.iter().map(|t| t.0.as_str()).collect::<Vec<_>>().join(", "))?;
+            writeln!(out)?;
+            writeln!(out, "{}", s.text)
+        }
+    }
+}
+
+/// Marks the highlighted ranges of a snippet with `open`/`close`.
+fn marked(snippet: &str, highlights: &[(usize, usize)], open: &str, close: &str) -> String {
+    let mut s = String::new();
+    let mut at = 0;
+    for &(a, b) in highlights {
+        if a < at || b > snippet.len() || !snippet.is_char_boundary(a) || !snippet.is_char_boundary(b) {
+            continue;
+        }
+        s.push_str(&snippet[at..a]);
+        s.push_str(open);
+        s.push_str(&snippet[a..b]);
+        s.push_str(close);
+        at = b;
+    }
+    s.push_str(&snippet[at..]);
+    s.replace('\n', " ")
+}
+
+pub fn hits(out: &mut dyn Write, hits: &[Hit], total: usize, format: Format, color: bool) -> io::Result<()> {
+    match format {
+        Format::Json => {
+            for h in hits {
+                let highlights = h.highlights.iter().filter_map(|&(a, b)| h.snippet.get(a..b)).collect();
+                json_line(
+                    out,
+                    &HitJson { section: SectionJson::new(&h.doc), score: h.score, snippet: marked(&h.snippet, &h.highlights, "<b>", "</b>"), highlights },
+                )?;
+            }
+        }
+        Format::Table => {
+            let (open, close) = if color { ("\x1b[1;31m", "\x1b[0m") } else { ("【", "】") };
+            for (i, h) in hits.iter().enumerate() {
+                let s = &h.doc.section;
+                writeln!(
+                    out,
+                    "{:>3}. {:.2}  {} {}  <{}>  {}",
+                    i + 1,
+                    h.score,
+                    h.doc.department.as_deref().unwrap_or("（未识别）"),
+                    opt(h.doc.fiscal_year),
+                    s.category.as_str(),
+                    h.id
+                )?;
+                writeln!(out, "     {}", s.path.join(" > "))?;
+                writeln!(out, "     {}", marked(&h.snippet, &h.highlights, open, close))?;
+            }
+            writeln!(out, "{} of {} matching sections", hits.len(), total)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn ingest_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
+    write!(out, "{} added, {} replaced, {} unchanged, {} failed", s.added, s.replaced, s.unchanged, s.failed)?;
+    if s.skipped > 0 {
+        write!(out, ", {} other files skipped", s.skipped)?;
+    }
+    if s.repaired > 0 {
+        write!(out, "; {} index entries repaired", s.repaired)?;
+    }
+    writeln!(out)
+}
+
+/// One line per section id, for scripts.
+pub fn section_ids(out: &mut dyn Write, ids: &[SectionId]) -> io::Result<()> {
+    for id in ids {
+        writeln!(out, "{id}")?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+pub struct Stats {
+    pub reports: usize,
+    pub sections: usize,
+    pub departments: usize,
+    pub years: Vec<(u16, usize)>,
+    pub kinds: Vec<(&'static str, usize)>,
+    pub categories: Vec<(&'static str, usize)>,
+    pub themes: Vec<(String, usize)>,
+    pub incomplete: usize,
+}
+
+pub fn stats(out: &mut dyn Write, s: &Stats, format: Format) -> io::Result<()> {
+    match format {
+        Format::Json => json_line(out, s),
+        Format::Table => {
+            writeln!(out, "reports      {}", s.reports)?;
+            writeln!(out, "sections     {}", s.sections)?;
+            writeln!(out, "departments  {}", s.departments)?;
+            writeln!(out, "incomplete   {}", s.incomplete)?;
+            let list = |v: Vec<String>| v.join("  ");
+            writeln!(out, "years        {}", list(s.years.iter().map(|(y, n)| format!("{y}:{n}")).collect()))?;
+            writeln!(out, "kinds        {}", list(s.kinds.iter().map(|(k, n)| format!("{k}:{n}")).collect()))?;
+            writeln!(out, "categories   {}", list(s.categories.iter().map(|(k, n)| format!("{k}:{n}")).collect()))?;
+            writeln!(out, "themes       {}", list(s.themes.iter().map(|(k, n)| format!("{k}:{n}")).collect()))
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//! Queries: a user's search text and filters → tantivy query → ranked `Hit`s with snippets.
+//!
+//! Free Chinese text is cut into words by the precise analyzer; each whitespace-separated part must
+//! match, as a phrase (heading or text) or, for recall, as all of its search-mode sub-words. Text with
+//! tantivy syntax (quotes, AND/OR, -, field:value) goes to tantivy's QueryParser. Relevance is
+//! multiplied by the category's `search_boost` (schema/categories.toml): problem paragraphs first,
+//! score-table appendices last.
+
+use crate::domain::Domain;
+use crate::index::analyzer::{self, words};
+use crate::index::{SearchIndex, SectionDoc, DOC_SECTION};
+use crate::model::{Category, ReportKind, SectionId};
+use anyhow::{anyhow, Result};
+use std::ops::Bound;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, QueryParser, RangeQuery, TermQuery, TermSetQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Searcher, Term};
+
+/// An inclusive fiscal-year range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct YearRange {
+    pub from: u16,
+    pub to: u16,
+}
+
+impl std::str::FromStr for YearRange {
+    type Err = String;
+    /// "2023", "2022..2024", "2022..", "..2024"
+    fn from_str(s: &str) -> Result<Self, String> {
+        let parse = |x: &str, default: u16| -> Result<u16, String> {
+            if x.trim().is_empty() {
+                return Ok(default);
+            }
+            x.trim().parse::<u16>().map_err(|_| format!("{x:?} is not a year"))
+        };
+        let r = match s.split_once("..") {
+            Some((a, b)) => YearRange { from: parse(a, 0)?, to: parse(b, u16::MAX)? },
+            None => {
+                let y = parse(s, 0)?;
+                YearRange { from: y, to: y }
+            }
+        };
+        if r.from > r.to {
+            return Err(format!("the range {s} is empty"));
+        }
+        Ok(r)
+    }
+}
+
+/// Filters on the structured fields.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub years: Option<YearRange>,
+    /// Part of the department's name.
+    pub department: Option<String>,
+    /// Part of the province, city or county name.
+    pub region: Option<String>,
+    pub category: Option<Category>,
+    pub kind: Option<ReportKind>,
+    pub theme: Option<String>,
+}
+
+/// A ranked section.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub id: SectionId,
+    pub score: f32,
+    pub doc: SectionDoc,
+    /// A fragment of the text around the matches.
+    pub snippet: String,
+    /// Byte ranges of the matches in `snippet`.
+    pub highlights: Vec<(usize, usize)>,
+}
+
+/// True when the text uses tantivy's query syntax rather than plain words.
+fn has_syntax(q: &str) -> bool {
+    q.contains('"')
+        || q.contains(':')
+        || q.contains('(')
+        || q.split_whitespace().any(|w| matches!(w, "AND" | "OR" | "NOT") || w.starts_with('-') || w.starts_with('+'))
+}
+
+fn term_query(field: Field, value: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::WithFreqs))
+}
+
+/// Words as a phrase (one word: a term) on `field`.
+fn phrase(field: Field, ws: &[String]) -> Option<Box<dyn Query>> {
+    match ws {
+        [] => None,
+        [w] => Some(term_query(field, w)),
+        _ => Some(Box::new(PhraseQuery::new(ws.iter().map(|w| Term::from_field_text(field, w)).collect()))),
+    }
+}
+
+pub struct Searching<'a> {
+    pub index: &'a SearchIndex,
+    pub domain: &'a Domain,
+}
+
+impl Searching<'_> {
+    /// The query for the user's text (without filters).
+    pub fn text_query(&self, text: &str) -> Result<Box<dyn Query>> {
+        let f = &self.index.fields;
+        if has_syntax(text) {
+            let mut parser = QueryParser::for_index(&self.index.index, vec![f.heading, f.text]);
+            parser.set_conjunction_by_default();
+            parser.set_field_boost(f.heading, 1.5);
+            return parser.parse_query(text).map_err(|e| anyhow!("bad query {text:?}: {e}"));
+        }
+        let jieba = analyzer::jieba(&self.domain.userdict);
+        let mut precise = analyzer::analyzer(jieba.clone(), false);
+        let mut search = analyzer::analyzer(jieba, true);
+        let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for part in text.split_whitespace() {
+            let ws = words(&mut precise, part);
+            let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            if let Some(q) = phrase(f.text, &ws) {
+                alts.push((Occur::Should, Box::new(BoostQuery::new(q, 2.0))));
+            }
+            if let Some(q) = phrase(f.heading, &ws) {
+                alts.push((Occur::Should, Box::new(BoostQuery::new(q, 2.0))));
+            }
+            let mut sub = words(&mut search, part);
+            sub.sort();
+            sub.dedup();
+            if !sub.is_empty() {
+                let all: Vec<(Occur, Box<dyn Query>)> = sub.iter().map(|w| (Occur::Must, term_query(f.text_search, w))).collect();
+                alts.push((Occur::Should, Box::new(BoostQuery::new(Box::new(BooleanQuery::new(all)), 0.5))));
+            }
+            if !alts.is_empty() {
+                parts.push((Occur::Must, Box::new(BooleanQuery::new(alts))));
+            }
+        }
+        if parts.is_empty() {
+            return Err(anyhow!("the query {text:?} has no words to search for"));
+        }
+        Ok(Box::new(BooleanQuery::new(parts)))
+    }
+
+    /// Distinct values of a STRING field that contain `part`.
+    fn values_containing(&self, searcher: &Searcher, field: Field, part: &str) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for seg in searcher.segment_readers() {
+            let inv = seg.inverted_index(field)?;
+            let mut stream = inv.terms().stream()?;
+            while stream.advance() {
+                let v = String::from_utf8_lossy(stream.key()).into_owned();
+                if v.contains(part) && !out.contains(&v) {
+                    out.push(v);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The filter clauses (always restricted to sections).
+    pub fn filter_clauses(&self, searcher: &Searcher, filters: &Filters) -> Result<Vec<(Occur, Box<dyn Query>)>> {
+        let f = &self.index.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, term_query(f.doc_type, DOC_SECTION))];
+        let set = |field: Field, values: Vec<String>| -> Box<dyn Query> {
+            Box::new(TermSetQuery::new(values.into_iter().map(|v| Term::from_field_text(field, &v))))
+        };
+        if let Some(y) = filters.years {
+            let lo = Term::from_field_u64(f.fiscal_year, u64::from(y.from));
+            let hi = Term::from_field_u64(f.fiscal_year, u64::from(y.to));
+            clauses.push((Occur::Must, Box::new(RangeQuery::new(Bound::Included(lo), Bound::Included(hi)))));
+        }
+        if let Some(d) = &filters.department {
+            clauses.push((Occur::Must, set(f.department, self.values_containing(searcher, f.department, d)?)));
+        }
+        if let Some(r) = &filters.region {
+            let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for field in [f.province, f.city, f.county] {
+                any.push((Occur::Should, set(field, self.values_containing(searcher, field, r)?)));
+            }
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        if let Some(c) = filters.category {
+            clauses.push((Occur::Must, term_query(f.category, c.as_str())));
+        }
+        if let Some(k) = filters.kind {
+            clauses.push((Occur::Must, term_query(f.kind, k.as_str())));
+        }
+        if let Some(t) = &filters.theme {
+            clauses.push((Occur::Must, term_query(f.themes, t)));
+        }
+        Ok(clauses)
+    }
+
+    /// Runs a search: the `limit` best hits after `offset`, and the total number of matches.
+    pub fn search(&self, text: &str, filters: &Filters, limit: usize, offset: usize) -> Result<(Vec<Hit>, usize)> {
+        let searcher = self.index.searcher()?;
+        let text_q = self.text_query(text)?;
+        let mut clauses = self.filter_clauses(&searcher, filters)?;
+        clauses.push((Occur::Must, text_q.box_clone()));
+        let query = BooleanQuery::new(clauses);
+        let boosts: Vec<f32> = Category::ALL.iter().map(|c| self.domain.categories.search_boost(*c)).collect();
+        let collector = TopDocs::with_limit(limit.max(1)).and_offset(offset).tweak_score(move |seg: &tantivy::SegmentReader| {
+            let ords = seg.fast_fields().u64("category_ord").ok().map(|c| c.first_or_default_col(0));
+            let boosts = boosts.clone();
+            move |doc: tantivy::DocId, score: tantivy::Score| {
+                let ord = ords.as_ref().map(|c| c.get_val(doc)).unwrap_or(0) as usize;
+                score * boosts.get(ord).copied().unwrap_or(1.0)
+            }
+        });
+        let (top, total) = searcher.search(&query, &(collector, Count))?;
+        let hits = self.hits(&searcher, &*text_q, top)?;
+        Ok((if limit == 0 { vec![] } else { hits }, total))
+    }
+
+    /// Loads hits and cuts their snippets; ties are broken by section id for stable output.
+    pub fn hits(&self, searcher: &Searcher, text_q: &dyn Query, top: Vec<(f32, DocAddress)>) -> Result<Vec<Hit>> {
+        let f = &self.index.fields;
+        let mut precise = SnippetGenerator::create(searcher, text_q, f.text)?;
+        precise.set_max_num_chars(160);
+        let mut recall = SnippetGenerator::create(searcher, text_q, f.text_search)?;
+        recall.set_max_num_chars(160);
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let doc: SectionDoc = self.index.blob_of(searcher, addr)?;
+            let mut snip = precise.snippet(&doc.section.text);
+            if snip.highlighted().is_empty() {
+                snip = recall.snippet(&doc.section.text);
+            }
+            let fragment = if snip.fragment().is_empty() { crate::text::prefix_chars(&doc.section.text, 80).to_string() } else { snip.fragment().to_string() };
+            let highlights = snip.highlighted().iter().map(|r| (r.start, r.end)).collect();
+            hits.push(Hit { id: doc.report_id.section(doc.section.seq), score, doc, snippet: fragment, highlights });
+        }
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+        Ok(hits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn year_ranges() {
+        assert_eq!("2023".parse::<YearRange>().unwrap(), YearRange { from: 2023, to: 2023 });
+        assert_eq!("2022..2024".parse::<YearRange>().unwrap(), YearRange { from: 2022, to: 2024 });
+        assert_eq!("2022..".parse::<YearRange>().unwrap().to, u16::MAX);
+        assert!("2024..2022".parse::<YearRange>().is_err());
+        assert!("abc".parse::<YearRange>().is_err());
+    }
+
+    #[test]
+    fn syntax_detection() {
+        assert!(has_syntax("\"政府采购\" AND 执行率"));
+        assert!(has_syntax("theme:procurement_low"));
+        assert!(has_syntax("预算 -采购"));
+        assert!(!has_syntax("政府采购执行率 偏低"));
+    }
+}

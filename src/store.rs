@@ -1,0 +1,141 @@
+//! The store of record: reports with their sections in sled, serialized with bincode.
+//!
+//! Trees: `reports` (report id → Report), `sources` (source path → report id), `meta` (format
+//! version). sled holds its database lock for the life of the process, so only commands that change
+//! data open the store; they take the data directory's lock file first, which turns a second writer
+//! into a clear error instead of a sled failure.
+
+use crate::index::{decode_blob, encode};
+use crate::model::{Report, ReportId};
+use anyhow::{bail, Context, Result};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+/// Version of the stored format; a store of another version is refused with a way on.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The paths inside a data directory.
+#[derive(Debug, Clone)]
+pub struct DataDir {
+    pub root: PathBuf,
+}
+
+impl DataDir {
+    pub fn new(root: impl Into<PathBuf>) -> DataDir {
+        DataDir { root: root.into() }
+    }
+    pub fn store(&self) -> PathBuf {
+        self.root.join("store")
+    }
+    pub fn search(&self) -> PathBuf {
+        self.root.join("search")
+    }
+    fn lock_file(&self) -> PathBuf {
+        self.root.join("jixiao.lock")
+    }
+
+    /// Takes the writer lock of this data directory, held until the guard is dropped.
+    pub fn lock(&self) -> Result<File> {
+        std::fs::create_dir_all(&self.root).with_context(|| format!("cannot create the data directory {}", self.root.display()))?;
+        let f = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.lock_file())
+            .with_context(|| format!("cannot open {}", self.lock_file().display()))?;
+        match f.try_lock() {
+            Ok(()) => Ok(f),
+            Err(std::fs::TryLockError::WouldBlock) => bail!(
+                "the data directory {} is locked by another process (an ingest is running?); try again when it has finished",
+                self.root.display()
+            ),
+            Err(std::fs::TryLockError::Error(e)) => Err(e).with_context(|| format!("cannot lock {}", self.lock_file().display())),
+        }
+    }
+}
+
+pub struct Store {
+    db: sled::Db,
+    reports: sled::Tree,
+    sources: sled::Tree,
+}
+
+impl Store {
+    /// Opens (or creates) the store. Call only while holding the data directory's lock.
+    pub fn open(path: &Path) -> Result<Store> {
+        let db = sled::Config::new()
+            .path(path)
+            .mode(sled::Mode::LowSpace)
+            .open()
+            .with_context(|| format!("cannot open the store in {}", path.display()))?;
+        let meta = db.open_tree("meta")?;
+        match meta.get("format")? {
+            None => {
+                meta.insert("format", &FORMAT_VERSION.to_le_bytes())?;
+            }
+            Some(v) => {
+                let found = u32::from_le_bytes(v.as_ref().try_into().unwrap_or([0; 4]));
+                if found != FORMAT_VERSION {
+                    bail!(
+                        "the store in {} has format version {found}, this jixiao reads version {FORMAT_VERSION}; re-ingest your reports into a new data directory (--data)",
+                        path.display()
+                    );
+                }
+            }
+        }
+        Ok(Store { reports: db.open_tree("reports")?, sources: db.open_tree("sources")?, db })
+    }
+
+    pub fn get(&self, id: &ReportId) -> Result<Option<Report>> {
+        match self.reports.get(id.as_str())? {
+            Some(bytes) => Ok(Some(decode_blob(&bytes).with_context(|| format!("report {id} in the store is unreadable"))?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn put(&self, report: &Report) -> Result<()> {
+        self.reports.insert(report.id.as_str(), encode(report)?)?;
+        self.sources.insert(report.source.path.as_bytes(), report.id.as_str())?;
+        Ok(())
+    }
+
+    /// The report last ingested from `path`.
+    pub fn source(&self, path: &str) -> Result<Option<ReportId>> {
+        Ok(self.sources.get(path.as_bytes())?.map(|v| ReportId(String::from_utf8_lossy(&v).into_owned())))
+    }
+
+    /// Removes a report and every source path that points to it.
+    pub fn remove(&self, id: &ReportId) -> Result<Option<Report>> {
+        let old = self.get(id)?;
+        self.reports.remove(id.as_str())?;
+        for entry in self.sources.iter() {
+            let (k, v) = entry?;
+            if v.as_ref() == id.as_str().as_bytes() {
+                self.sources.remove(k)?;
+            }
+        }
+        Ok(old)
+    }
+
+    pub fn ids(&self) -> Result<Vec<ReportId>> {
+        self.reports.iter().keys().map(|k| Ok(ReportId(String::from_utf8_lossy(&k?).into_owned()))).collect()
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = Result<Report>> + '_ {
+        self.reports.iter().values().map(|v| decode_blob(&v?))
+    }
+
+    pub fn len(&self) -> usize {
+        self.reports.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.reports.is_empty()
+    }
+
+    /// Makes everything written so far durable.
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+}
