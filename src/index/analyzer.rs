@@ -82,15 +82,34 @@ impl Tokenizer for JiebaTokenizer {
     type TokenStream<'a> = JiebaTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> JiebaTokenStream {
+        // Jieba cuts full-width letters one by one, so segment the folded text and map offsets back
+        // to the original (folding is char for char; only byte lengths change).
+        let needs_fold = text.chars().any(|c| fold_char(c) != c);
+        let (folded, back): (std::borrow::Cow<str>, Option<Vec<usize>>) = if needs_fold {
+            let mut f = String::with_capacity(text.len());
+            let mut back = Vec::with_capacity(text.len() + 1);
+            for (i, c) in text.char_indices() {
+                let fc = fold_char(c);
+                for _ in 0..fc.len_utf8() {
+                    back.push(i);
+                }
+                f.push(fc);
+            }
+            back.push(text.len());
+            (f.into(), Some(back))
+        } else {
+            (text.into(), None)
+        };
+        let to_original = |at: usize| back.as_ref().map_or(at, |b| b[at]);
         let mode = if self.search_mode { TokenizeMode::Search } else { TokenizeMode::Default };
         let mut tokens = Vec::new();
         let mut ordinal = 0usize;
         let mut last_start = usize::MAX;
-        for t in self.jieba.tokenize(text, mode, false) {
+        for t in self.jieba.tokenize(&folded, mode, false) {
             if !keep(t.word) {
                 continue;
             }
-            let offset_from = t.word.as_ptr() as usize - text.as_ptr() as usize;
+            let from = t.word.as_ptr() as usize - folded.as_ptr() as usize;
             // In search mode the sub-words of a word share its position.
             if !self.search_mode || t.start != last_start {
                 if last_start != usize::MAX {
@@ -99,8 +118,8 @@ impl Tokenizer for JiebaTokenizer {
                 last_start = t.start;
             }
             tokens.push(Token {
-                offset_from,
-                offset_to: offset_from + t.word.len(),
+                offset_from: to_original(from),
+                offset_to: to_original(from + t.word.len()),
                 position: ordinal,
                 text: normalize(t.word),
                 position_length: 1,
@@ -165,7 +184,7 @@ mod tests {
 
     #[test]
     fn offsets_are_byte_offsets_on_char_boundaries() {
-        let text = "一、预算执行率为87.62%";
+        let text = "一、预算执行率为８７．６２％，ＡＢＣ";
         let mut a = analyzer(jb(), true);
         let mut s = a.token_stream(text);
         while let Some(t) = s.next() {
