@@ -26,6 +26,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Ingest the shipped sample reports into the data directory and show what jixiao answers.
+    Demo,
     /// Read report files and folders (recursively) into the store and index.
     Ingest(IngestArgs),
     /// Search sections, ranked, with filters.

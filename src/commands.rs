@@ -58,6 +58,7 @@ pub fn run(cli: Cli) -> Result<Status> {
     let ctx = Ctx { data: DataDir::new(&cli.data), domain, quiet: cli.quiet };
     let mut out = std::io::stdout().lock();
     match cli.command {
+        Command::Demo => demo_cmd(&ctx, &mut out),
         Command::Ingest(a) => ingest_cmd(&ctx, &a, &mut out),
         Command::Search(a) => search_cmd(&ctx, &a, &mut out),
         Command::Reports(a) => reports_cmd(&ctx, &a, &mut out),
@@ -233,4 +234,26 @@ fn rebuild_cmd(ctx: &Ctx, out: &mut dyn Write) -> Result<Status> {
     let n = w.reindex_all()?;
     writeln!(out, "re-indexed {n} reports")?;
     Ok(Status::Success)
+}
+
+/// Writes the embedded samples under the data directory, ingests them and runs a few queries.
+fn demo_cmd(ctx: &Ctx, out: &mut dyn Write) -> Result<Status> {
+    let dir = ctx.data.root.join("demo-samples");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for (name, bytes) in crate::samples::SAMPLES {
+        std::fs::write(dir.join(name), bytes).with_context(|| format!("cannot write {}", dir.join(name).display()))?;
+    }
+    writeln!(out, "$ jixiao ingest {}", dir.display())?;
+    let status = ingest_cmd(ctx, &IngestArgs { paths: vec![dir] }, out)?;
+    writeln!(out, "\n$ jixiao reports")?;
+    reports_cmd(ctx, &ReportsArgs { incomplete: false, format: Format::Table }, out)?;
+    for q in ["政府采购执行率", "进度滞后"] {
+        writeln!(out, "\n$ jixiao search {q} -n 3")?;
+        let index = ctx.index()?;
+        let s = Searching { index: &index, domain: &ctx.domain };
+        let (hits, total) = s.search(q, &Filters::default(), 3, 0)?;
+        output::hits(out, &hits, total, Format::Table, false)?;
+    }
+    writeln!(out, "\nThe data is in {}; try `jixiao search 人才` or `jixiao show ID`.", ctx.data.root.display())?;
+    Ok(status)
 }

@@ -206,7 +206,7 @@ pub fn ingest(paths: &[PathBuf], data: &DataDir, domain: &Domain, on_event: &mut
     on_event(Event::Found(files.len() + errors.len()));
     for (path, e) in errors {
         summary.failed += 1;
-        on_event(Event::File { path: &path, result: &Err(e) });
+        on_event(Event::File { path: &path, result: &Err(e.context(path.display().to_string())) });
     }
     let mut since_commit = 0;
     for path in &files {

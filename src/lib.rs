@@ -17,5 +17,6 @@ pub mod output;
 pub mod parse;
 pub mod query;
 pub mod region;
+pub mod samples;
 pub mod store;
 pub mod text;

@@ -60,6 +60,8 @@ mod tests {
         assert_eq!(ids("专业人才紧缺", "乡镇卫生院进人难、留人难。", ""), vec!["talent_shortage"]);
         assert_eq!(ids("", "各单位信息系统尚未实现互联互通，数据难以共享。", ""), vec!["it_weak"]);
         assert_eq!(ids("", "因库款保障不足，项目资金不能及时拨付。", ""), vec!["fund_late"]);
+        assert_eq!(ids("资金拨付不及时", "上级补助资金下达较晚，部分工程款拨付滞后。", ""), vec!["fund_late"]);
+        assert_eq!(ids("", "两座山塘整治工程因汛期停工，年底未能完工。", ""), vec!["project_delay"]);
     }
 
     #[test]

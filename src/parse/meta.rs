@@ -202,13 +202,19 @@ pub fn fiscal_year(cover: &[String], title: Option<&str>, text: &str) -> Option<
     score.into_iter().filter(|(_, s)| *s > 0).max_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0))).map(|(y, _)| y)
 }
 
-/// The total self-evaluation score.
-pub fn total_score(text: &str) -> Option<f64> {
-    let body = squeeze(text);
-    TOTAL_SCORE
-        .captures_iter(&body)
-        .filter_map(|c| c[1].parse::<f64>().ok())
-        .find(|v| *v > 0.0 && *v <= 110.0)
+static CONCLUSION_SCORE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:得分|评分|分数|打分|自评)(?:为|是|:|：)?(\d{1,3}(?:\.\d{1,2})?)分"));
+
+/// The total self-evaluation score: a score stated in a conclusion section ("自评结论", "绩效自评结论"),
+/// else one the text calls overall (整体/综合/本次…得分).
+pub fn total_score(conclusions: &[&str], text: &str) -> Option<f64> {
+    let plausible = |v: &f64| *v > 0.0 && *v <= 110.0;
+    let from_conclusion = conclusions.iter().find_map(|t| {
+        let t = squeeze(t);
+        let anchored = TOTAL_SCORE.captures_iter(&t).filter_map(|c| c[1].parse::<f64>().ok()).find(plausible);
+        anchored.or_else(|| CONCLUSION_SCORE.captures_iter(&t).filter_map(|c| c[1].parse::<f64>().ok()).find(|v| *v >= 30.0 && *v <= 110.0))
+    });
+    from_conclusion.or_else(|| TOTAL_SCORE.captures_iter(&squeeze(text)).filter_map(|c| c[1].parse::<f64>().ok()).find(plausible))
 }
 
 /// The grade, mapped to 优/良/中/差 (合格 → 中, 不合格 → 差).
@@ -289,8 +295,9 @@ mod tests {
 
     #[test]
     fn total_score_grade_and_kind() {
-        assert_eq!(total_score("指标分值18分，自评得分17分。我单位部门整体绩效综合评分为91.5分。"), Some(91.5));
-        assert_eq!(total_score("该指标总分 7 分，实际得分 5 分。"), None);
+        assert_eq!(total_score(&[], "指标分值18分，自评得分17分。我单位部门整体绩效综合评分为91.5分。"), Some(91.5));
+        assert_eq!(total_score(&[], "该指标总分 7 分，实际得分 5 分。"), None);
+        assert_eq!(total_score(&["本项目2023年度绩效自评得分为82分，评价等级为中。"], "指标得分5分"), Some(82.0));
         assert_eq!(grade("本次自评得分为88.17分，评价等级为“良”。"), Some(Grade::Good));
         assert_eq!(grade("自评等次：优秀"), Some(Grade::Excellent));
         assert_eq!(grade("无等级"), None);

@@ -24,7 +24,10 @@ pub fn parse_text(text: &str, source: SourceInfo, domain: &Domain) -> Report {
     let region = department.as_deref().map(|d| domain.regions.resolve(d, text)).unwrap_or_default();
     let fiscal_year = meta::fiscal_year(&layout.cover, title.as_deref(), text);
     let meta = ReportMeta {
-        total_score: meta::total_score(text),
+        total_score: meta::total_score(
+            &sections.iter().filter(|s| s.category == Category::Conclusion).map(|s| s.text.as_str()).collect::<Vec<_>>(),
+            text,
+        ),
         grade: meta::grade(text),
         kind: meta::kind(title.as_deref(), &layout.cover, text),
         filed: meta::filed(&layout.cover),
