@@ -1,6 +1,7 @@
 //! Command-line arguments (clap derive). The doc comments are the help text.
 
 use crate::model::{Category, ReportKind};
+use crate::output::analysis::{ExportFormat, TableFormat};
 use crate::output::Format;
 use crate::query::YearRange;
 use clap::{Args, Parser, Subcommand};
@@ -38,6 +39,17 @@ pub enum Command {
     Show(ShowArgs),
     /// Counts of reports, sections, years, categories and themes.
     Stats(FormatArg),
+    /// Recurring problems: themes across departments and years, or one theme's (or query's) history
+    /// per department.
+    Problems(ProblemsArgs),
+    /// Problem paragraphs in other reports most similar to a section or a text.
+    Similar(SimilarArgs),
+    /// Stated figures: execution rates, satisfaction, indicator scores.
+    Metrics(MetricsArgs),
+    /// Write every hit of a search to CSV, JSON Lines or Excel.
+    Export(ExportArgs),
+    /// Re-apply schema/ (categories, themes, metrics) to the stored reports without re-reading files.
+    Retag,
     /// Delete a report from the store and the index.
     Remove(RemoveArgs),
     /// Re-create the search index from the store.
@@ -113,6 +125,99 @@ pub struct FormatArg {
 pub struct RemoveArgs {
     /// Report id (or a unique prefix).
     pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ProblemsArgs {
+    /// Group the problem paragraphs matching this query by department, instead of using the themes.
+    pub query: Option<String>,
+    /// One theme's history per department (theme ids: schema/themes.toml).
+    #[arg(long, conflicts_with = "query")]
+    pub theme: Option<String>,
+    /// `year`: a theme × fiscal-year matrix of departments.
+    #[arg(long, value_parser = ["year"])]
+    pub by: Option<String>,
+    /// Only departments that report the problem in at least N fiscal years.
+    #[arg(long, default_value_t = 1)]
+    pub min_years: usize,
+    /// Cluster problem paragraphs that no theme matched, to surface new recurring themes.
+    #[arg(long, conflicts_with_all = ["theme", "query", "by"])]
+    pub discover: bool,
+    /// Fiscal year or range: 2023, 2022..2024.
+    #[arg(long, value_parser = parse_years)]
+    pub year: Option<YearRange>,
+    /// Part of the department name.
+    #[arg(long)]
+    pub dept: Option<String>,
+    /// Part of the province, city or county name.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Report kind: department_overall, project, other.
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: Option<ReportKind>,
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub format: TableFormat,
+    /// File to write (csv, xlsx); default stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SimilarArgs {
+    /// A section id (REPORT-SEQ) whose text to compare.
+    #[arg(required_unless_present = "text", conflicts_with = "text")]
+    pub section: Option<String>,
+    /// A paragraph to compare instead of a section.
+    #[arg(long)]
+    pub text: Option<String>,
+    /// Only the same department's other reports (its earlier and later years).
+    #[arg(long)]
+    pub same_department: bool,
+    /// Compare with every section, not only problem text.
+    #[arg(long)]
+    pub all_categories: bool,
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub limit: usize,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// Only this report (id or unique prefix).
+    #[arg(long)]
+    pub report: Option<String>,
+    /// Only this metric: procurement_exec_rate, budget_exec_rate, carryover_rate, three_public_rate,
+    /// satisfaction_rate, indicator_score.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Only values below this.
+    #[arg(long)]
+    pub below: Option<f64>,
+    /// Only values above this.
+    #[arg(long)]
+    pub above: Option<f64>,
+    #[arg(long, value_parser = parse_years)]
+    pub year: Option<YearRange>,
+    #[arg(long)]
+    pub dept: Option<String>,
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub format: TableFormat,
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The search (as for `jixiao search`); every hit is written, best first.
+    pub query: String,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+    pub format: ExportFormat,
+    /// File to write; csv and jsonl default to stdout, xlsx needs a file.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
 }
 
 fn parse_years(s: &str) -> Result<YearRange, String> {

@@ -18,11 +18,13 @@ const DEFAULT_THEMES: &str = include_str!("../schema/themes.toml");
 const DEFAULT_REGIONS: &str = include_str!("../schema/regions.tsv");
 const DEFAULT_USERDICT: &str = include_str!("../schema/userdict.txt");
 const DEFAULT_STOPWORDS: &str = include_str!("../schema/stopwords.txt");
+const DEFAULT_METRICS: &str = include_str!("../schema/metrics.toml");
 
 /// All domain knowledge, compiled.
 pub struct Domain {
     pub categories: CategoryRules,
     pub themes: Themes,
+    pub metrics: crate::analysis::metrics::MetricDefs,
     pub regions: crate::region::RegionTable,
     pub userdict: String,
     pub stopwords: HashSet<String>,
@@ -54,6 +56,8 @@ impl Domain {
         let (region_text, region_name) = read("regions.tsv", DEFAULT_REGIONS)?;
         let (userdict, _) = read("userdict.txt", DEFAULT_USERDICT)?;
         let (stop_text, _) = read("stopwords.txt", DEFAULT_STOPWORDS)?;
+        let (metric_text, metric_name) = read("metrics.toml", DEFAULT_METRICS)?;
+        let metrics = crate::analysis::metrics::MetricDefs::parse(&metric_text).with_context(|| format!("in {metric_name}"))?;
         let categories = CategoryRules::parse(&cat_text).with_context(|| format!("in {cat_name}"))?;
         let themes = Themes::parse(&theme_text).with_context(|| format!("in {theme_name}"))?;
         let regions = crate::region::RegionTable::parse(&region_text).with_context(|| format!("in {region_name}"))?;
@@ -63,8 +67,8 @@ impl Domain {
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
             .map(str::to_string)
             .collect();
-        let themes_hash = blake3::hash(format!("{cat_text}\u{0}{theme_text}").as_bytes()).to_hex()[..12].to_string();
-        Ok(Domain { categories, themes, regions, userdict, stopwords, themes_hash })
+        let themes_hash = blake3::hash(format!("{cat_text}\u{0}{theme_text}\u{0}{metric_text}").as_bytes()).to_hex()[..12].to_string();
+        Ok(Domain { categories, themes, metrics, regions, userdict, stopwords, themes_hash })
     }
 
     /// The schema folder to use: the one named, else `./schema` when it holds a themes file.

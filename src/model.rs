@@ -244,6 +244,21 @@ pub struct Section {
     pub indicator: Option<IndicatorScore>,
 }
 
+/// A figure stated in a report: a named rate, or an indicator's score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metric {
+    /// `procurement_exec_rate`, … or `indicator_score`.
+    pub name: String,
+    /// What the report calls it: 政府采购执行率, or the indicator's name.
+    pub label: String,
+    pub value: f64,
+    pub unit: String,
+    /// For indicator scores: the indicator's maximum.
+    pub max: Option<f64>,
+    /// The section that states it.
+    pub section_seq: u32,
+}
+
 /// Things the parser could not find or had to guess; listed by `jixiao reports --incomplete`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -286,6 +301,8 @@ pub struct Report {
     pub source: SourceInfo,
     pub sections: Vec<Section>,
     pub flags: Vec<Flag>,
+    /// Stated figures (schema/metrics.toml) and indicator scores.
+    pub metrics: Vec<Metric>,
     /// Values set by hand with `jixiao set`, which survive re-parsing.
     pub overrides: ReportOverrides,
 }

@@ -9,12 +9,14 @@
 use crate::domain::Domain;
 use crate::index::analyzer::{self, words};
 use crate::index::{SearchIndex, SectionDoc, DOC_SECTION};
-use crate::model::{Category, ReportKind, SectionId};
+use crate::analysis::similarity::{cosine, shape, shape_similarity, Vectorizer, NEAR_DUPLICATE};
+use crate::model::{Category, ReportId, ReportKind, SectionId};
 use anyhow::{anyhow, Result};
+use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, QueryParser, RangeQuery, TermQuery, TermSetQuery};
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::query::{BooleanQuery, BoostQuery, MoreLikeThisQuery, Occur, PhraseQuery, Query, QueryParser, RangeQuery, TermQuery, TermSetQuery};
+use tantivy::schema::{Field, IndexRecordOption, OwnedValue};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Searcher, Term};
 
@@ -72,6 +74,17 @@ pub struct Hit {
     pub snippet: String,
     /// Byte ranges of the matches in `snippet`.
     pub highlights: Vec<(usize, usize)>,
+}
+
+/// A section similar to a given paragraph.
+#[derive(Debug, Clone)]
+pub struct SimilarHit {
+    pub id: SectionId,
+    pub doc: SectionDoc,
+    /// Cosine of the two paragraphs' content words, 0 to 1.
+    pub similarity: f32,
+    /// Same wording with other names and figures.
+    pub near_duplicate: bool,
 }
 
 /// True when the text uses tantivy's query syntax rather than plain words.
@@ -190,25 +203,164 @@ impl Searching<'_> {
         Ok(clauses)
     }
 
-    /// Runs a search: the `limit` best hits after `offset`, and the total number of matches.
-    pub fn search(&self, text: &str, filters: &Filters, limit: usize, offset: usize) -> Result<(Vec<Hit>, usize)> {
-        let searcher = self.index.searcher()?;
+    /// Themes a free-text query names the way users type problems ("采购执行率低", "人才短缺"): one of
+    /// the theme's `queries`, or text its patterns recognise.
+    pub fn themes_for(&self, text: &str) -> Vec<String> {
+        if has_syntax(text) {
+            return vec![];
+        }
+        let q = crate::text::squeeze(text);
+        if q.chars().count() < 2 {
+            return vec![];
+        }
+        self.domain
+            .themes
+            .list
+            .iter()
+            .filter(|t| t.queries.iter().any(|x| crate::text::squeeze(x) == q) || t.patterns.iter().any(|p| p.is_match(&q)))
+            .map(|t| t.id.0.clone())
+            .collect()
+    }
+
+    /// The query for text and filters, with the theme clause when the text names a theme.
+    fn full_query(&self, searcher: &Searcher, text: Option<&str>, filters: &Filters) -> Result<(Box<dyn Query>, Option<Box<dyn Query>>, Vec<String>)> {
+        let mut clauses = self.filter_clauses(searcher, filters)?;
+        let Some(text) = text else {
+            return Ok((Box::new(BooleanQuery::new(clauses)), None, vec![]));
+        };
         let text_q = self.text_query(text)?;
-        let mut clauses = self.filter_clauses(&searcher, filters)?;
-        clauses.push((Occur::Must, text_q.box_clone()));
-        let query = BooleanQuery::new(clauses);
+        let themes = self.themes_for(text);
+        let matcher: Box<dyn Query> = if themes.is_empty() {
+            text_q.box_clone()
+        } else {
+            let mut any: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, text_q.box_clone())];
+            for t in &themes {
+                any.push((Occur::Should, term_query(self.index.fields.themes, t)));
+            }
+            Box::new(BooleanQuery::new(any))
+        };
+        clauses.push((Occur::Must, matcher));
+        Ok((Box::new(BooleanQuery::new(clauses)), Some(text_q), themes))
+    }
+
+    /// Documents tagged with any of `themes`, by segment.
+    fn theme_docs(&self, searcher: &Searcher, themes: &[String]) -> Result<HashMap<tantivy::index::SegmentId, HashSet<tantivy::DocId>>> {
+        let mut out: HashMap<tantivy::index::SegmentId, HashSet<tantivy::DocId>> = HashMap::new();
+        if themes.is_empty() {
+            return Ok(out);
+        }
+        let any = BooleanQuery::new(themes.iter().map(|t| (Occur::Should, term_query(self.index.fields.themes, t))).collect());
+        for addr in searcher.search(&any, &tantivy::collector::DocSetCollector)? {
+            let seg = searcher.segment_reader(addr.segment_ord).segment_id();
+            out.entry(seg).or_default().insert(addr.doc_id);
+        }
+        Ok(out)
+    }
+
+    /// Ranks matches: paragraphs of a theme the query names first, then by relevance times the
+    /// category's boost.
+    fn ranked(&self, searcher: &Searcher, query: &dyn Query, themes: &[String], limit: usize, offset: usize) -> Result<(Vec<(f32, DocAddress)>, usize)> {
         let boosts: Vec<f32> = Category::ALL.iter().map(|c| self.domain.categories.search_boost(*c)).collect();
+        let tiers = std::sync::Arc::new(self.theme_docs(searcher, themes)?);
         let collector = TopDocs::with_limit(limit.max(1)).and_offset(offset).tweak_score(move |seg: &tantivy::SegmentReader| {
             let ords = seg.fast_fields().u64("category_ord").ok().map(|c| c.first_or_default_col(0));
             let boosts = boosts.clone();
+            let in_theme = tiers.get(&seg.segment_id()).cloned().unwrap_or_default();
             move |doc: tantivy::DocId, score: tantivy::Score| {
                 let ord = ords.as_ref().map(|c| c.get_val(doc)).unwrap_or(0) as usize;
-                score * boosts.get(ord).copied().unwrap_or(1.0)
+                (u8::from(in_theme.contains(&doc)), score * boosts.get(ord).copied().unwrap_or(1.0))
             }
         });
-        let (top, total) = searcher.search(&query, &(collector, Count))?;
-        let hits = self.hits(&searcher, &*text_q, top)?;
-        Ok((if limit == 0 { vec![] } else { hits }, total))
+        let (top, total) = searcher.search(query, &(collector, Count))?;
+        let top = if limit == 0 { vec![] } else { top.into_iter().map(|((_, s), a)| (s, a)).collect() };
+        Ok((top, total))
+    }
+
+    /// Runs a search: the `limit` best hits after `offset`, and the total number of matches.
+    pub fn search(&self, text: &str, filters: &Filters, limit: usize, offset: usize) -> Result<(Vec<Hit>, usize)> {
+        let searcher = self.index.searcher()?;
+        let (query, text_q, themes) = self.full_query(&searcher, Some(text), filters)?;
+        let (top, total) = self.ranked(&searcher, &*query, &themes, limit, offset)?;
+        let snippet_q = text_q.unwrap_or(query);
+        let hits = self.hits(&searcher, &*snippet_q, top)?;
+        Ok((hits, total))
+    }
+
+    /// Every match, best first (text `None`: every section passing the filters, in index order).
+    /// Returns the searcher with the addresses so that callers can load documents one at a time.
+    pub fn all_matches(&self, text: Option<&str>, filters: &Filters) -> Result<(Searcher, Vec<(f32, DocAddress)>)> {
+        let searcher = self.index.searcher()?;
+        let (query, _, themes) = self.full_query(&searcher, text, filters)?;
+        if text.is_none() {
+            let mut addrs: Vec<DocAddress> = searcher.search(&*query, &tantivy::collector::DocSetCollector)?.into_iter().collect();
+            addrs.sort();
+            return Ok((searcher, addrs.into_iter().map(|a| (0.0, a)).collect()));
+        }
+        let total = searcher.search(&*query, &Count)?;
+        let (top, _) = self.ranked(&searcher, &*query, &themes, total, 0)?;
+        Ok((searcher, top))
+    }
+
+    /// The documents of `all_matches`, loaded.
+    pub fn all_docs(&self, text: Option<&str>, filters: &Filters) -> Result<Vec<SectionDoc>> {
+        let (searcher, addrs) = self.all_matches(text, filters)?;
+        addrs.iter().map(|(_, a)| self.index.blob_of(&searcher, *a)).collect()
+    }
+
+    /// Sections most similar to `text`: MoreLikeThis over jieba words finds candidates, a word cosine
+    /// ranks them, the shape measure flags near-duplicates. `exclude` drops a report's own sections.
+    pub fn similar(&self, text: &str, filters: &Filters, exclude: Option<&ReportId>, limit: usize) -> Result<Vec<SimilarHit>> {
+        let searcher = self.index.searcher()?;
+        let mut stop: Vec<String> = self.domain.stopwords.iter().cloned().collect();
+        stop.sort();
+        let mlt = MoreLikeThisQuery::builder()
+            .with_min_doc_frequency(1)
+            .with_min_term_frequency(1)
+            .with_max_query_terms(40)
+            .with_min_word_length(2)
+            .with_stop_words(stop)
+            .with_document_fields(vec![(self.index.fields.text_search, vec![OwnedValue::Str(text.to_string())])]);
+        let mut clauses = self.filter_clauses(&searcher, filters)?;
+        clauses.push((Occur::Must, Box::new(mlt)));
+        if let Some(id) = exclude {
+            clauses.push((Occur::MustNot, term_query(self.index.fields.report_id, id.as_str())));
+        }
+        let query = BooleanQuery::new(clauses);
+        let candidates = searcher.search(&query, &TopDocs::with_limit((limit * 5).max(50)).order_by_score())?;
+        // Words weighted by rarity in the collection: 信息化 says more than 卫生健康.
+        let n = searcher.num_docs().max(1) as f32;
+        let mut idf_cache: HashMap<String, f32> = HashMap::new();
+        let mut idf = |w: &str| -> f32 {
+            *idf_cache.entry(w.to_string()).or_insert_with(|| {
+                let df = searcher.doc_freq(&Term::from_field_text(self.index.fields.text_search, w)).unwrap_or(0) as f32;
+                (1.0 + n / (1.0 + df)).ln()
+            })
+        };
+        let mut vz = Vectorizer::new(self.domain);
+        let mut weigh = |v: crate::analysis::similarity::Vector| -> crate::analysis::similarity::Vector {
+            v.into_iter().map(|(k, c)| {
+                let w = idf(&k);
+                (k, c * w)
+            }).collect()
+        };
+        let source = weigh(vz.vector(text));
+        let source_shape = shape(text, self.domain);
+        let mut out = Vec::new();
+        for (_, addr) in candidates {
+            let doc: SectionDoc = self.index.blob_of(&searcher, addr)?;
+            let other = crate::parse::content(&doc.section);
+            // A heading over other sections is not a paragraph; a one-line item (long title) is.
+            let one_line_item = crate::parse::bare_title(&doc.section).chars().count() >= 12;
+            if other.chars().count() < 8 || doc.section.text.is_empty() && !one_line_item {
+                continue;
+            }
+            let similarity = cosine(&source, &weigh(vz.vector(&other)));
+            let near_duplicate = shape_similarity(&source_shape, &shape(&other, self.domain)) >= NEAR_DUPLICATE;
+            out.push(SimilarHit { id: doc.report_id.section(doc.section.seq), doc, similarity, near_duplicate });
+        }
+        out.sort_by(|a, b| b.similarity.total_cmp(&a.similarity).then_with(|| a.id.cmp(&b.id)));
+        out.truncate(limit);
+        Ok(out)
     }
 
     /// Loads hits and cuts their snippets; ties are broken by section id for stable output.

@@ -103,6 +103,11 @@ impl RegionTable {
         counts
     }
 
+    /// `text` with every division name replaced by `mask`.
+    pub fn mask(&self, text: &str, mask: &str) -> String {
+        self.matcher.replace_all(text, &vec![mask; self.names.len()])
+    }
+
     fn ancestors(&self, mut idx: usize) -> Vec<usize> {
         let mut out = vec![idx];
         while let Some(p) = self.divisions[idx].parent {

@@ -1,3 +1,6 @@
 //! Analysis over parsed reports: pure functions over typed data.
 
+pub mod metrics;
+pub mod problems;
+pub mod similarity;
 pub mod themes;

@@ -37,16 +37,26 @@ pub fn parse_text(text: &str, source: SourceInfo, domain: &Domain) -> Report {
         fiscal_year,
     };
     crate::analysis::themes::tag_sections(&mut sections, &domain.themes);
+    let metrics = crate::analysis::metrics::extract(&sections, &domain.metrics);
     let mut report = Report {
         id: ReportId::from_text(text),
         meta,
         source,
         sections,
         flags: vec![],
+        metrics,
         overrides: ReportOverrides::default(),
     };
     refresh_flags(&mut report, layout.headless);
     report
+}
+
+/// Re-applies the editable domain knowledge to a stored report without re-reading its file:
+/// categories, themes and metrics (`jixiao retag`).
+pub fn reclassify(report: &mut Report, domain: &Domain) {
+    categorize(&mut report.sections, domain);
+    crate::analysis::themes::tag_sections(&mut report.sections, &domain.themes);
+    report.metrics = crate::analysis::metrics::extract(&report.sections, &domain.metrics);
 }
 
 /// Recomputes the flags of what is missing.
@@ -228,6 +238,17 @@ pub fn bare_title(section: &Section) -> String {
     };
     let h = MAX_IN_HEADING.replace_all(&fold(h), "").to_string();
     h.trim().trim_end_matches(['。', '.', '：', ':', '；', ';', '，', ',']).trim().to_string()
+}
+
+/// What a section says: its title (without marker) and its text. A one-line problem item
+/// ("2. 制度不够健全，监督不够有力。") is all title and no text.
+pub fn content(section: &Section) -> String {
+    let title = if section.kind == SectionKind::Labeled { String::new() } else { bare_title(section) };
+    match (title.is_empty(), section.text.is_empty()) {
+        (true, _) => section.text.clone(),
+        (false, true) => title,
+        (false, false) => format!("{title}\n{}", section.text),
+    }
 }
 
 /// Sets each section's category, top-down (see schema/categories.toml).

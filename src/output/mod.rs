@@ -8,6 +8,9 @@ use crate::query::Hit;
 use serde::Serialize;
 use std::io::{self, Write};
 
+pub mod analysis;
+pub mod tabular;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Table,
@@ -105,18 +108,18 @@ struct HitJson<'a> {
     highlights: Vec<&'a str>,
 }
 
-fn json_line<T: Serialize>(out: &mut dyn Write, v: &T) -> io::Result<()> {
+pub(crate) fn json_line<T: Serialize>(out: &mut dyn Write, v: &T) -> io::Result<()> {
     serde_json::to_writer(&mut *out, v)?;
     out.write_all(b"\n")
 }
 
 /// Prints width-aware padding: CJK characters take two columns.
-fn pad(s: &str, width: usize) -> String {
+pub(crate) fn pad(s: &str, width: usize) -> String {
     let w: usize = s.chars().map(|c| if crate::text::is_han(c) || ('\u{3000}'..='\u{FFEF}').contains(&c) { 2 } else { 1 }).sum();
     format!("{s}{}", " ".repeat(width.saturating_sub(w)))
 }
 
-fn opt<T: ToString>(v: Option<T>) -> String {
+pub(crate) fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_else(|| "-".into())
 }
 

@@ -13,6 +13,8 @@ use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 
+mod analysis;
+
 /// What a command ended with, mapped to the exit code by `main` (ripgrep's convention).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -42,10 +44,10 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    fn index(&self) -> Result<SearchIndex> {
+    pub(crate) fn index(&self) -> Result<SearchIndex> {
         SearchIndex::open(&self.data.search(), &self.domain.userdict, false)
     }
-    fn notice(&self, msg: &str) {
+    pub(crate) fn notice(&self, msg: &str) {
         if !self.quiet {
             eprintln!("{msg}");
         }
@@ -64,6 +66,11 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::Reports(a) => reports_cmd(&ctx, &a, &mut out),
         Command::Show(a) => show_cmd(&ctx, &a, &mut out),
         Command::Stats(a) => stats_cmd(&ctx, a.format, &mut out),
+        Command::Problems(a) => analysis::problems_cmd(&ctx, &a, &mut out),
+        Command::Similar(a) => analysis::similar_cmd(&ctx, &a, &mut out),
+        Command::Metrics(a) => analysis::metrics_cmd(&ctx, &a, &mut out),
+        Command::Export(a) => analysis::export_cmd(&ctx, &a, &mut out),
+        Command::Retag => analysis::retag_cmd(&ctx, &mut out),
         Command::Remove(a) => remove_cmd(&ctx, &a.id, &mut out),
         Command::Rebuild => rebuild_cmd(&ctx, &mut out),
     }
@@ -143,7 +150,7 @@ fn reports_cmd(ctx: &Ctx, a: &ReportsArgs, out: &mut dyn Write) -> Result<Status
 }
 
 /// A report id from what the user typed: the full id or a unique prefix.
-fn resolve_report(index: &SearchIndex, typed: &str) -> Result<ReportId> {
+pub(crate) fn resolve_report(index: &SearchIndex, typed: &str) -> Result<ReportId> {
     let matches = index.resolve_prefix(typed)?;
     match matches.as_slice() {
         [one] => Ok(one.clone()),

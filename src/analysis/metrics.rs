@@ -1,0 +1,84 @@
+//! Indicator figures: the rates defined in schema/metrics.toml and the scores of scored indicators.
+
+use crate::model::{Metric, Section};
+use crate::parse::bare_title;
+use crate::text::squeeze;
+use anyhow::{Context, Result};
+use regex::Regex;
+use serde::Deserialize;
+
+/// The name under which indicator scores are listed.
+pub const INDICATOR_SCORE: &str = "indicator_score";
+
+#[derive(Deserialize)]
+struct MetricFile {
+    metric: Vec<MetricEntry>,
+}
+
+#[derive(Deserialize)]
+struct MetricEntry {
+    name: String,
+    label: String,
+    unit: String,
+    patterns: Vec<String>,
+}
+
+pub struct MetricDef {
+    pub name: String,
+    pub label: String,
+    pub unit: String,
+    pub patterns: Vec<Regex>,
+}
+
+pub struct MetricDefs {
+    pub list: Vec<MetricDef>,
+}
+
+impl MetricDefs {
+    pub fn parse(text: &str) -> Result<MetricDefs> {
+        let file: MetricFile = toml::from_str(text)?;
+        let mut list = Vec::new();
+        for m in file.metric {
+            let patterns =
+                m.patterns.iter().map(|p| Regex::new(p).with_context(|| format!("bad pattern {p:?} of metric {}", m.name))).collect::<Result<_>>()?;
+            list.push(MetricDef { name: m.name, label: m.label, unit: m.unit, patterns });
+        }
+        Ok(MetricDefs { list })
+    }
+
+    pub fn names(&self) -> Vec<&str> {
+        self.list.iter().map(|m| m.name.as_str()).chain(std::iter::once(INDICATOR_SCORE)).collect()
+    }
+}
+
+/// The figures of a report's sections.
+pub fn extract(sections: &[Section], defs: &MetricDefs) -> Vec<Metric> {
+    let texts: Vec<String> = sections.iter().map(|s| squeeze(&format!("{}\n{}", s.heading, s.text))).collect();
+    let mut out = Vec::new();
+    for def in &defs.list {
+        let found = def.patterns.iter().find_map(|p| {
+            texts.iter().enumerate().find_map(|(i, t)| {
+                let v = p.captures(t)?.get(1)?.as_str().parse::<f64>().ok()?;
+                Some((sections[i].seq, v))
+            })
+        });
+        if let Some((seq, value)) = found {
+            out.push(Metric { name: def.name.clone(), label: def.label.clone(), value, unit: def.unit.clone(), max: None, section_seq: seq });
+        }
+    }
+    for s in sections {
+        if let Some(ind) = s.indicator {
+            if let Some(score) = ind.score {
+                out.push(Metric {
+                    name: INDICATOR_SCORE.to_string(),
+                    label: bare_title(s),
+                    value: score,
+                    unit: "分".to_string(),
+                    max: Some(ind.max),
+                    section_seq: s.seq,
+                });
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,113 @@
+//! Text similarity for `similar`, carried-over problems and `problems --discover`.
+//!
+//! Two measures: a cosine over jieba words (stop words dropped) says two paragraphs talk about the
+//! same thing; a "shape" similarity (character trigrams after masking numbers and place names) says
+//! one is the other's wording with different names and figures: a near-duplicate, typically a
+//! paragraph copied forward from last year's report.
+
+use crate::domain::Domain;
+use crate::index::analyzer::{self, words};
+use std::collections::{HashMap, HashSet};
+use tantivy::tokenizer::TextAnalyzer;
+
+/// Shape similarity at or above which two paragraphs are near-duplicates.
+pub const NEAR_DUPLICATE: f32 = 0.75;
+
+/// Word-count vectors of texts.
+pub struct Vectorizer<'a> {
+    analyzer: TextAnalyzer,
+    stopwords: &'a HashSet<String>,
+}
+
+pub type Vector = HashMap<String, f32>;
+
+impl<'a> Vectorizer<'a> {
+    pub fn new(domain: &'a Domain) -> Self {
+        Vectorizer { analyzer: analyzer::analyzer(analyzer::jieba(&domain.userdict), false), stopwords: &domain.stopwords }
+    }
+
+    /// Content words of a text with their counts: no stop words, no figures, no single characters.
+    pub fn vector(&mut self, text: &str) -> Vector {
+        let mut v = Vector::new();
+        for w in words(&mut self.analyzer, text) {
+            if w.chars().count() < 2 || w.chars().all(|c| c.is_ascii_digit() || c == '.') || self.stopwords.contains(&w) {
+                continue;
+            }
+            *v.entry(w).or_insert(0.0) += 1.0;
+        }
+        v
+    }
+}
+
+pub fn cosine(a: &Vector, b: &Vector) -> f32 {
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let dot: f32 = small.iter().filter_map(|(k, x)| large.get(k).map(|y| x * y)).sum();
+    let na: f32 = a.values().map(|x| x * x).sum::<f32>().sqrt();
+    let nb: f32 = b.values().map(|x| x * x).sum::<f32>().sqrt();
+    if na == 0.0 || nb == 0.0 {
+        0.0
+    } else {
+        dot / (na * nb)
+    }
+}
+
+/// The wording of a text without its figures, place names and punctuation.
+pub fn shape(text: &str, domain: &Domain) -> Vec<char> {
+    let masked = domain.regions.mask(text, "@");
+    let mut out = Vec::new();
+    let mut in_number = false;
+    for c in masked.chars().map(crate::text::fold_char) {
+        if c.is_ascii_digit() || (in_number && matches!(c, '.' | '%' | ',')) {
+            if !in_number {
+                out.push('#');
+            }
+            in_number = true;
+            continue;
+        }
+        in_number = false;
+        if c.is_alphanumeric() || c == '@' {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn trigrams(s: &[char]) -> HashSet<[char; 3]> {
+    s.windows(3).map(|w| [w[0], w[1], w[2]]).collect()
+}
+
+/// Jaccard similarity of the two shapes' character trigrams.
+pub fn shape_similarity(a: &[char], b: &[char]) -> f32 {
+    let (ta, tb) = (trigrams(a), trigrams(b));
+    if ta.is_empty() || tb.is_empty() {
+        return 0.0;
+    }
+    let inter = ta.intersection(&tb).count();
+    inter as f32 / (ta.len() + tb.len() - inter) as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copied_forward_paragraphs_are_near_duplicates() {
+        let d = Domain::builtin().unwrap();
+        let a = shape("全年政府采购执行率仅为41.3%，远低于预期，平遥县教育局将加快招标。", &d);
+        let b = shape("全年政府采购执行率仅为38.6%，远低于预期，桐庐县教育局将加快招标。", &d);
+        let c = shape("信息系统尚未互联互通，数据难以共享，影响了工作效率。", &d);
+        assert!(shape_similarity(&a, &b) >= NEAR_DUPLICATE, "{}", shape_similarity(&a, &b));
+        assert!(shape_similarity(&a, &c) < 0.2);
+    }
+
+    #[test]
+    fn cosine_of_word_vectors() {
+        let d = Domain::builtin().unwrap();
+        let mut v = Vectorizer::new(&d);
+        let a = v.vector("信息化建设薄弱，信息系统整合不够，数据共享不畅。");
+        let b = v.vector("信息化建设水平有待提升，数据共享不畅。");
+        let c = v.vector("专业人才紧缺，乡镇卫生院进人难。");
+        assert!(cosine(&a, &b) > cosine(&a, &c));
+        assert!((cosine(&a, &a) - 1.0).abs() < 1e-5);
+    }
+}

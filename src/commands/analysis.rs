@@ -1,0 +1,190 @@
+//! The analysis commands: problems, similar, metrics, export, retag.
+
+use super::{filters, resolve_report, Ctx, Status};
+use crate::analysis::metrics::INDICATOR_SCORE;
+use crate::analysis::problems;
+use crate::cli::{ExportArgs, MetricsArgs, ProblemsArgs, SimilarArgs};
+use crate::ingest::Writer;
+use crate::model::{Category, SectionId};
+use crate::output::analysis::{self as out_a, ExportFormat, ExportRow, MetricRow, Tabular};
+use crate::output::tabular::open_sink;
+use crate::query::{Filters, Searching};
+use anyhow::{bail, Context, Result};
+use std::io::Write;
+
+fn check_theme(ctx: &Ctx, id: &str) -> Result<()> {
+    if ctx.domain.themes.get(id).is_none() {
+        let ids: Vec<_> = ctx.domain.themes.list.iter().map(|t| t.id.0.as_str()).collect();
+        bail!("unknown theme {id:?}; the themes are: {}", ids.join(", "));
+    }
+    Ok(())
+}
+
+pub fn problems_cmd(ctx: &Ctx, a: &ProblemsArgs, out: &mut dyn Write) -> Result<Status> {
+    let index = ctx.index()?;
+    let s = Searching { index: &index, domain: &ctx.domain };
+    let mut f = Filters {
+        years: a.year,
+        department: a.dept.clone(),
+        region: a.region.clone(),
+        kind: a.kind,
+        category: Some(Category::Problems),
+        theme: None,
+    };
+    let output = a.output.as_deref();
+    if let Some(theme) = &a.theme {
+        check_theme(ctx, theme)?;
+        f.theme = Some(theme.clone());
+    }
+    let docs = s.all_docs(a.query.as_deref(), &f)?;
+    let empty = docs.is_empty();
+    if a.discover {
+        out_a::clusters(out, &problems::discover(&docs, &ctx.domain), a.format, output)?;
+    } else if a.theme.is_some() || a.query.is_some() {
+        let refs: Vec<_> = docs.iter().collect();
+        let rows = problems::by_department(&refs, &ctx.domain, a.min_years);
+        out_a::departments(out, &rows, a.format, output)?;
+        return Ok(if rows.is_empty() { Status::NoMatch } else { Status::Success });
+    } else if a.by.as_deref() == Some("year") {
+        out_a::year_matrix(out, &problems::by_year(&docs, &ctx.domain.themes), a.format, output)?;
+    } else {
+        out_a::themes(out, &problems::by_theme(&docs, &ctx.domain.themes, a.min_years), a.format, output)?;
+    }
+    Ok(if empty { Status::NoMatch } else { Status::Success })
+}
+
+pub fn similar_cmd(ctx: &Ctx, a: &SimilarArgs, out: &mut dyn Write) -> Result<Status> {
+    let index = ctx.index()?;
+    let s = Searching { index: &index, domain: &ctx.domain };
+    let mut f = Filters { category: (!a.all_categories).then_some(Category::Problems), ..Filters::default() };
+    let (text, exclude) = match (&a.section, &a.text) {
+        (Some(id), _) => {
+            let (report, seq) = SectionId::parse(id).with_context(|| format!("{id:?} is not a section id (REPORT-SEQ, see `jixiao show REPORT`)"))?;
+            let report = resolve_report(&index, report.as_str())?;
+            let doc = index
+                .sections_of(&report)?
+                .into_iter()
+                .find(|d| d.section.seq == seq)
+                .with_context(|| format!("report {report} has no section {seq}"))?;
+            if a.same_department {
+                f.department = Some(doc.department.clone().context("the section's report has no department to compare within")?);
+            }
+            (crate::parse::content(&doc.section), Some(report))
+        }
+        (None, Some(t)) => (t.clone(), None),
+        (None, None) => bail!("give a section id or --text"),
+    };
+    let mut hits = s.similar(&text, &f, exclude.as_ref(), a.limit)?;
+    if let Some(dep) = &f.department {
+        // The department filter matches names containing it; keep this department only.
+        hits.retain(|h| h.doc.department.as_deref() == Some(dep.as_str()));
+    }
+    out_a::similar(out, &hits, a.format)?;
+    Ok(if hits.is_empty() { Status::NoMatch } else { Status::Success })
+}
+
+pub fn metrics_cmd(ctx: &Ctx, a: &MetricsArgs, out: &mut dyn Write) -> Result<Status> {
+    let index = ctx.index()?;
+    if let Some(n) = &a.name {
+        let names = ctx.domain.metrics.names();
+        if !names.contains(&n.as_str()) {
+            bail!("unknown metric {n:?}; the metrics are: {}", names.join(", "));
+        }
+    }
+    let only = a.report.as_deref().map(|r| resolve_report(&index, r)).transpose()?;
+    let mut rows = Vec::new();
+    for r in index.reports()? {
+        let r = r.report;
+        let m = &r.meta;
+        if only.as_ref().is_some_and(|id| *id != r.id)
+            || a.year.is_some_and(|y| m.fiscal_year.is_none_or(|fy| fy < y.from || fy > y.to))
+            || a.dept.as_ref().is_some_and(|d| !m.department.as_deref().unwrap_or("").contains(d.as_str()))
+        {
+            continue;
+        }
+        for x in &r.metrics {
+            if a.name.as_ref().is_some_and(|n| *n != x.name)
+                || (a.name.is_none() && x.name == INDICATOR_SCORE && (a.below.is_some() || a.above.is_some()))
+                || a.below.is_some_and(|b| x.value >= b)
+                || a.above.is_some_and(|b| x.value <= b)
+            {
+                continue;
+            }
+            rows.push(MetricRow {
+                report_id: r.id.0.clone(),
+                department: m.department.clone(),
+                fiscal_year: m.fiscal_year,
+                name: x.name.clone(),
+                label: x.label.clone(),
+                value: x.value,
+                unit: x.unit.clone(),
+                max: x.max,
+                section_id: r.id.section(x.section_seq).0,
+            });
+        }
+    }
+    out_a::metrics(out, &rows, a.format, a.output.as_deref())?;
+    Ok(if rows.is_empty() { Status::NoMatch } else { Status::Success })
+}
+
+pub fn export_cmd(ctx: &Ctx, a: &ExportArgs, out: &mut dyn Write) -> Result<Status> {
+    let index = ctx.index()?;
+    let s = Searching { index: &index, domain: &ctx.domain };
+    let (searcher, addrs) = s.all_matches(Some(&a.query), &filters(&a.filters, &ctx.domain)?)?;
+    let output = a.output.as_deref();
+    let mut rows = 0usize;
+    match a.format {
+        ExportFormat::Jsonl => {
+            let mut file;
+            let w: &mut dyn Write = match output {
+                Some(p) => {
+                    file = std::io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?);
+                    &mut file
+                }
+                None => out,
+            };
+            for (score, addr) in &addrs {
+                let doc = index.blob_of(&searcher, *addr)?;
+                let mut v = serde_json::to_value(crate::output::SectionJson::new(&doc))?;
+                v["score"] = serde_json::json!(score);
+                serde_json::to_writer(&mut *w, &v)?;
+                w.write_all(b"\n")?;
+                rows += 1;
+            }
+            w.flush()?;
+        }
+        ExportFormat::Csv | ExportFormat::Xlsx => {
+            let kind = if a.format == ExportFormat::Xlsx { "xlsx" } else { "csv" };
+            let mut sink = open_sink(kind, output, &ExportRow::headers())?;
+            for (score, addr) in &addrs {
+                let doc = index.blob_of(&searcher, *addr)?;
+                sink.row(&ExportRow { doc: &doc, score: *score }.cells())?;
+                rows += 1;
+            }
+            sink.finish()?;
+        }
+    }
+    if let Some(p) = output {
+        ctx.notice(&format!("wrote {rows} hits to {}", p.display()));
+    }
+    Ok(if rows == 0 { Status::NoMatch } else { Status::Success })
+}
+
+pub fn retag_cmd(ctx: &Ctx, out: &mut dyn Write) -> Result<Status> {
+    let mut w = Writer::open(&ctx.data, &ctx.domain)?;
+    let ids = w.store.ids()?;
+    let mut changed = 0;
+    for id in &ids {
+        let Some(mut r) = w.store.get(id)? else { continue };
+        let before = (r.sections.iter().map(|s| (s.category, s.themes.clone())).collect::<Vec<_>>(), r.metrics.clone());
+        crate::parse::reclassify(&mut r, &ctx.domain);
+        let after = (r.sections.iter().map(|s| (s.category, s.themes.clone())).collect::<Vec<_>>(), r.metrics.clone());
+        if before != after {
+            w.replace(&r)?;
+            changed += 1;
+        }
+    }
+    w.commit()?;
+    writeln!(out, "re-tagged {} reports, {changed} changed", ids.len())?;
+    Ok(Status::Success)
+}

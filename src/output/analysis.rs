@@ -1,0 +1,335 @@
+//! Output of the analysis commands: problems, similar, metrics and export. Each row type defines
+//! its columns once (`Tabular`); the table, CSV and XLSX forms all come from them, JSON from serde.
+
+use super::tabular::{open_sink, Cell};
+use super::{json_line, opt, pad, SectionJson};
+use crate::analysis::problems::{Cluster, DepartmentRow, ThemeRow, YearMatrix};
+use crate::index::SectionDoc;
+use crate::query::SimilarHit;
+use anyhow::Result;
+use serde::Serialize;
+use std::io::Write;
+use std::path::Path;
+
+/// How tables of the analysis commands are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TableFormat {
+    Table,
+    Json,
+    Csv,
+    Xlsx,
+}
+
+/// Formats of `jixiao export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Jsonl,
+    Xlsx,
+}
+
+/// A row with named columns.
+pub trait Tabular {
+    fn headers() -> Vec<&'static str>;
+    fn cells(&self) -> Vec<Cell>;
+}
+
+fn join<T: ToString>(v: &[T], sep: &str) -> String {
+    v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(sep)
+}
+
+fn span(years: &[u16]) -> String {
+    match (years.first(), years.last()) {
+        (Some(a), Some(b)) if a != b => format!("{a}-{b}"),
+        (Some(a), _) => a.to_string(),
+        _ => "-".into(),
+    }
+}
+
+impl Tabular for ThemeRow {
+    fn headers() -> Vec<&'static str> {
+        vec!["theme", "label", "departments", "reports", "years", "recurring_departments", "example_section_id", "example"]
+    }
+    fn cells(&self) -> Vec<Cell> {
+        vec![
+            self.theme.as_str().into(),
+            self.label.as_str().into(),
+            Some(self.departments as f64).into(),
+            Some(self.reports as f64).into(),
+            join(&self.years, ",").into(),
+            Some(self.recurring_departments as f64).into(),
+            self.example_section_id.as_ref().map(|s| s.0.clone()).unwrap_or_default().into(),
+            self.example.as_str().into(),
+        ]
+    }
+}
+
+impl Tabular for DepartmentRow {
+    fn headers() -> Vec<&'static str> {
+        vec!["department", "province", "city", "county", "years", "figures", "carried_over_years", "section_ids"]
+    }
+    fn cells(&self) -> Vec<Cell> {
+        let r = &self.region;
+        vec![
+            self.department.as_str().into(),
+            r.province.clone().unwrap_or_default().into(),
+            r.city.clone().unwrap_or_default().into(),
+            r.county.clone().unwrap_or_default().into(),
+            join(&self.years, ",").into(),
+            join(&self.figures, " ").into(),
+            join(&self.carried_over_years, ",").into(),
+            join(&self.section_ids, " ").into(),
+        ]
+    }
+}
+
+impl Tabular for Cluster {
+    fn headers() -> Vec<&'static str> {
+        vec!["top_terms", "departments", "reports", "section_ids", "example"]
+    }
+    fn cells(&self) -> Vec<Cell> {
+        vec![
+            join(&self.top_terms, " ").into(),
+            join(&self.departments, "、").into(),
+            Some(self.reports as f64).into(),
+            join(&self.section_ids, " ").into(),
+            self.example.as_str().into(),
+        ]
+    }
+}
+
+/// A metric as listed by `jixiao metrics`.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricRow {
+    pub report_id: String,
+    pub department: Option<String>,
+    pub fiscal_year: Option<u16>,
+    pub name: String,
+    pub label: String,
+    pub value: f64,
+    pub unit: String,
+    pub max: Option<f64>,
+    pub section_id: String,
+}
+
+impl Tabular for MetricRow {
+    fn headers() -> Vec<&'static str> {
+        vec!["report_id", "department", "fiscal_year", "name", "label", "value", "unit", "max", "section_id"]
+    }
+    fn cells(&self) -> Vec<Cell> {
+        vec![
+            self.report_id.as_str().into(),
+            self.department.clone().unwrap_or_default().into(),
+            self.fiscal_year.map(f64::from).into(),
+            self.name.as_str().into(),
+            self.label.as_str().into(),
+            Some(self.value).into(),
+            self.unit.as_str().into(),
+            self.max.into(),
+            self.section_id.as_str().into(),
+        ]
+    }
+}
+
+/// One exported hit.
+pub struct ExportRow<'a> {
+    pub doc: &'a SectionDoc,
+    pub score: f32,
+}
+
+impl Tabular for ExportRow<'_> {
+    fn headers() -> Vec<&'static str> {
+        vec![
+            "section_id", "department", "province", "city", "county", "fiscal_year", "total_score", "grade", "kind", "category", "themes",
+            "section_path", "heading", "text", "source", "score",
+        ]
+    }
+    fn cells(&self) -> Vec<Cell> {
+        let d = self.doc;
+        let s = &d.section;
+        vec![
+            d.report_id.section(s.seq).0.into(),
+            d.department.clone().unwrap_or_default().into(),
+            d.region.province.clone().unwrap_or_default().into(),
+            d.region.city.clone().unwrap_or_default().into(),
+            d.region.county.clone().unwrap_or_default().into(),
+            d.fiscal_year.map(f64::from).into(),
+            d.total_score.into(),
+            d.grade.map(|g| g.as_str()).unwrap_or_default().into(),
+            d.kind.as_str().into(),
+            s.category.as_str().into(),
+            join(&s.themes.iter().map(|t| t.0.as_str()).collect::<Vec<_>>(), ",").into(),
+            s.path.join(" > ").into(),
+            s.heading.as_str().into(),
+            s.text.as_str().into(),
+            d.source.as_str().into(),
+            Some(f64::from(self.score)).into(),
+        ]
+    }
+}
+
+/// Writes rows as a spreadsheet (csv/xlsx) to `output` or stdout.
+pub fn write_sheet<T: Tabular>(rows: &[T], format: TableFormat, output: Option<&Path>) -> Result<()> {
+    let kind = if format == TableFormat::Xlsx { "xlsx" } else { "csv" };
+    let mut sink = open_sink(kind, output, &T::headers())?;
+    for r in rows {
+        sink.row(&r.cells())?;
+    }
+    sink.finish()
+}
+
+fn cell_text(c: &Cell) -> String {
+    match c {
+        Cell::Text(s) => s.clone(),
+        Cell::Number(n) => format!("{n}"),
+        Cell::Empty => "-".into(),
+    }
+}
+
+/// A plain aligned table of rows; the last column is left unpadded.
+fn table<T: Tabular>(out: &mut dyn Write, rows: &[T], columns: &[usize], widths: &[usize]) -> std::io::Result<()> {
+    let headers = T::headers();
+    let line = |cells: Vec<String>| -> String {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                s.push_str(c);
+            } else {
+                s.push_str(&pad(c, widths[i]));
+                s.push_str("  ");
+            }
+        }
+        s
+    };
+    writeln!(out, "{}", line(columns.iter().map(|c| headers[*c].to_string()).collect()))?;
+    for r in rows {
+        let cells = r.cells();
+        writeln!(out, "{}", line(columns.iter().map(|c| cell_text(&cells[*c])).collect()))?;
+    }
+    Ok(())
+}
+
+pub fn themes(out: &mut dyn Write, rows: &[ThemeRow], format: TableFormat, output: Option<&Path>) -> Result<()> {
+    match format {
+        TableFormat::Json => rows.iter().try_for_each(|r| json_line(out, r))?,
+        TableFormat::Table => table(out, rows, &[0, 2, 3, 4, 5, 6, 7], &[24, 11, 7, 14, 21, 16])?,
+        _ => write_sheet(rows, format, output)?,
+    }
+    Ok(())
+}
+
+pub fn departments(out: &mut dyn Write, rows: &[DepartmentRow], format: TableFormat, output: Option<&Path>) -> Result<()> {
+    match format {
+        TableFormat::Json => rows.iter().try_for_each(|r| json_line(out, r))?,
+        TableFormat::Table => {
+            for r in rows {
+                let carried = if r.carried_over_years.is_empty() { String::new() } else { format!("  copied forward: {}", join(&r.carried_over_years, ", ")) };
+                writeln!(out, "{}  {}  years {}{}", r.department, r.region.display(), join(&r.years, ","), carried)?;
+                if !r.figures.is_empty() {
+                    writeln!(out, "    figures   {}", join(&r.figures, " "))?;
+                }
+                writeln!(out, "    sections  {}", join(&r.section_ids, " "))?;
+            }
+        }
+        _ => write_sheet(rows, format, output)?,
+    }
+    Ok(())
+}
+
+pub fn year_matrix(out: &mut dyn Write, m: &YearMatrix, format: TableFormat, output: Option<&Path>) -> Result<()> {
+    match format {
+        TableFormat::Json => json_line(out, m)?,
+        TableFormat::Table => {
+            write!(out, "{}", pad("theme", 24))?;
+            for y in &m.years {
+                write!(out, "  {y}")?;
+            }
+            writeln!(out)?;
+            for r in &m.rows {
+                write!(out, "{}", pad(&r.theme, 24))?;
+                for n in &r.departments {
+                    write!(out, "  {n:>4}")?;
+                }
+                writeln!(out)?;
+            }
+        }
+        _ => {
+            let kind = if format == TableFormat::Xlsx { "xlsx" } else { "csv" };
+            let years: Vec<String> = m.years.iter().map(|y| y.to_string()).collect();
+            let mut headers = vec!["theme", "label"];
+            headers.extend(years.iter().map(String::as_str));
+            let mut sink = open_sink(kind, output, &headers)?;
+            for r in &m.rows {
+                let mut cells: Vec<Cell> = vec![r.theme.as_str().into(), r.label.as_str().into()];
+                cells.extend(r.departments.iter().map(|n| Cell::Number(*n as f64)));
+                sink.row(&cells)?;
+            }
+            sink.finish()?;
+        }
+    }
+    Ok(())
+}
+
+pub fn clusters(out: &mut dyn Write, rows: &[Cluster], format: TableFormat, output: Option<&Path>) -> Result<()> {
+    match format {
+        TableFormat::Json => rows.iter().try_for_each(|r| json_line(out, r))?,
+        TableFormat::Table => {
+            for (i, c) in rows.iter().enumerate() {
+                writeln!(out, "{:>3}. {}", i + 1, join(&c.top_terms, " "))?;
+                writeln!(out, "     {} departments, {} reports: {}", c.departments.len(), c.reports, join(&c.departments, "、"))?;
+                writeln!(out, "     e.g. {}  ({})", c.example, join(&c.section_ids, " "))?;
+            }
+            if rows.is_empty() {
+                writeln!(out, "no cluster of untagged problem paragraphs spans two reports")?;
+            }
+        }
+        _ => write_sheet(rows, format, output)?,
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct SimilarJson<'a> {
+    #[serde(flatten)]
+    section: SectionJson<'a>,
+    similarity: f32,
+    near_duplicate: bool,
+}
+
+pub fn similar(out: &mut dyn Write, hits: &[SimilarHit], format: super::Format) -> Result<()> {
+    match format {
+        super::Format::Json => {
+            for h in hits {
+                json_line(out, &SimilarJson { section: SectionJson::new(&h.doc), similarity: h.similarity, near_duplicate: h.near_duplicate })?;
+            }
+        }
+        super::Format::Table => {
+            for (i, h) in hits.iter().enumerate() {
+                let s = &h.doc.section;
+                writeln!(
+                    out,
+                    "{:>3}. {:.2}{}  {} {}  <{}>  {}",
+                    i + 1,
+                    h.similarity,
+                    if h.near_duplicate { "  near-duplicate" } else { "" },
+                    h.doc.department.as_deref().unwrap_or("（未识别）"),
+                    opt(h.doc.fiscal_year),
+                    s.category.as_str(),
+                    h.id
+                )?;
+                writeln!(out, "     {}", s.path.join(" > "))?;
+                writeln!(out, "     {}", crate::text::prefix_chars(&s.text, 90).replace('\n', " "))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn metrics(out: &mut dyn Write, rows: &[MetricRow], format: TableFormat, output: Option<&Path>) -> Result<()> {
+    match format {
+        TableFormat::Json => rows.iter().try_for_each(|r| json_line(out, r))?,
+        TableFormat::Table => table(out, rows, &[1, 2, 4, 5, 7, 8], &[30, 11, 24, 8, 5])?,
+        _ => write_sheet(rows, format, output)?,
+    }
+    Ok(())
+}
