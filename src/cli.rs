@@ -50,6 +50,10 @@ pub enum Command {
     Export(ExportArgs),
     /// Re-apply schema/ (categories, themes, metrics) to the stored reports without re-reading files.
     Retag,
+    /// Correct a report's department or fiscal year by hand (kept when the file is re-ingested).
+    Set(SetArgs),
+    /// Verify that the store and the index agree; repair what does not.
+    Check(CheckArgs),
     /// Delete a report from the store and the index.
     Remove(RemoveArgs),
     /// Re-create the search index from the store.
@@ -119,6 +123,25 @@ pub struct ShowArgs {
 pub struct FormatArg {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// Report id (or a unique prefix).
+    pub id: String,
+    /// The department's full name; the region follows from it.
+    #[arg(long)]
+    pub department: Option<String>,
+    /// The fiscal year evaluated.
+    #[arg(long)]
+    pub year: Option<u16>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Only report problems, change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

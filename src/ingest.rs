@@ -141,6 +141,50 @@ impl Writer {
         Ok(fixed)
     }
 
+    /// Compares store and index report by report; with `repair`, re-indexes what differs and drops
+    /// index entries without a stored report.
+    pub fn check(&mut self, repair: bool) -> Result<CheckReport> {
+        let mut rep = CheckReport::default();
+        let mut stored = std::collections::BTreeMap::new();
+        for id in self.store.ids()? {
+            match self.store.get(&id) {
+                Ok(Some(r)) => {
+                    stored.insert(id, r);
+                }
+                Ok(None) => {}
+                Err(_) => rep.unreadable.push(id),
+            }
+        }
+        rep.stored = stored.len() + rep.unreadable.len();
+        let indexed: std::collections::BTreeSet<ReportId> = self.index.report_ids()?.into_iter().collect();
+        rep.indexed = indexed.len();
+        for id in indexed.iter().filter(|id| !stored.contains_key(*id) && !rep.unreadable.contains(id)) {
+            rep.problems.push((id.clone(), "in the index but not in the store; dropped from the index".into()));
+            if repair {
+                self.index.delete_report(&self.writer, id);
+            }
+        }
+        for (id, r) in &stored {
+            let what = if !indexed.contains(id) {
+                Some("in the store but not in the index; indexed".to_string())
+            } else {
+                let n = self.index.sections_of(id)?.len();
+                (n != r.sections.len()).then(|| format!("{n} sections in the index, {} in the store; re-indexed", r.sections.len()))
+            };
+            if let Some(what) = what {
+                rep.problems.push((id.clone(), what));
+                if repair {
+                    self.index.delete_report(&self.writer, id);
+                    self.index.add_report(&self.writer, r)?;
+                }
+            }
+        }
+        if repair && !rep.problems.is_empty() {
+            self.commit()?;
+        }
+        Ok(rep)
+    }
+
     /// Drops the whole index and indexes every stored report again.
     pub fn reindex_all(&mut self) -> Result<usize> {
         self.writer.delete_all_documents()?;
@@ -168,8 +212,21 @@ impl Writer {
             }
         }
         let extracted = extract::extract(path, &bytes)?;
-        let source = SourceInfo { path: key.clone(), file_hash, bytes: bytes.len() as u64, encoding: extracted.encoding.clone() };
-        let report = parse_text(&extracted.text, source, domain);
+        let source = SourceInfo {
+            path: key.clone(),
+            file_hash,
+            bytes: bytes.len() as u64,
+            encoding: extracted.encoding.clone(),
+            published: extracted.published.clone(),
+        };
+        let mut report = parse_text(&extracted.text, source, domain);
+        // Hand corrections (`jixiao set`) of the previous version of this file still apply.
+        if let Some(prev) = previous.as_ref().map(|p| self.store.get(p)).transpose()?.flatten() {
+            if prev.overrides != Default::default() {
+                report.overrides = prev.overrides;
+                crate::parse::apply_overrides(&mut report, &domain.regions);
+            }
+        }
         if let Some(existing) = self.store.get(&report.id)? {
             if previous.as_ref() == Some(&report.id) || existing.source.path == key {
                 // Same text, different bytes (re-saved file): keep the stored report, note the new hash.
@@ -192,6 +249,16 @@ impl Writer {
             _ => Ok(Outcome::Added(id)),
         }
     }
+}
+
+/// What `check` found.
+#[derive(Debug, Default)]
+pub struct CheckReport {
+    pub stored: usize,
+    pub indexed: usize,
+    pub unreadable: Vec<ReportId>,
+    /// Report and what was wrong with it.
+    pub problems: Vec<(ReportId, String)>,
 }
 
 /// Reports processed between two commits: bounds the work lost to a crash and the writer's memory.

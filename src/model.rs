@@ -289,8 +289,11 @@ pub struct SourceInfo {
     /// BLAKE3 of the file's bytes.
     pub file_hash: String,
     pub bytes: u64,
-    /// The encoding the text was decoded from.
+    /// The encoding the text was decoded from, or the format it was extracted from.
     pub encoding: String,
+    /// A web page's publication date (发布日期).
+    #[serde(default)]
+    pub published: Option<String>,
 }
 
 /// A parsed report.

@@ -36,7 +36,7 @@ fn load() -> Option<(Value, Vec<(Value, Report)>)> {
         let file = g["file"].as_str().unwrap();
         let bytes = std::fs::read(dir.join(file)).unwrap();
         let text = decode(&bytes).unwrap().text;
-        let source = SourceInfo { path: file.into(), file_hash: String::new(), bytes: bytes.len() as u64, encoding: "UTF-8".into() };
+        let source = SourceInfo { path: file.into(), file_hash: String::new(), bytes: bytes.len() as u64, encoding: "UTF-8".into(), published: None };
         out.push((g.clone(), parse_text(&text, source, &domain)));
     }
     Some((gold, out))

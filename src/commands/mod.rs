@@ -13,6 +13,7 @@ use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 
+mod admin;
 mod analysis;
 
 /// What a command ended with, mapped to the exit code by `main` (ripgrep's convention).
@@ -71,6 +72,8 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::Metrics(a) => analysis::metrics_cmd(&ctx, &a, &mut out),
         Command::Export(a) => analysis::export_cmd(&ctx, &a, &mut out),
         Command::Retag => analysis::retag_cmd(&ctx, &mut out),
+        Command::Set(a) => admin::set_cmd(&ctx, &a, &mut out),
+        Command::Check(a) => admin::check_cmd(&ctx, a.dry_run, &mut out),
         Command::Remove(a) => remove_cmd(&ctx, &a.id, &mut out),
         Command::Rebuild => rebuild_cmd(&ctx, &mut out),
     }

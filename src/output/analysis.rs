@@ -38,14 +38,6 @@ fn join<T: ToString>(v: &[T], sep: &str) -> String {
     v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(sep)
 }
 
-fn span(years: &[u16]) -> String {
-    match (years.first(), years.last()) {
-        (Some(a), Some(b)) if a != b => format!("{a}-{b}"),
-        (Some(a), _) => a.to_string(),
-        _ => "-".into(),
-    }
-}
-
 impl Tabular for ThemeRow {
     fn headers() -> Vec<&'static str> {
         vec!["theme", "label", "departments", "reports", "years", "recurring_departments", "example_section_id", "example"]

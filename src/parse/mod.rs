@@ -30,7 +30,7 @@ pub fn parse_text(text: &str, source: SourceInfo, domain: &Domain) -> Report {
         ),
         grade: meta::grade(text),
         kind: meta::kind(title.as_deref(), &layout.cover, text),
-        filed: meta::filed(&layout.cover),
+        filed: meta::filed(&layout.cover).or_else(|| source.published.clone()),
         title,
         department,
         region,
@@ -57,6 +57,19 @@ pub fn reclassify(report: &mut Report, domain: &Domain) {
     categorize(&mut report.sections, domain);
     crate::analysis::themes::tag_sections(&mut report.sections, &domain.themes);
     report.metrics = crate::analysis::metrics::extract(&report.sections, &domain.metrics);
+}
+
+/// Applies a report's hand corrections (`jixiao set`) over what the parser found.
+pub fn apply_overrides(r: &mut Report, regions: &crate::region::RegionTable) {
+    if let Some(d) = &r.overrides.department {
+        r.meta.department = Some(d.clone());
+        r.meta.region = regions.resolve(d, "");
+    }
+    if let Some(y) = r.overrides.fiscal_year {
+        r.meta.fiscal_year = Some(y);
+    }
+    let headless = r.flags.contains(&Flag::NoHeadings);
+    refresh_flags(r, headless);
 }
 
 /// Recomputes the flags of what is missing.
@@ -296,7 +309,7 @@ mod tests {
     use super::*;
 
     fn source() -> SourceInfo {
-        SourceInfo { path: "t.txt".into(), file_hash: String::new(), bytes: 0, encoding: "UTF-8".into() }
+        SourceInfo { path: "t.txt".into(), file_hash: String::new(), bytes: 0, encoding: "UTF-8".into(), published: None }
     }
 
     fn parse(text: &str) -> Report {

@@ -1,5 +1,10 @@
-//! File → text, by format. Plain text and Markdown are decoded (parse::decode); every format's text
-//! goes through the same parser afterwards.
+//! File → text, by format: plain text and Markdown (decoded by parse::decode), Word .docx and
+//! legacy .doc, PDF and HTML. Every format's text goes through the same parser afterwards.
+
+mod doc;
+pub mod docx;
+pub mod html;
+pub mod pdf;
 
 use crate::parse::decode::decode;
 use anyhow::{bail, Context, Result};
@@ -13,6 +18,10 @@ pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Text,
+    Docx,
+    Doc,
+    Pdf,
+    Html,
 }
 
 impl Format {
@@ -21,6 +30,10 @@ impl Format {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
             "txt" | "md" | "text" => Some(Format::Text),
+            "docx" => Some(Format::Docx),
+            "doc" => Some(Format::Doc),
+            "pdf" => Some(Format::Pdf),
+            "html" | "htm" | "shtml" | "xhtml" => Some(Format::Html),
             _ => None,
         }
     }
@@ -31,6 +44,8 @@ pub struct Extracted {
     pub text: String,
     /// The text encoding, or the format it was extracted from.
     pub encoding: String,
+    /// A web page's publication date (发布日期).
+    pub published: Option<String>,
 }
 
 /// Reads a file, refusing what is too large to be a report.
@@ -48,12 +63,29 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Extracts the text of a file's bytes.
+/// Extracts the text of a file's bytes. A file with an unknown extension is read as text.
 pub fn extract(path: &Path, bytes: &[u8]) -> Result<Extracted> {
+    let from = |text: String, format: &str| Extracted { text, encoding: format.to_string(), published: None };
     match Format::of(path) {
         Some(Format::Text) | None => {
             let d = decode(bytes)?;
-            Ok(Extracted { text: d.text, encoding: d.encoding.to_string() })
+            Ok(from(d.text, d.encoding))
+        }
+        Some(Format::Docx) => Ok(from(docx::extract(bytes)?, "docx")),
+        Some(Format::Doc) => Ok(from(doc::extract(bytes)?, "doc")),
+        Some(Format::Pdf) => {
+            if !bytes.starts_with(b"%PDF") && !bytes[..bytes.len().min(1024)].windows(4).any(|w| w == b"%PDF") {
+                bail!("not a PDF (no %PDF header); the file is damaged or misnamed");
+            }
+            Ok(from(pdf::extract(bytes)?, "pdf"))
+        }
+        Some(Format::Html) => {
+            let d = decode(bytes)?;
+            let (text, published) = html::extract(&d.text);
+            if text.trim().is_empty() {
+                bail!("the web page has no article text");
+            }
+            Ok(Extracted { text, encoding: format!("html ({})", d.encoding), published })
         }
     }
 }

@@ -1,0 +1,57 @@
+//! Maintenance commands: set (hand corrections) and check (store ↔ index consistency).
+
+use super::{resolve_report, Ctx, Status};
+use crate::cli::SetArgs;
+use crate::ingest::Writer;
+use anyhow::{bail, Context, Result};
+use std::io::Write;
+
+pub fn set_cmd(ctx: &Ctx, a: &SetArgs, out: &mut dyn Write) -> Result<Status> {
+    if a.department.is_none() && a.year.is_none() {
+        bail!("nothing to set: give --department and/or --year");
+    }
+    if let Some(y) = a.year {
+        if !(1990..=2100).contains(&y) {
+            bail!("{y} is not a plausible fiscal year");
+        }
+    }
+    let mut w = Writer::open(&ctx.data, &ctx.domain)?;
+    let id = resolve_report(&w.index, &a.id)?;
+    let mut r = w.store.get(&id)?.with_context(|| format!("report {id} is not in the store; run `jixiao check`"))?;
+    if let Some(d) = &a.department {
+        r.overrides.department = Some(d.trim().to_string());
+    }
+    if a.year.is_some() {
+        r.overrides.fiscal_year = a.year;
+    }
+    crate::parse::apply_overrides(&mut r, &ctx.domain.regions);
+    w.replace(&r)?;
+    w.commit()?;
+    writeln!(
+        out,
+        "{id}: department {}, region {}, fiscal year {}",
+        r.meta.department.as_deref().unwrap_or("-"),
+        r.meta.region.display(),
+        r.meta.fiscal_year.map(|y| y.to_string()).unwrap_or_else(|| "-".into())
+    )?;
+    Ok(Status::Success)
+}
+
+pub fn check_cmd(ctx: &Ctx, dry_run: bool, out: &mut dyn Write) -> Result<Status> {
+    let mut w = Writer::open(&ctx.data, &ctx.domain)?;
+    let report = w.check(!dry_run)?;
+    writeln!(out, "store: {} reports ({} unreadable)", report.stored, report.unreadable.len())?;
+    for id in &report.unreadable {
+        writeln!(out, "  unreadable in the store: {id} (re-ingest its file)")?;
+    }
+    writeln!(out, "index: {} reports", report.indexed)?;
+    let verb = if dry_run { "to repair" } else { "repaired" };
+    for (id, what) in &report.problems {
+        writeln!(out, "  {verb}: {id}: {what}")?;
+    }
+    if report.problems.is_empty() && report.unreadable.is_empty() {
+        writeln!(out, "consistent")?;
+        return Ok(Status::Success);
+    }
+    Ok(if dry_run || !report.unreadable.is_empty() { Status::PartialFailure } else { Status::Success })
+}

@@ -1,0 +1,124 @@
+//! HTML → text: the article of a government web page (not its menus and footers), with its title
+//! and 发布日期.
+//!
+//! The article is the candidate container (article, #zoom, .TRS_Editor, …content…) that holds the most
+//! text; scripts, styles, navigation, headers and footers are dropped; block elements become lines
+//! and table cells tab-separated cells.
+
+use ego_tree::NodeRef;
+use regex::Regex;
+use scraper::{ElementRef, Html, Node, Selector};
+use std::sync::LazyLock;
+
+/// Containers government sites put articles in, most specific first.
+const CANDIDATES: &str = "article, #zoom, .TRS_Editor, .Custom_UnionStyle, #UCAP-CONTENT, .article, .article-content, .news_content, .pages_content, \
+    .content, #content, .main-content, .detail, .details, .zw, #zw, div[class*=content], div[id*=content], div[class*=article], main, body";
+const SKIP: [&str; 9] = ["script", "style", "nav", "header", "footer", "noscript", "form", "iframe", "aside"];
+const BLOCKS: [&str; 16] = ["p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article", "ul", "ol"];
+
+static PUBLISHED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:发布日期|发布时间|发文日期|日期|时间)\s*[:：]\s*((?:19|20)\d{2}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}\s*日?)").expect("date pattern")
+});
+
+fn skipped(el: &ElementRef) -> bool {
+    let v = el.value();
+    if SKIP.contains(&v.name()) {
+        return true;
+    }
+    let marks = format!("{} {}", v.attr("class").unwrap_or(""), v.attr("id").unwrap_or("")).to_lowercase();
+    ["nav", "menu", "footer", "header", "breadcrumb", "share", "sidebar"].iter().any(|m| marks.split(|c: char| !c.is_alphanumeric()).any(|w| w == *m))
+}
+
+fn walk(node: NodeRef<Node>, out: &mut String) {
+    match node.value() {
+        Node::Text(t) => {
+            let s = t.replace(['\r', '\n'], " ");
+            if !s.trim().is_empty() {
+                out.push_str(&s);
+            }
+        }
+        Node::Element(e) => {
+            let Some(el) = ElementRef::wrap(node) else { return };
+            if skipped(&el) {
+                return;
+            }
+            let name = e.name();
+            let block = BLOCKS.contains(&name);
+            if block && !out.ends_with('\n') {
+                out.push('\n');
+            }
+            for child in node.children() {
+                walk(child, out);
+            }
+            if name == "td" || name == "th" {
+                out.push('\t');
+            } else if block && !out.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+        _ => {}
+    }
+}
+
+fn text_of(el: ElementRef) -> String {
+    let mut s = String::new();
+    walk(*el, &mut s);
+    // Tidy: trim lines, drop the trailing tab of table rows, collapse blank runs.
+    let mut out = String::new();
+    for line in s.lines() {
+        let l = line.trim_matches(|c: char| c == ' ' || c == '\u{a0}' || c == '\u{3000}').trim_end_matches('\t');
+        if !l.is_empty() {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The article text of an HTML page, its title first, and its publication date if stated.
+pub fn extract(html: &str) -> (String, Option<String>) {
+    let doc = Html::parse_document(html);
+    let candidates = Selector::parse(CANDIDATES).expect("candidate selectors");
+    let best = doc
+        .select(&candidates)
+        .map(|el| {
+            let t = text_of(el);
+            let han = t.chars().filter(|c| crate::text::is_han(*c)).count();
+            (han, t)
+        })
+        .max_by_key(|(han, _)| *han)
+        .map(|(_, t)| t)
+        .unwrap_or_default();
+    let page_text = doc.root_element().text().collect::<String>();
+    let published = PUBLISHED.captures(&page_text).map(|c| c[1].split_whitespace().collect::<String>());
+    let title = Selector::parse("h1, title").ok().and_then(|s| doc.select(&s).next()).map(|t| t.text().collect::<String>().trim().to_string());
+    let mut text = String::new();
+    if let Some(t) = title.filter(|t| !t.is_empty() && !best.starts_with(t.as_str())) {
+        text.push_str(&t);
+        text.push('\n');
+    }
+    text.push_str(&best);
+    (text, published)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn article_text_without_menus_with_date() {
+        let page = r#"<html><head><title>某某县教育局2023年度部门整体支出绩效自评报告</title></head><body>
+            <div class="nav"><a>首页</a><a>政务公开</a><a>信息公开目录</a></div>
+            <div class="info">发布日期：2024-04-12 来源：县教育局</div>
+            <div id="zoom"><p>一、部门基本情况</p><p>本部门负责全县教育工作。</p>
+            <table><tr><td>指标</td><td>分值</td><td>得分</td></tr><tr><td>预算执行率</td><td>6</td><td>5</td></tr></table>
+            <p>二、存在的问题</p><p>1.政府采购执行率偏低。</p></div>
+            <div class="footer">版权所有 某某县人民政府 网站地图</div><script>var x = "一、不要";</script></body></html>"#;
+        let (text, date) = extract(page);
+        assert_eq!(date.as_deref(), Some("2024-04-12"));
+        assert!(text.starts_with("某某县教育局2023年度部门整体支出绩效自评报告\n"));
+        assert!(text.contains("一、部门基本情况\n本部门负责全县教育工作。\n"));
+        assert!(text.contains("预算执行率\t6\t5\n"), "{text}");
+        assert!(!text.contains("首页") && !text.contains("版权所有") && !text.contains("不要"), "{text}");
+    }
+}
