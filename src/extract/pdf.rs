@@ -88,7 +88,8 @@ pub fn drop_running_lines(pages: Vec<String>) -> Vec<String> {
         let mut seen = std::collections::HashSet::new();
         for l in lines.iter().take(EDGE).chain(lines.iter().rev().take(EDGE)) {
             let k = line_key(l);
-            if !k.is_empty() && k.chars().count() <= 40 && seen.insert(k.clone()) {
+            // Headers and footers are short and are not sentences.
+            if !k.is_empty() && k.chars().count() <= 30 && !crate::text::ends_sentence(l) && seen.insert(k.clone()) {
                 *counts.entry(k).or_insert(0) += 1;
             }
         }
