@@ -19,4 +19,5 @@ pub mod query;
 pub mod region;
 pub mod samples;
 pub mod store;
+pub mod synth;
 pub mod text;

@@ -103,6 +103,18 @@ impl RegionTable {
         counts
     }
 
+    /// "city+county" names of every county-level division ("株洲市渌口区"), for generated corpora.
+    pub fn county_chains(&self) -> Vec<String> {
+        self.divisions
+            .iter()
+            .filter(|d| d.level == Level::County)
+            .map(|d| match d.parent.map(|p| &self.divisions[p]) {
+                Some(p) if p.level == Level::City && p.name != d.name => format!("{}{}", p.name, d.name),
+                _ => d.name.clone(),
+            })
+            .collect()
+    }
+
     /// `text` with every division name replaced by `mask`.
     pub fn mask(&self, text: &str, mask: &str) -> String {
         self.matcher.replace_all(text, &vec![mask; self.names.len()])

@@ -163,3 +163,57 @@ fn searching_an_empty_data_dir_says_what_to_do() {
     let data = TempDir::new().unwrap();
     jixiao(data.path()).args(["search", "采购"]).assert().code(2).stderr(predicate::str::contains("jixiao ingest"));
 }
+
+#[test]
+fn an_older_or_foreign_data_directory_says_what_to_do() {
+    let data = ingested_samples();
+    // The index stamped by another analyzer: refused with the way on, then rebuilt.
+    std::fs::write(data.path().join("search/jixiao-analyzer.json"), r#"{"analyzer_version":0,"dictionary":"old"}"#).unwrap();
+    jixiao(data.path()).args(["search", "采购"]).assert().code(2).stderr(predicate::str::contains("jixiao rebuild"));
+    jixiao(data.path()).arg("rebuild").assert().success().stdout(predicate::str::contains("re-indexed 7 reports"));
+    jixiao(data.path()).args(["search", "采购"]).assert().success();
+    // A store of another format version: refused, nothing touched.
+    {
+        let db = sled::open(data.path().join("store")).unwrap();
+        db.open_tree("meta").unwrap().insert("format", &0u32.to_le_bytes()).unwrap();
+        db.flush().unwrap();
+    }
+    jixiao(data.path())
+        .arg("ingest")
+        .arg(samples())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("format version 0").and(predicate::str::contains("--data")));
+    jixiao(data.path()).args(["search", "采购"]).assert().success();
+}
+
+#[test]
+fn searches_keep_working_while_an_ingest_runs() {
+    let corpus = TempDir::new().unwrap();
+    let domain = jixiao::domain::Domain::builtin().unwrap();
+    for r in jixiao::synth::Generator::new(5, &domain.regions).generate(400) {
+        std::fs::write(corpus.path().join(r.file_name), r.text).unwrap();
+    }
+    let data = ingested_samples();
+    let mut ingest = std::process::Command::new(assert_cmd::cargo::cargo_bin("jixiao"))
+        .arg("--data")
+        .arg(data.path())
+        .args(["--quiet", "ingest"])
+        .arg(corpus.path())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut searches = 0;
+    let mut during = 0;
+    while ingest.try_wait().unwrap().is_none() || searches < 3 {
+        jixiao(data.path()).args(["search", "预算执行率"]).assert().success();
+        searches += 1;
+        if ingest.try_wait().unwrap().is_none() {
+            during += 1;
+        }
+    }
+    assert!(ingest.wait().unwrap().success());
+    assert!(during >= 1, "at least one search ran during the ingest");
+    let out = jixiao(data.path()).args(["reports", "--format", "json"]).output().unwrap();
+    assert_eq!(json_lines(&out.stdout).len(), 407);
+}

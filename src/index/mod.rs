@@ -137,9 +137,10 @@ impl SearchIndex {
             index
         } else if create {
             std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-            let index = Index::create_in_dir(dir, schema).with_context(|| format!("cannot create the search index in {}", dir.display()))?;
+            // Stamp first: a process killed between the two steps leaves a stamp and no index, which
+            // the next open creates, rather than an index without a stamp, which it would refuse.
             std::fs::write(&stamp_path, serde_json::to_string(&stamp)?)?;
-            index
+            Index::create_in_dir(dir, schema).with_context(|| format!("cannot create the search index in {}", dir.display()))?
         } else {
             bail!("no index in {}: run `jixiao ingest PATH` first", dir.display());
         };
