@@ -377,18 +377,50 @@ impl Searching<'_> {
             if snip.highlighted().is_empty() {
                 snip = recall.snippet(&doc.section.text);
             }
-            let fragment = if snip.fragment().is_empty() { crate::text::prefix_chars(&doc.section.text, 80).to_string() } else { snip.fragment().to_string() };
-            let highlights = snip.highlighted().iter().map(|r| (r.start, r.end)).collect();
-            hits.push(Hit { id: doc.report_id.section(doc.section.seq), score, doc, snippet: fragment, highlights });
+            let (snippet, highlights) = if snip.fragment().is_empty() {
+                (crate::text::prefix_chars(&doc.section.text, 80).to_string(), vec![])
+            } else {
+                finish_fragment(&doc.section.text, snip.fragment_range(), snip.highlighted())
+            };
+            hits.push(Hit { id: doc.report_id.section(doc.section.seq), score, doc, snippet, highlights });
         }
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
         Ok(hits)
     }
 }
 
+/// A fragment extended to the end of its sentence (tantivy stops at the last word, so "52.7%"
+/// would lose its "%"), with "…" where text was left out; highlight ranges shift with it.
+fn finish_fragment(text: &str, range: std::ops::Range<usize>, highlights: &[std::ops::Range<usize>]) -> (String, Vec<(usize, usize)>) {
+    let mut end = range.end.min(text.len());
+    for (n, (i, c)) in text[end..].char_indices().enumerate() {
+        if n >= 30 || c == '\n' {
+            break;
+        }
+        end = range.end + i + c.len_utf8();
+        if matches!(c, '。' | '；' | '！' | '？' | ';') {
+            break;
+        }
+    }
+    let lead = if range.start > 0 { "…" } else { "" };
+    let tail = if end < text.len() { "…" } else { "" };
+    let shifted = highlights.iter().map(|r| (r.start + lead.len(), r.end + lead.len())).collect();
+    (format!("{lead}{}{tail}", &text[range.start..end]), shifted)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fragments_end_with_their_sentence() {
+        let text = "开头的话。政府采购执行率仅为52.7%。后面还有很多别的内容";
+        let start = text.find("政府").unwrap();
+        let end = text.find("52.7").unwrap() + 4;
+        let (s, h) = finish_fragment(text, start..end, &[0.."政府采购执行率".len()]);
+        assert_eq!(s, "…政府采购执行率仅为52.7%。…");
+        assert_eq!(&s[h[0].0..h[0].1], "政府采购执行率");
+    }
 
     #[test]
     fn year_ranges() {
