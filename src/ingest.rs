@@ -89,7 +89,7 @@ impl Writer {
     pub fn open(data: &DataDir, domain: &Domain) -> Result<Writer> {
         let lock = data.lock()?;
         let store = Store::open(&data.store())?;
-        let index = SearchIndex::open(&data.search(), &domain.userdict, true)?;
+        let index = SearchIndex::open(&data.search(), &domain.userdict, crate::index::Mode::Write)?;
         let writer = index.writer()?;
         Ok(Writer { store, index, writer, _lock: lock })
     }

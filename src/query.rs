@@ -7,7 +7,7 @@
 //! score-table appendices last.
 
 use crate::domain::Domain;
-use crate::index::analyzer::{self, words};
+use crate::index::analyzer::words;
 use crate::index::{SearchIndex, SectionDoc, DOC_SECTION};
 use crate::analysis::similarity::{cosine, shape, shape_similarity, Vectorizer, NEAR_DUPLICATE};
 use crate::model::{Category, ReportId, ReportKind, SectionId};
@@ -17,7 +17,6 @@ use std::ops::Bound;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, MoreLikeThisQuery, Occur, PhraseQuery, Query, QueryParser, RangeQuery, TermQuery, TermSetQuery};
 use tantivy::schema::{Field, IndexRecordOption, OwnedValue};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Searcher, Term};
 
 /// An inclusive fiscal-year range.
@@ -123,9 +122,9 @@ impl Searching<'_> {
             parser.set_field_boost(f.heading, 1.5);
             return parser.parse_query(text).map_err(|e| anyhow!("bad query {text:?}: {e}"));
         }
-        let jieba = analyzer::jieba(&self.domain.userdict);
-        let mut precise = analyzer::analyzer(jieba.clone(), false);
-        let mut search = analyzer::analyzer(jieba, true);
+        // The index's analyzers: jieba in a writer, the index vocabulary in a reader.
+        let mut precise = self.index.index.tokenizer_for_field(f.text)?;
+        let mut search = self.index.index.tokenizer_for_field(f.text_search)?;
         let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for part in text.split_whitespace() {
             let ws = words(&mut precise, part);
@@ -366,27 +365,74 @@ impl Searching<'_> {
     /// Loads hits and cuts their snippets; ties are broken by section id for stable output.
     pub fn hits(&self, searcher: &Searcher, text_q: &dyn Query, top: Vec<(f32, DocAddress)>) -> Result<Vec<Hit>> {
         let f = &self.index.fields;
-        let mut precise = SnippetGenerator::create(searcher, text_q, f.text)?;
-        precise.set_max_num_chars(160);
-        let mut recall = SnippetGenerator::create(searcher, text_q, f.text_search)?;
-        recall.set_max_num_chars(160);
+        let mut terms: Vec<String> = Vec::new();
+        text_q.query_terms(&mut |term, _| {
+            if [f.text, f.text_search, f.heading].contains(&term.field()) {
+                if let Some(t) = term.value().as_str() {
+                    if !terms.iter().any(|x| x == t) {
+                        terms.push(t.to_string());
+                    }
+                }
+            }
+        });
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let doc: SectionDoc = self.index.blob_of(searcher, addr)?;
-            let mut snip = precise.snippet(&doc.section.text);
-            if snip.highlighted().is_empty() {
-                snip = recall.snippet(&doc.section.text);
-            }
-            let (snippet, highlights) = if snip.fragment().is_empty() {
-                (crate::text::prefix_chars(&doc.section.text, 80).to_string(), vec![])
-            } else {
-                finish_fragment(&doc.section.text, snip.fragment_range(), snip.highlighted())
-            };
+            let (snippet, highlights) = snippet(&doc.section.text, &terms);
             hits.push(Hit { id: doc.report_id.section(doc.section.seq), score, doc, snippet, highlights });
         }
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
         Ok(hits)
     }
+}
+
+/// Characters a snippet shows around its matches.
+const SNIPPET_CHARS: usize = 90;
+
+/// A fragment of `text` around the densest cluster of `terms`, with the byte ranges of the matches.
+/// Matching the query's words directly (rather than re-segmenting the text) keeps query time
+/// independent of document length.
+pub fn snippet(text: &str, terms: &[String]) -> (String, Vec<(usize, usize)>) {
+    // Longer words first, so that 政府采购执行率 wins over 采购 at the same place.
+    let mut terms: Vec<&String> = terms.iter().filter(|t| !t.is_empty()).collect();
+    terms.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    let mut found: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, term index)
+    for (ti, t) in terms.iter().enumerate() {
+        for (i, _) in text.match_indices(t.as_str()) {
+            let end = i + t.len();
+            if !found.iter().any(|(a, b, _)| i < *b && end > *a) {
+                found.push((i, end, ti));
+            }
+        }
+    }
+    found.sort();
+    if found.is_empty() {
+        let s = crate::text::prefix_chars(text, SNIPPET_CHARS);
+        let tail = if s.len() < text.len() { "…" } else { "" };
+        return (format!("{s}{tail}"), vec![]);
+    }
+    // The window (starting at a match) with the most distinct terms.
+    let window_bytes = |start: usize| text[start..].char_indices().nth(SNIPPET_CHARS).map_or(text.len(), |(i, _)| start + i);
+    let mut best = (0usize, found[0].0);
+    for (k, (start, _, _)) in found.iter().enumerate() {
+        let end = window_bytes(*start);
+        let distinct: std::collections::HashSet<usize> = found[k..].iter().take_while(|(a, b, _)| *a < end && *b <= end).map(|x| x.2).collect();
+        if distinct.len() > best.0 {
+            best = (distinct.len(), *start);
+        }
+    }
+    // A little context before the first match, back to a sentence start if close.
+    let mut from = best.1;
+    for (n, (i, c)) in text[..best.1].char_indices().rev().enumerate() {
+        if n >= 20 || matches!(c, '。' | '；' | '\n' | '！' | '？') {
+            break;
+        }
+        from = i;
+    }
+    let to = window_bytes(from);
+    let ranges: Vec<std::ops::Range<usize>> =
+        found.iter().filter(|(a, b, _)| *a >= from && *b <= to).map(|(a, b, _)| (a - from)..(b - from)).collect();
+    finish_fragment(text, from..to, &ranges)
 }
 
 /// A fragment extended to the end of its sentence (tantivy stops at the last word, so "52.7%"

@@ -187,3 +187,26 @@ fn discover_clusters_untagged_problems_across_reports() {
     assert_eq!(clusters[0]["departments"].as_array().unwrap().len(), 2);
     assert!(clusters[0]["top_terms"].as_array().unwrap().iter().any(|t| t == "游客" || t == "设施"));
 }
+
+#[test]
+fn seed_procurement_query_ranks_the_luohu_paragraph_first() {
+    let Some(data) = seeds() else { return };
+    let hits = run_json(data.path(), &["search", "政府采购执行率", "--format", "json"]);
+    assert_eq!(hits[0]["department"], "深圳市罗湖区卫生健康局");
+    assert!(hits[0]["text"].as_str().unwrap().contains("24.48%"), "{:?}", hits[0]);
+}
+
+#[test]
+fn query_segmentation_without_jieba_agrees_with_jieba() {
+    let data = ingest(&root().join("samples"));
+    let domain = jixiao::domain::Domain::builtin().unwrap();
+    let index = jixiao::index::SearchIndex::open(&data.path().join("search"), &domain.userdict, jixiao::index::Mode::Read).unwrap();
+    let mut by_vocabulary = index.index.tokenizer_for_field(index.fields.text).unwrap();
+    let mut by_jieba = jixiao::index::analyzer::analyzer(&domain.userdict, false);
+    let queries = ["政府采购执行率", "预算执行率偏低", "专业人才缺乏", "项目建设进度滞后", "结转结余资金较大", "编外人员控制率", "绩效目标设置不够明确", "资金拨付不及时", "三公经费超支"];
+    for q in queries {
+        let a = jixiao::index::analyzer::words(&mut by_vocabulary, q);
+        let b = jixiao::index::analyzer::words(&mut by_jieba, q);
+        assert_eq!(a, b, "{q}");
+    }
+}

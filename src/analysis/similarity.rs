@@ -23,7 +23,7 @@ pub type Vector = HashMap<String, f32>;
 
 impl<'a> Vectorizer<'a> {
     pub fn new(domain: &'a Domain) -> Self {
-        Vectorizer { analyzer: analyzer::analyzer(analyzer::jieba(&domain.userdict), false), stopwords: &domain.stopwords }
+        Vectorizer { analyzer: analyzer::analyzer(&domain.userdict, false), stopwords: &domain.stopwords }
     }
 
     /// Content words of a text with their counts: no stop words, no figures, no single characters.

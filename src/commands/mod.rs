@@ -46,7 +46,7 @@ pub struct Ctx {
 
 impl Ctx {
     pub(crate) fn index(&self) -> Result<SearchIndex> {
-        SearchIndex::open(&self.data.search(), &self.domain.userdict, false)
+        SearchIndex::open(&self.data.search(), &self.domain.userdict, crate::index::Mode::Read)
     }
     pub(crate) fn notice(&self, msg: &str) {
         if !self.quiet {
@@ -235,7 +235,7 @@ fn rebuild_cmd(ctx: &Ctx, out: &mut dyn Write) -> Result<Status> {
     let lock = ctx.data.lock()?;
     // A stale or foreign-format index is moved aside, not patched.
     let search = ctx.data.search();
-    if search.exists() && SearchIndex::open(&search, &ctx.domain.userdict, false).is_err() {
+    if search.exists() && SearchIndex::open(&search, &ctx.domain.userdict, crate::index::Mode::Read).is_err() {
         std::fs::remove_dir_all(&search).with_context(|| format!("cannot clear {}", search.display()))?;
         ctx.notice("jixiao: note: the old search index could not be opened and was removed");
     }

@@ -51,15 +51,17 @@ pub fn jieba(userdict: &str) -> Arc<Jieba> {
         .clone()
 }
 
+/// Jieba with the user dictionary; the dictionary is loaded on the first text segmented, so
+/// commands that never segment anything never pay for it.
 #[derive(Clone)]
 pub struct JiebaTokenizer {
-    jieba: Arc<Jieba>,
+    userdict: Arc<str>,
     search_mode: bool,
 }
 
 impl JiebaTokenizer {
-    pub fn new(jieba: Arc<Jieba>, search_mode: bool) -> Self {
-        JiebaTokenizer { jieba, search_mode }
+    pub fn new(userdict: &str, search_mode: bool) -> Self {
+        JiebaTokenizer { userdict: userdict.into(), search_mode }
     }
 }
 
@@ -67,6 +69,12 @@ impl JiebaTokenizer {
 pub struct JiebaTokenStream {
     tokens: Vec<Token>,
     index: usize,
+}
+
+impl JiebaTokenStream {
+    pub fn new(tokens: Vec<Token>) -> Self {
+        JiebaTokenStream { tokens, index: 0 }
+    }
 }
 
 fn keep(word: &str) -> bool {
@@ -105,7 +113,8 @@ impl Tokenizer for JiebaTokenizer {
         let mut tokens = Vec::new();
         let mut ordinal = 0usize;
         let mut last_start = usize::MAX;
-        for t in self.jieba.tokenize(&folded, mode, false) {
+        let jieba = jieba(&self.userdict);
+        for t in jieba.tokenize(&folded, mode, false) {
             if !keep(t.word) {
                 continue;
             }
@@ -146,8 +155,8 @@ impl TokenStream for JiebaTokenStream {
     }
 }
 
-pub fn analyzer(jieba: Arc<Jieba>, search_mode: bool) -> TextAnalyzer {
-    TextAnalyzer::builder(JiebaTokenizer::new(jieba, search_mode)).build()
+pub fn analyzer(userdict: &str, search_mode: bool) -> TextAnalyzer {
+    TextAnalyzer::builder(JiebaTokenizer::new(userdict, search_mode)).build()
 }
 
 /// The words of `text` as the analyzer indexes them.
@@ -164,28 +173,34 @@ pub fn words(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn jb() -> Arc<Jieba> {
-        jieba(crate::domain::Domain::builtin().unwrap().userdict.as_str())
+    fn jb() -> String {
+        crate::domain::Domain::builtin().unwrap().userdict
     }
 
     #[test]
     fn user_dictionary_terms_are_single_tokens() {
-        let mut a = analyzer(jb(), false);
+        let mut a = analyzer(&jb(), false);
         assert_eq!(words(&mut a, "政府采购执行率偏低"), vec!["政府采购执行率", "偏低"]);
     }
 
     #[test]
     fn punctuation_and_spaces_are_dropped_and_width_folded() {
-        let mut a = analyzer(jb(), false);
+        let mut a = analyzer(&jb(), false);
         let w = words(&mut a, "“三公”经费， ＡＢＣ １２３。");
         assert!(!w.iter().any(|t| t.chars().all(|c| !c.is_alphanumeric())), "{w:?}");
         assert!(w.contains(&"abc".to_string()) && w.contains(&"123".to_string()), "{w:?}");
     }
 
     #[test]
+    fn figures_split_at_punctuation_as_jieba_does() {
+        let mut a = analyzer(&jb(), false);
+        assert_eq!(words(&mut a, "执行率为57.2%"), vec!["执行率", "为", "57", "2"]);
+    }
+
+    #[test]
     fn offsets_are_byte_offsets_on_char_boundaries() {
         let text = "一、预算执行率为８７．６２％，ＡＢＣ";
-        let mut a = analyzer(jb(), true);
+        let mut a = analyzer(&jb(), true);
         let mut s = a.token_stream(text);
         while let Some(t) = s.next() {
             assert!(text.is_char_boundary(t.offset_from) && text.is_char_boundary(t.offset_to));

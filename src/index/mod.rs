@@ -7,6 +7,7 @@
 //! blob, so the index does not keep the text twice.
 
 pub mod analyzer;
+pub mod segmenter;
 
 use crate::model::{Category, Grade, Region, Report, ReportId, ReportKind, Section};
 use anyhow::{bail, Context, Result};
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 use tantivy::collector::{Count, DocSetCollector};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING};
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 /// Typed handles of the index fields, built once.
@@ -90,6 +92,14 @@ pub struct ReportDoc {
     pub section_count: usize,
 }
 
+/// How the index is opened: writers index with jieba; readers only cut queries, with the index's
+/// vocabulary, and never load jieba's dictionary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Write,
+    Read,
+}
+
 /// The analyzer a data directory was indexed with; a mismatch means the index must be rebuilt.
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 struct Stamp {
@@ -115,9 +125,11 @@ pub struct SearchIndex {
 }
 
 impl SearchIndex {
-    /// Opens the index in `dir`, creating it if `create` and it does not exist. The analyzers are
-    /// registered on every open (tantivy does not persist them) and checked against the stamp.
-    pub fn open(dir: &Path, userdict: &str, create: bool) -> Result<SearchIndex> {
+    /// Opens the index in `dir`; a writer creates it if it does not exist. The analyzers are
+    /// registered on every open (tantivy does not persist them) and checked against the stamp: jieba
+    /// for writers, the index's own vocabulary for readers (see `segmenter`).
+    pub fn open(dir: &Path, userdict: &str, mode: Mode) -> Result<SearchIndex> {
+        let create = mode == Mode::Write;
         let (schema, fields) = build_schema();
         let stamp = Stamp { analyzer_version: analyzer::ANALYZER_VERSION, dictionary: blake3::hash(userdict.as_bytes()).to_hex()[..16].to_string() };
         let stamp_path = dir.join(STAMP_FILE);
@@ -144,10 +156,21 @@ impl SearchIndex {
         } else {
             bail!("no index in {}: run `jixiao ingest PATH` first", dir.display());
         };
-        let jieba = analyzer::jieba(userdict);
-        index.tokenizers().register(analyzer::PRECISE, analyzer::analyzer(jieba.clone(), false));
-        index.tokenizers().register(analyzer::SEARCH, analyzer::analyzer(jieba, true));
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        match mode {
+            Mode::Write => {
+                index.tokenizers().register(analyzer::PRECISE, analyzer::analyzer(userdict, false));
+                index.tokenizers().register(analyzer::SEARCH, analyzer::analyzer(userdict, true));
+            }
+            Mode::Read => {
+                // The recall field holds every word jieba produced, from headings and text alike.
+                let words = std::sync::Arc::new(segmenter::Vocabulary::new(reader.searcher(), fields.text_search));
+                let precise = TextAnalyzer::builder(segmenter::DictTokenizer::precise(words.clone())).build();
+                let search = TextAnalyzer::builder(segmenter::DictTokenizer::search(words.clone(), words)).build();
+                index.tokenizers().register(analyzer::PRECISE, precise);
+                index.tokenizers().register(analyzer::SEARCH, search);
+            }
+        }
         Ok(SearchIndex { index, fields, dir: dir.to_path_buf(), reader })
     }
 

@@ -1,0 +1,295 @@
+//! jixiao-bench: generates a synthetic corpus and measures jixiao against baselines measured in the
+//! same run on the same machine (the machines are shared and noisy, so ratios, not absolute times).
+//!
+//!   jixiao-bench gen --reports 10000 --out DIR     write a corpus
+//!   jixiao-bench run --reports 10000               generate, ingest, search, analyse; print the table
+//!
+//! `run` needs the release `jixiao` binary beside it and `rg` (ripgrep) on the PATH for the search
+//! baseline.
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use jixiao::domain::Domain;
+use jixiao::index::analyzer;
+use jixiao::query::{Filters, Searching};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+#[command(about = "Benchmarks for jixiao")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Write a synthetic corpus.
+    Gen {
+        #[arg(long, default_value_t = 1000)]
+        reports: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Run the whole benchmark and print the table.
+    Run {
+        #[arg(long, default_value_t = 2000)]
+        reports: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Work folder (default: a temporary folder, removed afterwards).
+        #[arg(long)]
+        work: Option<PathBuf>,
+        /// Repetitions of each query.
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+    },
+}
+
+/// Typical queries: indicator names, problems as users type them, phrases, filters.
+const QUERIES: [&str; 15] = [
+    "政府采购执行率",
+    "预算执行率",
+    "采购执行率低",
+    "人才短缺",
+    "信息化",
+    "结转结余",
+    "编外人员",
+    "满意度调查",
+    "项目建设进度滞后",
+    "资金拨付不及时",
+    "预算编制不够精准",
+    "内控制度",
+    "三公经费",
+    "绩效目标",
+    "资产管理",
+];
+
+fn gen(reports: usize, seed: u64, out: &Path) -> Result<u64> {
+    let domain = Domain::builtin()?;
+    std::fs::create_dir_all(out)?;
+    let mut bytes = 0u64;
+    for (i, r) in jixiao::synth::Generator::new(seed, &domain.regions).generate(reports).into_iter().enumerate() {
+        // 100 files a folder, as users keep them.
+        let dir = out.join(format!("{:04}", i / 100));
+        if i % 100 == 0 {
+            std::fs::create_dir_all(&dir)?;
+        }
+        bytes += r.text.len() as u64;
+        std::fs::write(dir.join(r.file_name), r.text)?;
+    }
+    Ok(bytes)
+}
+
+/// Runs a command to completion; returns wall time and peak RSS in bytes (from wait4's rusage).
+fn measure(cmd: &mut Command) -> Result<(Duration, u64, bool)> {
+    let t0 = Instant::now();
+    let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().context("cannot start")?;
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: rusage is plain data that wait4 fills; pid is our own child, waited for once.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let dt = t0.elapsed();
+    if r < 0 {
+        bail!("wait4 failed");
+    }
+    let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) <= 1;
+    Ok((dt, usage.ru_maxrss as u64 * 1024, ok))
+}
+
+fn dir_size(p: &Path) -> u64 {
+    walkdir::WalkDir::new(p).into_iter().flatten().filter(|e| e.file_type().is_file()).filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum()
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn percentile(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// Raw jieba throughput on the corpus text with `threads` threads: the limit of ingest.
+fn jieba_baseline(texts: &[String], threads: usize, userdict: &str) -> f64 {
+    let jieba = analyzer::jieba(userdict);
+    // Load the dictionary before the clock starts.
+    jieba.cut("预热", false);
+    let bytes: usize = texts.iter().map(|t| t.len()).sum();
+    let t0 = Instant::now();
+    std::thread::scope(|s| {
+        for k in 0..threads {
+            let jieba = jieba.clone();
+            s.spawn(move || {
+                let mut n = 0usize;
+                for t in texts.iter().skip(k).step_by(threads) {
+                    n += jieba.cut(t, false).len();
+                }
+                n
+            });
+        }
+    });
+    bytes as f64 / t0.elapsed().as_secs_f64() / 1e6
+}
+
+struct Row {
+    what: String,
+    value: String,
+    baseline: String,
+    ratio: String,
+    target: String,
+}
+
+fn row(what: &str, value: String, baseline: String, ratio: String, target: &str) -> Row {
+    Row { what: what.into(), value, baseline, ratio, target: target.into() }
+}
+
+fn run(reports: usize, seed: u64, work: Option<PathBuf>, repeat: usize) -> Result<()> {
+    let tmp;
+    let work = match work {
+        Some(w) => w,
+        None => {
+            tmp = tempfile::TempDir::new()?;
+            tmp.path().to_path_buf()
+        }
+    };
+    let bin = std::env::current_exe()?.with_file_name("jixiao");
+    if !bin.exists() {
+        bail!("{} not found: build it first (cargo build --release)", bin.display());
+    }
+    let corpus = work.join("corpus");
+    let data = work.join("data");
+    let _ = std::fs::remove_dir_all(&corpus);
+    let _ = std::fs::remove_dir_all(&data);
+    eprintln!("generating {reports} reports …");
+    let raw = gen(reports, seed, &corpus)?;
+    let texts: Vec<String> = walkdir::WalkDir::new(&corpus)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| std::fs::read_to_string(e.path()))
+        .collect::<std::io::Result<_>>()?;
+    let mb = raw as f64 / 1e6;
+    let domain = Domain::builtin()?;
+    let mut rows = Vec::new();
+
+    eprintln!("baseline: raw jieba segmentation …");
+    let jieba_mbs = jieba_baseline(&texts, 2, &domain.userdict);
+    eprintln!("ingest …");
+    let jx = |args: &[&str]| -> Command {
+        let mut c = Command::new(&bin);
+        c.arg("--data").arg(&data).arg("--quiet").args(args).env_remove("JIXIAO_SCHEMA").current_dir(&work);
+        c
+    };
+    let (ingest_t, ingest_rss, ok) = measure(jx(&["ingest"]).arg(&corpus))?;
+    if !ok {
+        bail!("ingest failed");
+    }
+    let ingest_mbs = mb / ingest_t.as_secs_f64();
+    rows.push(row(
+        "ingest throughput",
+        format!("{ingest_mbs:.2} MB/s"),
+        format!("jieba 2 threads {jieba_mbs:.2} MB/s"),
+        format!("{:.2}×", ingest_mbs / jieba_mbs),
+        "≥ 0.6×",
+    ));
+    rows.push(row("ingest peak RSS", format!("{:.0} MiB", ingest_rss as f64 / 1048576.0), "-".into(), "-".into(), "≤ 1024 MiB"));
+    let (again_t, _, _) = measure(jx(&["ingest"]).arg(&corpus))?;
+    rows.push(row(
+        "re-ingest unchanged",
+        format!("{:.2} s", again_t.as_secs_f64()),
+        format!("first ingest {:.2} s", ingest_t.as_secs_f64()),
+        format!("{:.3}×", again_t.as_secs_f64() / ingest_t.as_secs_f64()),
+        "≤ 0.05×",
+    ));
+    let disk = dir_size(&data);
+    rows.push(row("store + index on disk", format!("{:.1} MB", disk as f64 / 1e6), format!("raw text {mb:.1} MB"), format!("{:.2}×", disk as f64 / raw as f64), "≤ 1.0×"));
+
+    eprintln!("search: jixiao vs rg …");
+    let mut jx_times = Vec::new();
+    let mut rg_times = Vec::new();
+    let mut search_rss = 0;
+    for q in QUERIES {
+        for _ in 0..repeat {
+            let (t, rss, ok) = measure(&mut jx(&["search", q, "--limit", "10"]))?;
+            if !ok {
+                bail!("search {q} failed");
+            }
+            search_rss = search_rss.max(rss);
+            jx_times.push(t.as_secs_f64() * 1000.0);
+            let (t, _, _) = measure(Command::new("rg").args(["-F", "-c", q]).arg(&corpus))?;
+            rg_times.push(t.as_secs_f64() * 1000.0);
+        }
+    }
+    let jx_med = median(&mut jx_times);
+    let rg_med = median(&mut rg_times);
+    rows.push(row(
+        "search, whole process (median of 15 queries)",
+        format!("{jx_med:.1} ms"),
+        format!("rg {rg_med:.1} ms"),
+        format!("{:.1}× faster", rg_med / jx_med),
+        "≤ 50 ms, ≥ 5× faster",
+    ));
+    rows.push(row("search peak RSS", format!("{:.0} MiB", search_rss as f64 / 1048576.0), "-".into(), "-".into(), "-"));
+
+    eprintln!("in-process query latency …");
+    let index = jixiao::index::SearchIndex::open(&data.join("search"), &domain.userdict, jixiao::index::Mode::Read)?;
+    let s = Searching { index: &index, domain: &domain };
+    let mut lat = Vec::new();
+    for _ in 0..repeat {
+        for q in QUERIES {
+            let t0 = Instant::now();
+            s.search(q, &Filters::default(), 10, 0)?;
+            lat.push(t0.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    let p50 = percentile(&mut lat, 0.5);
+    let p99 = percentile(&mut lat, 0.99);
+    rows.push(row("query latency in process", format!("p50 {p50:.2} ms, p99 {p99:.2} ms"), "-".into(), "-".into(), "p99 ≤ 20 ms"));
+
+    eprintln!("problems and export …");
+    let (prob_t, prob_rss, _) = measure(&mut jx(&["problems", "--format", "json"]))?;
+    rows.push(row(
+        "problems (all themes), whole process",
+        format!("{:.2} s", prob_t.as_secs_f64()),
+        format!("{reports} reports"),
+        "-".into(),
+        "≤ 1 s on 10,000 reports",
+    ));
+    let _ = prob_rss;
+    let out = work.join("export.csv");
+    let (exp_t, exp_rss, _) = measure(jx(&["export", "预算", "--format", "csv", "--output"]).arg(&out))?;
+    let exported = std::fs::read_to_string(&out).map(|s| s.lines().count().saturating_sub(1)).unwrap_or(0);
+    rows.push(row(
+        "export all hits of 预算 (csv)",
+        format!("{exported} hits in {:.2} s, peak {:.0} MiB", exp_t.as_secs_f64(), exp_rss as f64 / 1048576.0),
+        "-".into(),
+        "-".into(),
+        "bounded memory",
+    ));
+
+    println!("corpus: {reports} reports, {mb:.1} MB of text (seed {seed}); machine: {} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    println!();
+    println!("| measure | jixiao | baseline (same run) | ratio | target |");
+    println!("| --- | --- | --- | --- | --- |");
+    for r in rows {
+        println!("| {} | {} | {} | {} | {} |", r.what, r.value, r.baseline, r.ratio, r.target);
+    }
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().command {
+        Cmd::Gen { reports, seed, out } => {
+            let bytes = gen(reports, seed, &out)?;
+            println!("wrote {reports} reports, {:.1} MB, to {}", bytes as f64 / 1e6, out.display());
+        }
+        Cmd::Run { reports, seed, work, repeat } => run(reports, seed, work, repeat)?,
+    }
+    Ok(())
+}
