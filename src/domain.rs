@@ -25,7 +25,7 @@ pub struct Domain {
     pub categories: CategoryRules,
     pub themes: Themes,
     pub metrics: crate::analysis::metrics::MetricDefs,
-    pub regions: crate::region::RegionTable,
+    pub regions: std::sync::Arc<crate::region::RegionTable>,
     pub userdict: String,
     pub stopwords: HashSet<String>,
     /// Hash of everything that changes how text is tagged, stored with each ingest.
@@ -68,7 +68,7 @@ impl Domain {
             .map(str::to_string)
             .collect();
         let themes_hash = blake3::hash(format!("{cat_text}\u{0}{theme_text}\u{0}{metric_text}").as_bytes()).to_hex()[..12].to_string();
-        Ok(Domain { categories, themes, metrics, regions, userdict, stopwords, themes_hash })
+        Ok(Domain { categories, themes, metrics, regions: std::sync::Arc::new(regions), userdict, stopwords, themes_hash })
     }
 
     /// The schema folder to use: the one named, else `./schema` when it holds a themes file.

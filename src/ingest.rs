@@ -79,19 +79,20 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, usize, Vec<(PathBuf, a
 
 /// The store and index opened for writing, with the data directory's lock held.
 pub struct Writer {
-    pub store: Store,
+    pub store: std::sync::Arc<Store>,
     pub index: SearchIndex,
     writer: tantivy::IndexWriter,
+    regions: std::sync::Arc<crate::region::RegionTable>,
     _lock: std::fs::File,
 }
 
 impl Writer {
     pub fn open(data: &DataDir, domain: &Domain) -> Result<Writer> {
         let lock = data.lock()?;
-        let store = Store::open(&data.store())?;
+        let store = std::sync::Arc::new(Store::open(&data.store())?);
         let index = SearchIndex::open(&data.search(), &domain.userdict, crate::index::Mode::Write)?;
         let writer = index.writer()?;
-        Ok(Writer { store, index, writer, _lock: lock })
+        Ok(Writer { store, index, writer, regions: domain.regions.clone(), _lock: lock })
     }
 
     /// Flushes the store, then commits the index.
@@ -200,33 +201,16 @@ impl Writer {
 
     /// Ingests one file.
     pub fn ingest_file(&mut self, path: &Path, domain: &Domain) -> Result<Outcome> {
-        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()).display().to_string();
-        let bytes = extract::read_bytes(path)?;
-        let file_hash = blake3::hash(&bytes).to_hex().to_string();
-        let previous = self.store.source(&key)?;
-        if let Some(prev) = &previous {
-            if let Some(r) = self.store.get(prev)? {
-                if r.source.file_hash == file_hash {
-                    return Ok(Outcome::Unchanged(prev.clone()));
-                }
-            }
-        }
-        let extracted = extract::extract(path, &bytes)?;
-        let source = SourceInfo {
-            path: key.clone(),
-            file_hash,
-            bytes: bytes.len() as u64,
-            encoding: extracted.encoding.clone(),
-            published: extracted.published.clone(),
+        let prepared = prepare(&self.store, path, domain)?;
+        self.apply(prepared)
+    }
+
+    /// Stores and indexes a prepared file.
+    pub fn apply(&mut self, prepared: Prepared) -> Result<Outcome> {
+        let Prepared::Parsed { key, mut report, previous } = prepared else {
+            let Prepared::Unchanged(id) = prepared else { unreachable!("two variants") };
+            return Ok(Outcome::Unchanged(id));
         };
-        let mut report = parse_text(&extracted.text, source, domain);
-        // Hand corrections (`jixiao set`) of the previous version of this file still apply.
-        if let Some(prev) = previous.as_ref().map(|p| self.store.get(p)).transpose()?.flatten() {
-            if prev.overrides != Default::default() {
-                report.overrides = prev.overrides;
-                crate::parse::apply_overrides(&mut report, &domain.regions);
-            }
-        }
         if let Some(existing) = self.store.get(&report.id)? {
             if previous.as_ref() == Some(&report.id) || existing.source.path == key {
                 // Same text, different bytes (re-saved file): keep the stored report, note the new hash.
@@ -236,6 +220,13 @@ impl Writer {
                 return Ok(Outcome::Unchanged(report.id));
             }
             return Ok(Outcome::Duplicate(report.id));
+        }
+        // Hand corrections (`jixiao set`) of the previous version of this file still apply.
+        if let Some(prev) = previous.as_ref().map(|p| self.store.get(p)).transpose()?.flatten() {
+            if prev.overrides != Default::default() {
+                report.overrides = prev.overrides;
+                crate::parse::apply_overrides(&mut report, &self.regions);
+            }
         }
         let id = report.id.clone();
         self.add(&report)?;
@@ -249,6 +240,37 @@ impl Writer {
             _ => Ok(Outcome::Added(id)),
         }
     }
+}
+
+/// A file read and parsed, ready to be stored.
+pub enum Prepared {
+    /// Same bytes as the stored version: nothing to do.
+    Unchanged(ReportId),
+    Parsed { key: String, report: Box<Report>, previous: Option<ReportId> },
+}
+
+/// Reads, extracts and parses a file; only reads the store (to skip unchanged files), so it runs on
+/// worker threads while the writer stores and indexes.
+pub fn prepare(store: &Store, path: &Path, domain: &Domain) -> Result<Prepared> {
+    let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()).display().to_string();
+    let bytes = extract::read_bytes(path)?;
+    let file_hash = blake3::hash(&bytes).to_hex().to_string();
+    let previous = store.source(&key)?;
+    if let Some(prev) = &previous {
+        if store.file_hash(prev)?.as_deref() == Some(file_hash.as_str()) {
+            return Ok(Prepared::Unchanged(prev.clone()));
+        }
+    }
+    let extracted = extract::extract(path, &bytes)?;
+    let source = SourceInfo {
+        path: key.clone(),
+        file_hash,
+        bytes: bytes.len() as u64,
+        encoding: extracted.encoding.clone(),
+        published: extracted.published.clone(),
+    };
+    let report = parse_text(&extracted.text, source, domain);
+    Ok(Prepared::Parsed { key, report: Box::new(report), previous })
 }
 
 /// What `check` found.
@@ -276,23 +298,53 @@ pub fn ingest(paths: &[PathBuf], data: &DataDir, domain: &Domain, on_event: &mut
         on_event(Event::File { path: &path, result: &Err(e.context(path.display().to_string())) });
     }
     let mut since_commit = 0;
-    for path in &files {
-        let result = w.ingest_file(path, domain).with_context(|| format!("{}", path.display()));
-        match &result {
-            Ok(Outcome::Added(_)) => summary.added += 1,
-            Ok(Outcome::Replaced { .. }) => summary.replaced += 1,
-            Ok(Outcome::Unchanged(_)) | Ok(Outcome::Duplicate(_)) => summary.unchanged += 1,
-            Err(_) => summary.failed += 1,
+    // Workers read and parse files; this thread stores and indexes them in file order, so output and
+    // store contents do not depend on thread timing.
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Result<Prepared>)>(workers * 4);
+    let store = w.store.clone();
+    let store = &*store;
+    std::thread::scope(|scope| -> Result<()> {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (next, files) = (&next, &files);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(path) = files.get(i) else { break };
+                let result = prepare(store, path, domain);
+                if tx.send((i, result)).is_err() {
+                    break;
+                }
+            });
         }
-        if matches!(result, Ok(Outcome::Added(_)) | Ok(Outcome::Replaced { .. })) {
-            since_commit += 1;
+        drop(tx);
+        let mut pending = std::collections::BTreeMap::new();
+        let mut expected = 0usize;
+        for (i, prepared) in rx.iter() {
+            pending.insert(i, prepared);
+            while let Some(prepared) = pending.remove(&expected) {
+                let path = &files[expected];
+                expected += 1;
+                let result = prepared.and_then(|p| w.apply(p)).with_context(|| format!("{}", path.display()));
+                match &result {
+                    Ok(Outcome::Added(_)) => summary.added += 1,
+                    Ok(Outcome::Replaced { .. }) => summary.replaced += 1,
+                    Ok(Outcome::Unchanged(_)) | Ok(Outcome::Duplicate(_)) => summary.unchanged += 1,
+                    Err(_) => summary.failed += 1,
+                }
+                if matches!(result, Ok(Outcome::Added(_)) | Ok(Outcome::Replaced { .. })) {
+                    since_commit += 1;
+                }
+                on_event(Event::File { path, result: &result });
+                if since_commit >= COMMIT_EVERY {
+                    w.commit()?;
+                    since_commit = 0;
+                }
+            }
         }
-        on_event(Event::File { path, result: &result });
-        if since_commit >= COMMIT_EVERY {
-            w.commit()?;
-            since_commit = 0;
-        }
-    }
+        Ok(())
+    })?;
     w.commit()?;
     Ok(summary)
 }

@@ -94,6 +94,11 @@ impl RegionTable {
         chain
     }
 
+    /// Byte offsets in `text` where a division name starts (leftmost-longest, non-overlapping).
+    pub fn mention_starts(&self, text: &str) -> Vec<usize> {
+        self.matcher.find_iter(text).map(|m| m.start()).collect()
+    }
+
     /// Every division name occurring in `text`, with its count.
     pub fn mentions(&self, text: &str) -> HashMap<String, usize> {
         let mut counts = HashMap::new();

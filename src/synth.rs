@@ -41,6 +41,26 @@ const PROBLEMS: [(&str, &str, &str); 13] = [
     ("fund_late", "资金拨付不及时", "上级补助资金下达较晚，部分项目资金未能及时拨付，影响了项目实施。"),
 ];
 
+/// Scored indicators of the analysis chapter: (name, maximum).
+const INDICATORS: [(&str, u32); 12] = [
+    ("预算编制合理性", 5), ("预算编制规范性", 5), ("绩效目标合理性", 4), ("绩效指标明确性", 4), ("预算执行率", 6), ("结转结余率", 3),
+    ("政府采购执行率", 2), ("财务合规性", 4), ("资产管理规范性", 3), ("项目完成及时性", 6), ("重点工作完成率", 8), ("服务对象满意度", 6),
+];
+
+/// Sentences of the analysis and achievement chapters.
+const PROSE: [&str; 10] = [
+    "本单位严格按照财政部门的要求编制预算，预算编制及分配符合部门职责，资金根据工作轻重缓急进行分配。",
+    "年度中严格执行预算，按照序时进度拨付资金，未发生截留、挤占、挪用资金等情况。",
+    "建立了预算绩效管理工作机制，申报项目资金时同步申报绩效目标，实行绩效运行监控。",
+    "对下属单位开展了专项检查，发现的问题已督促整改到位，资金使用的规范性进一步提高。",
+    "通过政府信息公开平台按时公开了部门预决算信息，接受社会监督。",
+    "全年组织业务培训多次，提升了基层工作人员的业务能力和服务水平。",
+    "围绕年度重点任务，细化分解目标，定期调度进展，确保各项工作按期完成。",
+    "加强与上级主管部门的沟通衔接，积极争取项目和资金支持，保障了重点项目的实施。",
+    "完善了内部控制制度，规范了合同管理、资产管理和政府采购等业务流程。",
+    "群众反映的问题均按时办理回复，办理质量和群众满意度稳步提升。",
+];
+
 const MEASURES: [&str; 5] = [
     "提前谋划项目，加快实施进度。",
     "细化预算编制，提高预算的准确性。",
@@ -151,7 +171,27 @@ impl Generator {
         t.push_str(&h1(1, "绩效自评结论"));
         t.push('\n');
         t.push_str(&format!("我单位{year}年度部门整体支出绩效自评得分为{score}分，评价等级为“{grade}”。\n"));
-        t.push_str(&h1(2, "存在的问题"));
+        // The indicator analysis: each scored indicator with its reasoning.
+        t.push_str(&h1(2, "绩效分析"));
+        t.push('\n');
+        for (i, (name, max)) in INDICATORS.iter().enumerate() {
+            let lost = if self.rng.random_bool(0.15) { self.rng.random_range(1..=(*max).min(3)) } else { 0 };
+            t.push_str(&format!("{}.{name}（{max}分）\n", i + 1));
+            for _ in 0..self.rng.random_range(2..=4) {
+                t.push_str(PROSE.choose(&mut self.rng).copied().unwrap_or(PROSE[0]));
+            }
+            t.push_str(&format!("该指标得分{}分。\n", max - lost));
+        }
+        t.push_str(&h1(3, "主要绩效"));
+        t.push('\n');
+        for i in 0..self.rng.random_range(3..=6) {
+            t.push_str(&format!("{}.", i + 1));
+            for _ in 0..self.rng.random_range(3..=6) {
+                t.push_str(PROSE.choose(&mut self.rng).copied().unwrap_or(PROSE[0]));
+            }
+            t.push('\n');
+        }
+        t.push_str(&h1(4, "存在的问题"));
         t.push('\n');
         let mut problems = Vec::new();
         for (i, w) in d.weaknesses.iter().enumerate() {
@@ -171,7 +211,7 @@ impl Generator {
             t.push_str(&format!("{}.{para}\n", i + 1));
             problems.push(para);
         }
-        t.push_str(&h1(3, "改进措施"));
+        t.push_str(&h1(5, "改进措施"));
         t.push('\n');
         for (i, m) in MEASURES.choose_multiple(&mut self.rng, 3).enumerate() {
             t.push_str(&format!("{}.{m}\n", i + 1));

@@ -105,13 +105,14 @@ pub fn marker(line: &str) -> Option<Marker> {
 }
 
 static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|\d{1,4}|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$")
+    Regex::new(r"(?i)^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|\d{1,4}|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$")
         .expect("page pattern")
 });
 
 /// A line that is only a page number ("- 3 -", "第 3 页", "3/12").
 pub fn is_page_number(line: &str) -> bool {
-    PAGE_NUMBER.is_match(&fold(line).to_lowercase())
+    // Page-number lines are short; most lines are not worth folding.
+    line.len() <= 40 && PAGE_NUMBER.is_match(&fold(line))
 }
 
 static ARTIFACT: LazyLock<Regex> =

@@ -74,16 +74,7 @@ fn ends_with_org_suffix(s: &str) -> bool {
 /// Every region-prefixed org name in `text` with its count: 乐昌市卫生健康局, 安义县人民医院…
 fn org_names(text: &str, regions: &RegionTable) -> HashMap<String, usize> {
     let mut counts = HashMap::new();
-    let mut starts = Vec::new();
-    for (name, _) in regions.mentions(text) {
-        let mut from = 0;
-        while let Some(pos) = text[from..].find(&name) {
-            starts.push(from + pos);
-            from += pos + name.len();
-        }
-    }
-    starts.sort_unstable();
-    starts.dedup();
+    let starts = regions.mention_starts(text);
     for start in starts {
         let rest = &text[start..];
         let chain: usize = regions.leading_chain(rest).iter().map(|n| n.len()).sum();
