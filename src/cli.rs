@@ -62,13 +62,14 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct IngestArgs {
-    /// Files and folders; folders are read recursively (.txt and .md).
+    /// Files and folders; folders are read recursively (.txt .md .docx .doc .pdf .html .htm).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
 }
 
+/// Which reports: the filters that `search`, `export` and `problems` share.
 #[derive(Debug, Args, Clone, Default)]
-pub struct FilterArgs {
+pub struct ScopeArgs {
     /// Fiscal year or range: 2023, 2022..2024, 2022.., ..2024.
     #[arg(long, value_parser = parse_years)]
     pub year: Option<YearRange>,
@@ -78,12 +79,18 @@ pub struct FilterArgs {
     /// Part of the province, city or county name.
     #[arg(long)]
     pub region: Option<String>,
-    /// Section category.
-    #[arg(long, value_parser = parse_category)]
-    pub category: Option<Category>,
     /// Report kind: department_overall, project, other.
     #[arg(long, value_parser = parse_kind)]
     pub kind: Option<ReportKind>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct FilterArgs {
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Section category.
+    #[arg(long, value_parser = parse_category)]
+    pub category: Option<Category>,
     /// Problem theme id (see schema/themes.toml).
     #[arg(long)]
     pub theme: Option<String>,
@@ -166,18 +173,8 @@ pub struct ProblemsArgs {
     /// Cluster problem paragraphs that no theme matched, to surface new recurring themes.
     #[arg(long, conflicts_with_all = ["theme", "query", "by"])]
     pub discover: bool,
-    /// Fiscal year or range: 2023, 2022..2024.
-    #[arg(long, value_parser = parse_years)]
-    pub year: Option<YearRange>,
-    /// Part of the department name.
-    #[arg(long)]
-    pub dept: Option<String>,
-    /// Part of the province, city or county name.
-    #[arg(long)]
-    pub region: Option<String>,
-    /// Report kind: department_overall, project, other.
-    #[arg(long, value_parser = parse_kind)]
-    pub kind: Option<ReportKind>,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
     #[arg(long, value_enum, default_value_t = TableFormat::Table)]
     pub format: TableFormat,
     /// File to write (csv, xlsx); default stdout.

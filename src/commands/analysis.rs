@@ -23,14 +23,7 @@ fn check_theme(ctx: &Ctx, id: &str) -> Result<()> {
 pub fn problems_cmd(ctx: &Ctx, a: &ProblemsArgs, out: &mut dyn Write) -> Result<Status> {
     let index = ctx.index()?;
     let s = Searching { index: &index, domain: &ctx.domain };
-    let mut f = Filters {
-        years: a.year,
-        department: a.dept.clone(),
-        region: a.region.clone(),
-        kind: a.kind,
-        category: Some(Category::Problems),
-        theme: None,
-    };
+    let mut f = Filters { category: Some(Category::Problems), ..super::scope(&a.scope) };
     let output = a.output.as_deref();
     if let Some(theme) = &a.theme {
         check_theme(ctx, theme)?;

@@ -123,14 +123,12 @@ pub fn filters(a: &FilterArgs, domain: &Domain) -> Result<Filters> {
             bail!("unknown theme {t:?}; the themes are: {}", ids.join(", "));
         }
     }
-    Ok(Filters {
-        years: a.year,
-        department: a.dept.clone(),
-        region: a.region.clone(),
-        category: a.category,
-        kind: a.kind,
-        theme: a.theme.clone(),
-    })
+    Ok(Filters { category: a.category, theme: a.theme.clone(), ..scope(&a.scope) })
+}
+
+/// The report filters of a command, as query filters.
+pub fn scope(a: &crate::cli::ScopeArgs) -> Filters {
+    Filters { years: a.year, department: a.dept.clone(), region: a.region.clone(), kind: a.kind, ..Filters::default() }
 }
 
 fn search_cmd(ctx: &Ctx, a: &SearchArgs, out: &mut dyn Write) -> Result<Status> {

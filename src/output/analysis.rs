@@ -2,7 +2,7 @@
 //! its columns once (`Tabular`); the table, CSV and XLSX forms all come from them, JSON from serde.
 
 use super::tabular::{open_sink, Cell};
-use super::{json_line, opt, pad, SectionJson};
+use super::{json_line, pad, SectionJson};
 use crate::analysis::problems::{Cluster, DepartmentRow, ThemeRow, YearMatrix};
 use crate::index::SectionDoc;
 use crate::query::SimilarHit;
@@ -297,20 +297,8 @@ pub fn similar(out: &mut dyn Write, hits: &[SimilarHit], format: super::Format) 
         }
         super::Format::Table => {
             for (i, h) in hits.iter().enumerate() {
-                let s = &h.doc.section;
-                writeln!(
-                    out,
-                    "{:>3}. {:.2}{}  {} {}  <{}>  {}",
-                    i + 1,
-                    h.similarity,
-                    if h.near_duplicate { "  near-duplicate" } else { "" },
-                    h.doc.department.as_deref().unwrap_or("（未识别）"),
-                    opt(h.doc.fiscal_year),
-                    s.category.as_str(),
-                    h.id
-                )?;
-                writeln!(out, "     {}", s.path.join(" > "))?;
-                writeln!(out, "     {}", crate::text::prefix_chars(&s.text, 90).replace('\n', " "))?;
+                super::hit_header(out, i, h.similarity, if h.near_duplicate { "  near-duplicate" } else { "" }, &h.doc)?;
+                writeln!(out, "     {}", crate::text::prefix_chars(&h.doc.section.text, 90).replace('\n', " "))?;
             }
         }
     }

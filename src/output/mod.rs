@@ -227,24 +227,28 @@ pub fn hits(out: &mut dyn Write, hits: &[Hit], total: usize, format: Format, col
         Format::Table => {
             let (open, close) = if color { ("\x1b[1;31m", "\x1b[0m") } else { ("【", "】") };
             for (i, h) in hits.iter().enumerate() {
-                let s = &h.doc.section;
-                writeln!(
-                    out,
-                    "{:>3}. {:.2}  {} {}  <{}>  {}",
-                    i + 1,
-                    h.score,
-                    h.doc.department.as_deref().unwrap_or("（未识别）"),
-                    opt(h.doc.fiscal_year),
-                    s.category.as_str(),
-                    h.id
-                )?;
-                writeln!(out, "     {}", s.path.join(" > "))?;
+                hit_header(out, i, h.score, "", &h.doc)?;
                 writeln!(out, "     {}", marked(&h.snippet, &h.highlights, open, close))?;
             }
             writeln!(out, "{} of {} matching sections", hits.len(), total)?;
         }
     }
     Ok(())
+}
+
+/// The first two lines of a ranked section: rank, score, department, year, category, id; path.
+pub(crate) fn hit_header(out: &mut dyn Write, rank: usize, score: f32, flag: &str, d: &SectionDoc) -> io::Result<()> {
+    let s = &d.section;
+    writeln!(
+        out,
+        "{:>3}. {score:.2}{flag}  {} {}  <{}>  {}",
+        rank + 1,
+        d.department.as_deref().unwrap_or("（未识别）"),
+        opt(d.fiscal_year),
+        s.category.as_str(),
+        d.report_id.section(s.seq)
+    )?;
+    writeln!(out, "     {}", s.path.join(" > "))
 }
 
 pub fn ingest_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
