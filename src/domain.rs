@@ -24,8 +24,8 @@ const DEFAULT_METRICS: &str = include_str!("../schema/metrics.toml");
 pub struct Domain {
     pub categories: CategoryRules,
     pub themes: Themes,
-    pub metrics: crate::analysis::metrics::MetricDefs,
-    pub regions: std::sync::Arc<crate::region::RegionTable>,
+    metrics: Lazy<crate::analysis::metrics::MetricDefs>,
+    regions: Lazy<std::sync::Arc<crate::region::RegionTable>>,
     pub userdict: String,
     pub stopwords: HashSet<String>,
     /// Hash of everything that changes how text is tagged, stored with each ingest.
@@ -57,10 +57,8 @@ impl Domain {
         let (userdict, _) = read("userdict.txt", DEFAULT_USERDICT)?;
         let (stop_text, _) = read("stopwords.txt", DEFAULT_STOPWORDS)?;
         let (metric_text, metric_name) = read("metrics.toml", DEFAULT_METRICS)?;
-        let metrics = crate::analysis::metrics::MetricDefs::parse(&metric_text).with_context(|| format!("in {metric_name}"))?;
         let categories = CategoryRules::parse(&cat_text).with_context(|| format!("in {cat_name}"))?;
         let themes = Themes::parse(&theme_text).with_context(|| format!("in {theme_name}"))?;
-        let regions = crate::region::RegionTable::parse(&region_text).with_context(|| format!("in {region_name}"))?;
         let stopwords = stop_text
             .lines()
             .map(str::trim)
@@ -68,7 +66,21 @@ impl Domain {
             .map(str::to_string)
             .collect();
         let themes_hash = blake3::hash(format!("{cat_text}\u{0}{theme_text}\u{0}{metric_text}").as_bytes()).to_hex()[..12].to_string();
-        Ok(Domain { categories, themes, metrics, regions: std::sync::Arc::new(regions), userdict, stopwords, themes_hash })
+        // Read only by some commands, and the costliest to build: compiled on first use. A user's
+        // edited file is still checked at start-up when the command needs it (its first use).
+        let metrics = Lazy::new(metric_text, metric_name);
+        let regions = Lazy::new(region_text, region_name);
+        Ok(Domain { categories, themes, metrics, regions, userdict, stopwords, themes_hash })
+    }
+
+    /// The metric definitions (schema/metrics.toml).
+    pub fn metrics(&self) -> Result<&crate::analysis::metrics::MetricDefs> {
+        self.metrics.get(crate::analysis::metrics::MetricDefs::parse)
+    }
+
+    /// The region table (schema/regions.tsv).
+    pub fn regions(&self) -> Result<&std::sync::Arc<crate::region::RegionTable>> {
+        self.regions.get(|t| crate::region::RegionTable::parse(t).map(std::sync::Arc::new))
     }
 
     /// The schema folder to use: the one named, else `./schema` when it holds a themes file.
@@ -77,6 +89,25 @@ impl Domain {
             let local = PathBuf::from("schema");
             local.join("themes.toml").exists().then_some(local)
         })
+    }
+}
+
+/// Schema text compiled on first use; a compile error is reported with the file's name.
+struct Lazy<T> {
+    text: String,
+    name: String,
+    cell: std::sync::OnceLock<std::result::Result<T, String>>,
+}
+
+impl<T> Lazy<T> {
+    fn new(text: String, name: String) -> Self {
+        Lazy { text, name, cell: std::sync::OnceLock::new() }
+    }
+    fn get(&self, build: impl FnOnce(&str) -> Result<T>) -> Result<&T> {
+        self.cell
+            .get_or_init(|| build(&self.text).map_err(|e| format!("in {}: {e:#}", self.name)))
+            .as_ref()
+            .map_err(|e| anyhow!("{e}"))
     }
 }
 
@@ -223,7 +254,8 @@ mod tests {
     fn builtin_schema_compiles() {
         let d = Domain::builtin().unwrap();
         assert_eq!(d.themes.list.len(), 15);
-        assert!(d.regions.len() > 3000);
+        assert!(d.regions().unwrap().len() > 3000);
+        assert!(d.metrics().unwrap().names().contains(&"procurement_exec_rate"));
         assert_eq!(d.categories.for_heading("存在的问题及原因分析"), Some(Category::Problems));
         assert_eq!(d.categories.for_heading("上一年度绩效评价整改情况"), Some(Category::Measures));
         assert_eq!(d.categories.for_label("存在问题"), Some(Category::Problems));

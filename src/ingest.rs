@@ -92,7 +92,7 @@ impl Writer {
         let store = std::sync::Arc::new(Store::open(&data.store())?);
         let index = SearchIndex::open(&data.search(), &domain.userdict, crate::index::Mode::Write)?;
         let writer = index.writer()?;
-        Ok(Writer { store, index, writer, regions: domain.regions.clone(), _lock: lock })
+        Ok(Writer { store, index, writer, regions: domain.regions()?.clone(), _lock: lock })
     }
 
     /// Flushes the store, then commits the index.
@@ -269,7 +269,7 @@ pub fn prepare(store: &Store, path: &Path, domain: &Domain) -> Result<Prepared> 
         encoding: extracted.encoding.clone(),
         published: extracted.published.clone(),
     };
-    let report = parse_text(&extracted.text, source, domain);
+    let report = parse_text(&extracted.text, source, domain)?;
     Ok(Prepared::Parsed { key, report: Box::new(report), previous })
 }
 

@@ -300,10 +300,36 @@ impl Searching<'_> {
         Ok((searcher, top))
     }
 
-    /// The documents of `all_matches`, loaded.
+    /// The documents of `all_matches`, loaded, best first.
     pub fn all_docs(&self, text: Option<&str>, filters: &Filters) -> Result<Vec<SectionDoc>> {
         let (searcher, addrs) = self.all_matches(text, filters)?;
-        addrs.iter().map(|(_, a)| self.index.blob_of(&searcher, *a)).collect()
+        let mut out = Vec::with_capacity(addrs.len());
+        self.load_in_chunks(&searcher, &addrs, |_, doc| {
+            out.push(doc);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Loads ranked documents and hands them to `each` in rank order. Each chunk is read in document
+    /// order, so the doc store decompresses a block once, not once per hit; memory stays bounded by
+    /// the chunk.
+    pub fn load_in_chunks(&self, searcher: &Searcher, ranked: &[(f32, DocAddress)], mut each: impl FnMut(f32, SectionDoc) -> Result<()>) -> Result<()> {
+        const CHUNK: usize = 4096;
+        for chunk in ranked.chunks(CHUNK) {
+            let mut order: Vec<usize> = (0..chunk.len()).collect();
+            order.sort_by_key(|i| chunk[*i].1);
+            let mut loaded: Vec<Option<SectionDoc>> = (0..chunk.len()).map(|_| None).collect();
+            for i in order {
+                loaded[i] = Some(self.index.blob_of(searcher, chunk[i].1)?);
+            }
+            for (i, doc) in loaded.into_iter().enumerate() {
+                if let Some(doc) = doc {
+                    each(chunk[i].0, doc)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Sections most similar to `text`: MoreLikeThis over jieba words finds candidates, a word cosine

@@ -252,11 +252,11 @@ mod tests {
     #[test]
     fn generation_is_deterministic_and_parses() {
         let d = Domain::builtin().unwrap();
-        let a = Generator::new(7, &d.regions).generate(20);
-        let b = Generator::new(7, &d.regions).generate(20);
+        let a = Generator::new(7, d.regions().unwrap()).generate(20);
+        let b = Generator::new(7, d.regions().unwrap()).generate(20);
         assert_eq!(a.iter().map(|r| &r.text).collect::<Vec<_>>(), b.iter().map(|r| &r.text).collect::<Vec<_>>());
         let src = || crate::model::SourceInfo { path: String::new(), file_hash: String::new(), bytes: 0, encoding: String::new(), published: None };
-        let r = crate::parse::parse_text(&a[0].text, src(), &d);
+        let r = crate::parse::parse_text(&a[0].text, src(), &d).unwrap();
         assert!(r.meta.department.is_some() && r.meta.fiscal_year.is_some(), "{:?}", r.meta);
         assert!(r.sections.iter().any(|s| s.category == crate::model::Category::Problems));
     }

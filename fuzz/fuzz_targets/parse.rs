@@ -17,6 +17,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let _ = jixiao::extract::html::extract(&text);
     let source = SourceInfo { path: String::new(), file_hash: String::new(), bytes: 0, encoding: String::new(), published: None };
-    let report = jixiao::parse::parse_text(&text, source, domain);
-    let _ = jixiao::analysis::metrics::extract(&report.sections, &domain.metrics);
+    if let Ok(report) = jixiao::parse::parse_text(&text, source, domain) {
+        let _ = jixiao::analysis::metrics::extract(&report.sections, domain.metrics().expect("built-in metrics"));
+    }
 });

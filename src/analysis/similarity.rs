@@ -53,7 +53,10 @@ pub fn cosine(a: &Vector, b: &Vector) -> f32 {
 
 /// The wording of a text without its figures, place names and punctuation.
 pub fn shape(text: &str, domain: &Domain) -> Vec<char> {
-    let masked = domain.regions.mask(text, "@");
+    let masked = match domain.regions() {
+        Ok(r) => r.mask(text, "@"),
+        Err(_) => text.to_string(),
+    };
     let mut out = Vec::new();
     let mut in_number = false;
     for c in masked.chars().map(crate::text::fold_char) {

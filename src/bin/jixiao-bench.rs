@@ -72,7 +72,7 @@ fn gen(reports: usize, seed: u64, out: &Path) -> Result<u64> {
     let domain = Domain::builtin()?;
     std::fs::create_dir_all(out)?;
     let mut bytes = 0u64;
-    for (i, r) in jixiao::synth::Generator::new(seed, &domain.regions).generate(reports).into_iter().enumerate() {
+    for (i, r) in jixiao::synth::Generator::new(seed, domain.regions()?).generate(reports).into_iter().enumerate() {
         // 100 files a folder, as users keep them.
         let dir = out.join(format!("{:04}", i / 100));
         if i % 100 == 0 {

@@ -24,7 +24,7 @@ pub fn set_cmd(ctx: &Ctx, a: &SetArgs, out: &mut dyn Write) -> Result<Status> {
     if a.year.is_some() {
         r.overrides.fiscal_year = a.year;
     }
-    crate::parse::apply_overrides(&mut r, &ctx.domain.regions);
+    crate::parse::apply_overrides(&mut r, ctx.domain.regions()?);
     w.replace(&r)?;
     w.commit()?;
     writeln!(

@@ -79,7 +79,7 @@ pub fn similar_cmd(ctx: &Ctx, a: &SimilarArgs, out: &mut dyn Write) -> Result<St
 pub fn metrics_cmd(ctx: &Ctx, a: &MetricsArgs, out: &mut dyn Write) -> Result<Status> {
     let index = ctx.index()?;
     if let Some(n) = &a.name {
-        let names = ctx.domain.metrics.names();
+        let names = ctx.domain.metrics()?.names();
         if !names.contains(&n.as_str()) {
             bail!("unknown metric {n:?}; the metrics are: {}", names.join(", "));
         }
@@ -136,24 +136,23 @@ pub fn export_cmd(ctx: &Ctx, a: &ExportArgs, out: &mut dyn Write) -> Result<Stat
                 }
                 None => out,
             };
-            for (score, addr) in &addrs {
-                let doc = index.blob_of(&searcher, *addr)?;
+            s.load_in_chunks(&searcher, &addrs, |score, doc| {
                 let mut v = serde_json::to_value(crate::output::SectionJson::new(&doc))?;
                 v["score"] = serde_json::json!(score);
                 serde_json::to_writer(&mut *w, &v)?;
                 w.write_all(b"\n")?;
                 rows += 1;
-            }
+                Ok(())
+            })?;
             w.flush()?;
         }
         ExportFormat::Csv | ExportFormat::Xlsx => {
             let kind = if a.format == ExportFormat::Xlsx { "xlsx" } else { "csv" };
             let mut sink = open_sink(kind, output, &ExportRow::headers())?;
-            for (score, addr) in &addrs {
-                let doc = index.blob_of(&searcher, *addr)?;
-                sink.row(&ExportRow { doc: &doc, score: *score }.cells())?;
+            s.load_in_chunks(&searcher, &addrs, |score, doc| {
                 rows += 1;
-            }
+                sink.row(&ExportRow { doc: &doc, score }.cells())
+            })?;
             sink.finish()?;
         }
     }
@@ -170,7 +169,7 @@ pub fn retag_cmd(ctx: &Ctx, out: &mut dyn Write) -> Result<Status> {
     for id in &ids {
         let Some(mut r) = w.store.get(id)? else { continue };
         let before = (r.sections.iter().map(|s| (s.category, s.themes.clone())).collect::<Vec<_>>(), r.metrics.clone());
-        crate::parse::reclassify(&mut r, &ctx.domain);
+        crate::parse::reclassify(&mut r, &ctx.domain)?;
         let after = (r.sections.iter().map(|s| (s.category, s.themes.clone())).collect::<Vec<_>>(), r.metrics.clone());
         if before != after {
             w.replace(&r)?;

@@ -262,16 +262,16 @@ mod tests {
     fn department_from_cover_field_title_or_body() {
         let d = Domain::builtin().unwrap();
         let cover = lines(&["部门整体支出绩效自评报告", "部门名称（公章）：广州市海珠区教育局"]);
-        assert_eq!(department(&cover, None, "", &d.regions).as_deref(), Some("广州市海珠区教育局"));
+        assert_eq!(department(&cover, None, "", d.regions().unwrap()).as_deref(), Some("广州市海珠区教育局"));
         let text = "绍兴市水利局是主管全市水利工作的市政府工作部门。绍兴市水利局负责……";
         assert_eq!(
-            department(&[], Some("绍兴市水利局2023年度部门整体支出绩效自评报告"), text, &d.regions).as_deref(),
+            department(&[], Some("绍兴市水利局2023年度部门整体支出绩效自评报告"), text, d.regions().unwrap()).as_deref(),
             Some("绍兴市水利局")
         );
         let text = "平江县教育体育委员会是县政府组成部门。平江县教育体育委员会下属学校30所。";
-        assert_eq!(department(&[], Some("平江县教育体育委部门整体支出绩效自评报告"), text, &d.regions).as_deref(), Some("平江县教育体育委员会"));
+        assert_eq!(department(&[], Some("平江县教育体育委部门整体支出绩效自评报告"), text, d.regions().unwrap()).as_deref(), Some("平江县教育体育委员会"));
         let text = "根据《某某文件》，洛阳市公安局认真开展自评。洛阳市公安局全年支出……洛阳市人民医院协助。";
-        assert_eq!(department(&[], None, text, &d.regions).as_deref(), Some("洛阳市公安局"));
+        assert_eq!(department(&[], None, text, d.regions().unwrap()).as_deref(), Some("洛阳市公安局"));
     }
 
     #[test]

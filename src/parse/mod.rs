@@ -15,13 +15,14 @@ use regex::Regex;
 use sections::{RawKind, RawSection};
 use std::sync::LazyLock;
 
-/// Parses decoded text into a report, themes included.
-pub fn parse_text(text: &str, source: SourceInfo, domain: &Domain) -> Report {
+/// Parses decoded text into a report, themes included. Fails only when the schema does not compile.
+pub fn parse_text(text: &str, source: SourceInfo, domain: &Domain) -> anyhow::Result<Report> {
+    let regions = domain.regions()?;
     let layout = sections::layout(text);
     let mut sections = build_sections(&layout.sections, domain);
     let title = meta::title(&layout.cover);
-    let department = meta::department(&layout.cover, title.as_deref(), text, &domain.regions);
-    let region = department.as_deref().map(|d| domain.regions.resolve(d, text)).unwrap_or_default();
+    let department = meta::department(&layout.cover, title.as_deref(), text, regions);
+    let region = department.as_deref().map(|d| regions.resolve(d, text)).unwrap_or_default();
     let fiscal_year = meta::fiscal_year(&layout.cover, title.as_deref(), text);
     let meta = ReportMeta {
         total_score: meta::total_score(
@@ -37,7 +38,7 @@ pub fn parse_text(text: &str, source: SourceInfo, domain: &Domain) -> Report {
         fiscal_year,
     };
     crate::analysis::themes::tag_sections(&mut sections, &domain.themes);
-    let metrics = crate::analysis::metrics::extract(&sections, &domain.metrics);
+    let metrics = crate::analysis::metrics::extract(&sections, domain.metrics()?);
     let mut report = Report {
         id: ReportId::from_text(text),
         meta,
@@ -48,15 +49,16 @@ pub fn parse_text(text: &str, source: SourceInfo, domain: &Domain) -> Report {
         overrides: ReportOverrides::default(),
     };
     refresh_flags(&mut report, layout.headless);
-    report
+    Ok(report)
 }
 
 /// Re-applies the editable domain knowledge to a stored report without re-reading its file:
 /// categories, themes and metrics (`jixiao retag`).
-pub fn reclassify(report: &mut Report, domain: &Domain) {
+pub fn reclassify(report: &mut Report, domain: &Domain) -> anyhow::Result<()> {
     categorize(&mut report.sections, domain);
     crate::analysis::themes::tag_sections(&mut report.sections, &domain.themes);
-    report.metrics = crate::analysis::metrics::extract(&report.sections, &domain.metrics);
+    report.metrics = crate::analysis::metrics::extract(&report.sections, domain.metrics()?);
+    Ok(())
 }
 
 /// Applies a report's hand corrections (`jixiao set`) over what the parser found.
@@ -313,7 +315,7 @@ mod tests {
     }
 
     fn parse(text: &str) -> Report {
-        parse_text(text, source(), &Domain::builtin().unwrap())
+        parse_text(text, source(), &Domain::builtin().unwrap()).unwrap()
     }
 
     #[test]
