@@ -176,30 +176,30 @@ mod tests {
     #[test]
     fn resolves_county_level_names_with_their_chain() {
         let d = Domain::builtin().unwrap();
-        let r = d.regions.resolve("株洲市渌口区卫生健康局", "");
+        let r = d.regions().unwrap().resolve("株洲市渌口区卫生健康局", "");
         assert_eq!(r.province.as_deref(), Some("湖南省"));
         assert_eq!(r.city.as_deref(), Some("株洲市"));
         assert_eq!(r.county.as_deref(), Some("渌口区"));
-        let r = d.regions.resolve("乐昌市卫生健康局", "");
+        let r = d.regions().unwrap().resolve("乐昌市卫生健康局", "");
         assert_eq!((r.city.as_deref(), r.county.as_deref()), (Some("韶关市"), Some("乐昌市")));
     }
 
     #[test]
     fn ambiguous_county_names_use_the_chain_then_the_text() {
         let d = Domain::builtin().unwrap();
-        let r = d.regions.resolve("北京市朝阳区教育委员会", "");
+        let r = d.regions().unwrap().resolve("北京市朝阳区教育委员会", "");
         assert_eq!(r.province.as_deref(), Some("北京市"));
-        let r = d.regions.resolve("朝阳区教育局", "长春市人民政府 长春市教育局");
+        let r = d.regions().unwrap().resolve("朝阳区教育局", "长春市人民政府 长春市教育局");
         assert_eq!(r.city.as_deref(), Some("长春市"));
     }
 
     #[test]
     fn municipality_and_province_level_departments() {
         let d = Domain::builtin().unwrap();
-        let r = d.regions.resolve("北京市卫生健康委员会", "");
+        let r = d.regions().unwrap().resolve("北京市卫生健康委员会", "");
         assert_eq!((r.province.as_deref(), r.city.as_deref(), r.county.as_deref()), (Some("北京市"), Some("北京市"), None));
-        let r = d.regions.resolve("广东省财政厅", "");
+        let r = d.regions().unwrap().resolve("广东省财政厅", "");
         assert_eq!((r.province.as_deref(), r.city.as_deref()), (Some("广东省"), None));
-        assert_eq!(d.regions.resolve("卫生健康局", ""), Default::default());
+        assert_eq!(d.regions().unwrap().resolve("卫生健康局", ""), Default::default());
     }
 }

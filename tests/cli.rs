@@ -191,7 +191,7 @@ fn an_older_or_foreign_data_directory_says_what_to_do() {
 fn searches_keep_working_while_an_ingest_runs() {
     let corpus = TempDir::new().unwrap();
     let domain = jixiao::domain::Domain::builtin().unwrap();
-    for r in jixiao::synth::Generator::new(5, &domain.regions).generate(400) {
+    for r in jixiao::synth::Generator::new(5, domain.regions().unwrap()).generate(400) {
         std::fs::write(corpus.path().join(r.file_name), r.text).unwrap();
     }
     let data = ingested_samples();

@@ -29,7 +29,7 @@ fn stats(data: &Path) -> (u64, u64) {
 fn sigkill_during_ingest_loses_and_corrupts_nothing() {
     let corpus = TempDir::new().unwrap();
     let domain = jixiao::domain::Domain::builtin().unwrap();
-    for r in jixiao::synth::Generator::new(20261122, &domain.regions).generate(300) {
+    for r in jixiao::synth::Generator::new(20261122, domain.regions().unwrap()).generate(300) {
         std::fs::write(corpus.path().join(r.file_name), r.text).unwrap();
     }
     let clean = TempDir::new().unwrap();
