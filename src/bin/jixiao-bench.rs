@@ -47,6 +47,13 @@ enum Cmd {
         #[arg(long, default_value_t = 5)]
         repeat: usize,
     },
+    /// In-process latency of each typical query on an existing data directory.
+    Query {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, default_value_t = 20)]
+        repeat: usize,
+    },
 }
 
 /// Typical queries: indicator names, problems as users type them, phrases, filters.
@@ -283,6 +290,26 @@ fn run(reports: usize, seed: u64, work: Option<PathBuf>, repeat: usize) -> Resul
     Ok(())
 }
 
+fn query_latency(data: &Path, repeat: usize) -> Result<()> {
+    let domain = Domain::builtin()?;
+    let index = jixiao::index::SearchIndex::open(&data.join("search"), &domain.userdict, jixiao::index::Mode::Read)?;
+    let s = Searching { index: &index, domain: &domain };
+    println!("| query | hits | p50 ms | max ms |");
+    println!("| --- | --- | --- | --- |");
+    for q in QUERIES {
+        let mut t = Vec::new();
+        let mut total = 0;
+        for _ in 0..repeat {
+            let t0 = Instant::now();
+            total = s.search(q, &Filters::default(), 10, 0)?.1;
+            t.push(t0.elapsed().as_secs_f64() * 1000.0);
+        }
+        let max = t.iter().copied().fold(0.0, f64::max);
+        println!("| {q} | {total} | {:.2} | {max:.2} |", median(&mut t));
+    }
+    Ok(())
+}
+
 fn main() -> Result<()> {
     match Cli::parse().command {
         Cmd::Gen { reports, seed, out } => {
@@ -290,6 +317,7 @@ fn main() -> Result<()> {
             println!("wrote {reports} reports, {:.1} MB, to {}", bytes as f64 / 1e6, out.display());
         }
         Cmd::Run { reports, seed, work, repeat } => run(reports, seed, work, repeat)?,
+        Cmd::Query { data, repeat } => query_latency(&data, repeat)?,
     }
     Ok(())
 }
