@@ -31,7 +31,7 @@ pub enum Event<'a> {
     File { path: &'a Path, result: &'a Result<Outcome> },
 }
 
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone)]
 pub struct Summary {
     pub added: usize,
     pub replaced: usize,
@@ -41,6 +41,8 @@ pub struct Summary {
     pub skipped: usize,
     /// Reports re-indexed or index entries dropped to match the store at the start of the run.
     pub repaired: usize,
+    /// The store was damaged and rebuilt from the index.
+    pub recovered: Option<Recovery>,
 }
 
 /// Files to ingest: the files named, and in folders every file with a supported extension.
@@ -83,16 +85,53 @@ pub struct Writer {
     pub index: SearchIndex,
     writer: tantivy::IndexWriter,
     regions: std::sync::Arc<crate::region::RegionTable>,
+    /// Set when the store was found damaged and rebuilt from the index on opening.
+    pub recovery: Option<Recovery>,
     _lock: std::fs::File,
+}
+
+/// A damaged store moved aside and rebuilt from the index.
+#[derive(Debug, Clone)]
+pub struct Recovery {
+    pub moved_to: PathBuf,
+    pub restored: usize,
 }
 
 impl Writer {
     pub fn open(data: &DataDir, domain: &Domain) -> Result<Writer> {
         let lock = data.lock()?;
-        let store = std::sync::Arc::new(Store::open(&data.store())?);
+        let (store, recovered) = match Store::open(&data.store()) {
+            Ok(s) => (s, None),
+            Err(e) if e.downcast_ref::<crate::store::StoreCorrupt>().is_some() => {
+                // Keep the damaged files for inspection; rebuild the store from the index below.
+                let aside = data.root.join(format!("store.damaged-{}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)));
+                std::fs::rename(data.store(), &aside).with_context(|| format!("cannot move the damaged store to {}", aside.display()))?;
+                (Store::open(&data.store())?, Some(aside))
+            }
+            Err(e) => return Err(e),
+        };
         let index = SearchIndex::open(&data.search(), &domain.userdict, crate::index::Mode::Write)?;
         let writer = index.writer()?;
-        Ok(Writer { store, index, writer, regions: domain.regions()?.clone(), _lock: lock })
+        let mut w = Writer { store: std::sync::Arc::new(store), index, writer, regions: domain.regions()?.clone(), recovery: None, _lock: lock };
+        if let Some(aside) = recovered {
+            let n = w.restore_from_index()?;
+            w.recovery = Some(Recovery { moved_to: aside, restored: n });
+        }
+        Ok(w)
+    }
+
+    /// Refills an empty store with every report the index holds (each indexed report carries its
+    /// metadata and every section): the way back from a damaged store.
+    fn restore_from_index(&mut self) -> Result<usize> {
+        let mut n = 0;
+        for doc in self.index.reports()? {
+            let mut report = doc.report;
+            report.sections = self.index.sections_of(&report.id)?.into_iter().map(|s| s.section).collect();
+            self.store.put(&report)?;
+            n += 1;
+        }
+        self.store.flush()?;
+        Ok(n)
     }
 
     /// Flushes the store, then commits the index.
@@ -119,31 +158,16 @@ impl Writer {
         self.add(report)
     }
 
-    /// Makes the index agree with the store: reports missing from the index are indexed, index
-    /// entries without a stored report are dropped. Returns how many were fixed.
+    /// Makes store and index agree at the start of a run; returns how many reports were fixed.
     pub fn reconcile(&mut self) -> Result<usize> {
-        let stored: std::collections::BTreeSet<ReportId> = self.store.ids()?.into_iter().collect();
-        let indexed: std::collections::BTreeSet<ReportId> = self.index.report_ids()?.into_iter().collect();
-        let mut fixed = 0;
-        for id in indexed.difference(&stored) {
-            self.index.delete_report(&self.writer, id);
-            fixed += 1;
-        }
-        for id in stored.difference(&indexed) {
-            if let Some(r) = self.store.get(id)? {
-                self.index.delete_report(&self.writer, id);
-                self.index.add_report(&self.writer, &r)?;
-                fixed += 1;
-            }
-        }
-        if fixed > 0 {
-            self.commit()?;
-        }
-        Ok(fixed)
+        Ok(self.check(true)?.problems.len())
     }
 
-    /// Compares store and index report by report; with `repair`, re-indexes what differs and drops
-    /// index entries without a stored report.
+    /// Compares store and index report by report; with `repair`, fixes what differs:
+    /// - stored but not indexed, or indexed with other sections: indexed again from the store;
+    /// - indexed but not stored: restored into the store from the index, which holds the whole
+    ///   report (the store can lose recent writes in a crash); only a stale older version of a file
+    ///   whose path now belongs to another stored report is dropped from the index instead.
     pub fn check(&mut self, repair: bool) -> Result<CheckReport> {
         let mut rep = CheckReport::default();
         let mut stored = std::collections::BTreeMap::new();
@@ -157,16 +181,31 @@ impl Writer {
             }
         }
         rep.stored = stored.len() + rep.unreadable.len();
-        let indexed: std::collections::BTreeSet<ReportId> = self.index.report_ids()?.into_iter().collect();
+        let indexed = self.index.reports()?;
         rep.indexed = indexed.len();
-        for id in indexed.iter().filter(|id| !stored.contains_key(*id) && !rep.unreadable.contains(id)) {
-            rep.problems.push((id.clone(), "in the index but not in the store; dropped from the index".into()));
-            if repair {
-                self.index.delete_report(&self.writer, id);
+        let indexed_ids: std::collections::BTreeSet<ReportId> = indexed.iter().map(|d| d.report.id.clone()).collect();
+        for doc in indexed {
+            let id = doc.report.id.clone();
+            if stored.contains_key(&id) || rep.unreadable.contains(&id) {
+                continue;
+            }
+            let newer = self.store.source(&doc.report.source.path)?.filter(|other| *other != id && stored.contains_key(other));
+            if newer.is_some() {
+                rep.problems.push((id.clone(), "an older version of a re-ingested file, still in the index; dropped from the index".into()));
+                if repair {
+                    self.index.delete_report(&self.writer, &id);
+                }
+            } else {
+                rep.problems.push((id.clone(), "in the index but not in the store; restored into the store from the index".into()));
+                if repair {
+                    let mut report = doc.report;
+                    report.sections = self.index.sections_of(&id)?.into_iter().map(|s| s.section).collect();
+                    self.store.put(&report)?;
+                }
             }
         }
         for (id, r) in &stored {
-            let what = if !indexed.contains(id) {
+            let what = if !indexed_ids.contains(id) {
                 Some("in the store but not in the index; indexed".to_string())
             } else {
                 let n = self.index.sections_of(id)?.len();
@@ -289,7 +328,7 @@ const COMMIT_EVERY: usize = 200;
 /// Ingests files and folders into the data directory.
 pub fn ingest(paths: &[PathBuf], data: &DataDir, domain: &Domain, on_event: &mut dyn FnMut(Event)) -> Result<Summary> {
     let mut w = Writer::open(data, domain)?;
-    let mut summary = Summary { repaired: w.reconcile()?, ..Summary::default() };
+    let mut summary = Summary { repaired: w.reconcile()?, recovered: w.recovery.clone(), ..Summary::default() };
     let (files, skipped, errors) = collect_files(paths);
     summary.skipped = skipped;
     on_event(Event::Found(files.len() + errors.len()));

@@ -67,6 +67,11 @@ impl DataDir {
     }
 }
 
+/// sled found its files damaged (it can be, after a crash mid-write; see its README).
+#[derive(Debug, thiserror::Error)]
+#[error("the store in {} is damaged", .0.display())]
+pub struct StoreCorrupt(pub PathBuf);
+
 pub struct Store {
     db: sled::Db,
     reports: sled::Tree,
@@ -78,11 +83,11 @@ pub struct Store {
 impl Store {
     /// Opens (or creates) the store. Call only while holding the data directory's lock.
     pub fn open(path: &Path) -> Result<Store> {
-        let db = sled::Config::new()
-            .path(path)
-            .mode(sled::Mode::LowSpace)
-            .open()
-            .with_context(|| format!("cannot open the store in {}", path.display()))?;
+        let db = match sled::Config::new().path(path).mode(sled::Mode::LowSpace).open() {
+            Ok(db) => db,
+            Err(sled::Error::Corruption { .. }) => return Err(StoreCorrupt(path.to_path_buf()).into()),
+            Err(e) => return Err(e).with_context(|| format!("cannot open the store in {}", path.display())),
+        };
         let meta = db.open_tree("meta")?;
         match meta.get("format")? {
             None => {

@@ -73,6 +73,8 @@ const MEASURES: [&str; 5] = [
 pub struct SynthReport {
     pub file_name: String,
     pub text: String,
+    /// The themes of its 存在的问题 paragraphs: the ground truth for measuring the tagger.
+    pub problem_themes: Vec<&'static str>,
 }
 
 /// Generates `count` reports deterministically from `seed`.
@@ -115,9 +117,9 @@ impl Generator {
                 if out.len() >= count {
                     break;
                 }
-                let (text, problems) = self.report(&dept, y, &last_problems);
+                let (text, problems, problem_themes) = self.report(&dept, y, &last_problems);
                 last_problems = problems;
-                out.push(SynthReport { file_name: format!("{n:06}_{y}.txt"), text });
+                out.push(SynthReport { file_name: format!("{n:06}_{y}.txt"), text, problem_themes });
                 n += 1;
             }
         }
@@ -129,7 +131,7 @@ impl Generator {
     }
 
     /// One report; returns its text and its problem paragraphs (copied forward next year, sometimes).
-    fn report(&mut self, d: &Department, year: u16, last: &[String]) -> (String, Vec<String>) {
+    fn report(&mut self, d: &Department, year: u16, last: &[String]) -> (String, Vec<String>, Vec<&'static str>) {
         let rng_style = d.style;
         let h1 = |i: usize, t: &str| -> String {
             const CN: [&str; 8] = ["一", "二", "三", "四", "五", "六", "七", "八"];
@@ -194,12 +196,13 @@ impl Generator {
         t.push_str(&h1(4, "存在的问题"));
         t.push('\n');
         let mut problems = Vec::new();
+        let mut themes = Vec::new();
         for (i, w) in d.weaknesses.iter().enumerate() {
             // A weakness is reported most years; half the time last year's paragraph is copied forward.
             if self.rng.random_bool(0.2) {
                 continue;
             }
-            let (_, head, body) = PROBLEMS[*w];
+            let (theme, head, body) = PROBLEMS[*w];
             let para = match last.iter().find(|p| p.starts_with(head)) {
                 Some(p) if self.rng.random_bool(0.5) => p.clone(),
                 _ => {
@@ -210,13 +213,16 @@ impl Generator {
             };
             t.push_str(&format!("{}.{para}\n", i + 1));
             problems.push(para);
+            if !themes.contains(&theme) {
+                themes.push(theme);
+            }
         }
         t.push_str(&h1(5, "改进措施"));
         t.push('\n');
         for (i, m) in MEASURES.choose_multiple(&mut self.rng, 3).enumerate() {
             t.push_str(&format!("{}.{m}\n", i + 1));
         }
-        (noise(&t, &d.name, &mut self.rng), problems)
+        (noise(&t, &d.name, &mut self.rng), problems, themes)
     }
 }
 

@@ -217,3 +217,24 @@ fn searches_keep_working_while_an_ingest_runs() {
     let out = jixiao(data.path()).args(["reports", "--format", "json"]).output().unwrap();
     assert_eq!(json_lines(&out.stdout).len(), 407);
 }
+
+#[test]
+fn a_damaged_store_is_restored_from_the_index_not_emptied() {
+    let data = ingested_samples();
+    // Overwrite part of sled's file: sled then reads only what precedes the damage, or refuses.
+    let db = data.path().join("store/db");
+    let mut bytes = std::fs::read(&db).unwrap();
+    let at = bytes.len() / 3;
+    let end = (at + 256).min(bytes.len());
+    for b in &mut bytes[at..end] {
+        *b = 0xAB;
+    }
+    std::fs::write(&db, bytes).unwrap();
+    jixiao(data.path()).arg("check").assert().success();
+    jixiao(data.path()).arg("check").assert().success().stdout(predicate::str::contains("consistent"));
+    let out = jixiao(data.path()).args(["reports", "--format", "json"]).output().unwrap();
+    assert_eq!(json_lines(&out.stdout).len(), 7, "no report lost");
+    let out = jixiao(data.path()).args(["show", "fab7", "--format", "json"]).output().unwrap();
+    assert!(json_lines(&out.stdout).len() > 10, "sections restored too");
+    jixiao(data.path()).arg("ingest").arg(samples()).assert().success().stdout(predicate::str::contains("7 unchanged"));
+}

@@ -62,6 +62,7 @@ mod tests {
         assert_eq!(ids("", "因库款保障不足，项目资金不能及时拨付。", ""), vec!["fund_late"]);
         assert_eq!(ids("资金拨付不及时", "上级补助资金下达较晚，部分工程款拨付滞后。", ""), vec!["fund_late"]);
         assert_eq!(ids("", "两座山塘整治工程因汛期停工，年底未能完工。", ""), vec!["project_delay"]);
+        assert_eq!(ids("", "上半年项目支出进度缓慢，年末集中支付。", ""), vec!["budget_exec_low"]);
     }
 
     #[test]

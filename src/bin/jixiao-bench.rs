@@ -47,6 +47,13 @@ enum Cmd {
         #[arg(long, default_value_t = 5)]
         repeat: usize,
     },
+    /// Precision and recall of theme tagging on a generated sample whose problem themes are known.
+    Themes {
+        #[arg(long, default_value_t = 2000)]
+        reports: usize,
+        #[arg(long, default_value_t = 3)]
+        seed: u64,
+    },
     /// In-process latency of each typical query on an existing data directory.
     Query {
         #[arg(long)]
@@ -290,6 +297,49 @@ fn run(reports: usize, seed: u64, work: Option<PathBuf>, repeat: usize) -> Resul
     Ok(())
 }
 
+/// Report-level precision and recall of the themes tagged in the 存在的问题 chapter.
+fn theme_quality(reports: usize, seed: u64) -> Result<()> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let domain = Domain::builtin()?;
+    let sample = jixiao::synth::Generator::new(seed, domain.regions()?).generate(reports);
+    let (mut tp, mut fp, mut fneg) = (0usize, 0usize, 0usize);
+    let mut per_theme: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+    for r in &sample {
+        let source = jixiao::model::SourceInfo { path: r.file_name.clone(), file_hash: String::new(), bytes: 0, encoding: String::new(), published: None };
+        let report = jixiao::parse::parse_text(&r.text, source, &domain)?;
+        let got: BTreeSet<String> = report
+            .sections
+            .iter()
+            .filter(|s| s.path.first().is_some_and(|h| h.contains("存在的问题")))
+            .flat_map(|s| s.themes.iter().map(|t| t.0.clone()))
+            .collect();
+        let want: BTreeSet<String> = r.problem_themes.iter().map(|t| t.to_string()).collect();
+        if std::env::var_os("JIXIAO_DEBUG_THEMES").is_some() && want.difference(&got).next().is_some() {
+            eprintln!("==== missed {:?} got {:?}\n{}", want.difference(&got).collect::<Vec<_>>(), got, r.text);
+            for s in &report.sections {
+                eprintln!("{} {:?} {} {:?}", "  ".repeat(s.level as usize), s.category, s.heading, s.themes);
+            }
+            std::process::exit(0);
+        }
+        for t in got.union(&want) {
+            let e = per_theme.entry(t.clone()).or_default();
+            match (got.contains(t), want.contains(t)) {
+                (true, true) => { tp += 1; e.0 += 1 }
+                (true, false) => { fp += 1; e.1 += 1 }
+                _ => { fneg += 1; e.2 += 1 }
+            }
+        }
+    }
+    let ratio = |a: usize, b: usize| if a + b == 0 { 1.0 } else { a as f64 / (a + b) as f64 };
+    println!("{reports} generated reports (seed {seed}): precision {:.3}, recall {:.3} over (report, theme) pairs", ratio(tp, fp), ratio(tp, fneg));
+    println!("| theme | true pos | false pos | false neg |");
+    println!("| --- | --- | --- | --- |");
+    for (t, (a, b, c)) in per_theme {
+        println!("| {t} | {a} | {b} | {c} |");
+    }
+    Ok(())
+}
+
 fn query_latency(data: &Path, repeat: usize) -> Result<()> {
     let domain = Domain::builtin()?;
     let index = jixiao::index::SearchIndex::open(&data.join("search"), &domain.userdict, jixiao::index::Mode::Read)?;
@@ -318,6 +368,7 @@ fn main() -> Result<()> {
         }
         Cmd::Run { reports, seed, work, repeat } => run(reports, seed, work, repeat)?,
         Cmd::Query { data, repeat } => query_latency(&data, repeat)?,
+        Cmd::Themes { reports, seed } => theme_quality(reports, seed)?,
     }
     Ok(())
 }

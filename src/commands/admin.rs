@@ -39,6 +39,9 @@ pub fn set_cmd(ctx: &Ctx, a: &SetArgs, out: &mut dyn Write) -> Result<Status> {
 
 pub fn check_cmd(ctx: &Ctx, dry_run: bool, out: &mut dyn Write) -> Result<Status> {
     let mut w = Writer::open(&ctx.data, &ctx.domain)?;
+    if let Some(r) = &w.recovery {
+        writeln!(out, "repaired: the store was damaged (moved to {}); {} reports restored from the index", r.moved_to.display(), r.restored)?;
+    }
     let report = w.check(!dry_run)?;
     writeln!(out, "store: {} reports ({} unreadable)", report.stored, report.unreadable.len())?;
     for id in &report.unreadable {
@@ -49,7 +52,7 @@ pub fn check_cmd(ctx: &Ctx, dry_run: bool, out: &mut dyn Write) -> Result<Status
     for (id, what) in &report.problems {
         writeln!(out, "  {verb}: {id}: {what}")?;
     }
-    if report.problems.is_empty() && report.unreadable.is_empty() {
+    if report.problems.is_empty() && report.unreadable.is_empty() && w.recovery.is_none() {
         writeln!(out, "consistent")?;
         return Ok(Status::Success);
     }

@@ -252,6 +252,9 @@ pub(crate) fn hit_header(out: &mut dyn Write, rank: usize, score: f32, flag: &st
 }
 
 pub fn ingest_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
+    if let Some(r) = &s.recovered {
+        writeln!(out, "the store was damaged (moved to {}); {} reports restored from the index", r.moved_to.display(), r.restored)?;
+    }
     write!(out, "{} added, {} replaced, {} unchanged, {} failed", s.added, s.replaced, s.unchanged, s.failed)?;
     if s.skipped > 0 {
         write!(out, ", {} other files skipped", s.skipped)?;

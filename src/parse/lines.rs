@@ -42,11 +42,28 @@ impl Shape {
     }
 }
 
+/// How a marker is typed: its separator (、 . or a closing parenthesis) and whether a space follows.
+/// One list is typed one way, so the style tells apart two lists that the next number would both
+/// continue. Width is left out: real files mix （三） and (三) within one list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Style {
+    pub separator: Option<char>,
+    pub space_after: bool,
+}
+
+impl Style {
+    /// How many of the two traits two styles share.
+    pub fn likeness(self, other: Style) -> u8 {
+        u8::from(self.separator == other.separator) + u8::from(self.space_after == other.space_after)
+    }
+}
+
 /// A recognised marker at the start of a line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Marker {
     pub shape: Shape,
     pub number: u32,
+    pub style: Style,
     /// The marker as written, without trailing spaces ("7、", "（一）").
     pub text: String,
     /// Byte offset in the original line where the marker starts (after a bullet, if any).
@@ -99,7 +116,11 @@ pub fn marker(line: &str) -> Option<Marker> {
         let start = back_to_original(line, &folded, bullet_end);
         let end = back_to_original(line, &folded, bullet_end + whole.end());
         let text = line[start..end].trim_end().to_string();
-        return Some(Marker { shape: *shape, number, text, start, end });
+        let style = Style {
+            separator: fold(&text).chars().rev().find(|c| matches!(c, '.' | '、' | ')' | '）')).map(|c| if c == '）' { ')' } else { c }),
+            space_after: line[start..end].ends_with(|c: char| c.is_whitespace()),
+        };
+        return Some(Marker { shape: *shape, number, style, text, start, end });
     }
     None
 }

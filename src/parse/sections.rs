@@ -54,10 +54,31 @@ enum Item {
     Table(String),
 }
 
-/// Splits text into cleaned lines and classifies them. TOC lines and page numbers are dropped.
+/// Short lines that stand next to a page-number line more than once: running headers and footers
+/// of a converted document ("某某局绩效自评报告" at the top of every page).
+fn running_lines(text: &str) -> std::collections::HashSet<String> {
+    let lines: Vec<&str> = text.split('\n').map(str::trim).filter(|l| !l.is_empty()).collect();
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, l) in lines.iter().enumerate() {
+        if lines::is_page_number(l) {
+            for n in [i.checked_sub(1), Some(i + 1)].into_iter().flatten() {
+                if let Some(x) = lines.get(n) {
+                    if x.chars().count() <= 40 && !lines::is_page_number(x) && lines::marker(x).is_none() && !ends_sentence(x) {
+                        *counts.entry(x).or_insert(0) += 1;
+                    }
+                }
+            }
+        }
+    }
+    counts.into_iter().filter(|(_, c)| *c >= 2).map(|(l, _)| l.to_string()).collect()
+}
+
+/// Splits text into cleaned lines and classifies them. TOC lines, page numbers and running headers
+/// are dropped.
 fn items(text: &str) -> Vec<Item> {
     let mut out = Vec::new();
     let mut in_toc = false;
+    let running = running_lines(text);
     for raw in text.split('\n') {
         let stripped = lines::strip_artifacts(raw.trim_end_matches('\r'));
         let line = stripped.trim_matches(|c: char| c == ' ' || c == '\u{3000}' || c == '\u{a0}' || c == '\r');
@@ -77,7 +98,7 @@ fn items(text: &str) -> Vec<Item> {
             }
             in_toc = false;
         }
-        if lines::is_page_number(trimmed) {
+        if lines::is_page_number(trimmed) || running.contains(trimmed) {
             continue;
         }
         let mk = lines::marker(trimmed);
@@ -184,10 +205,14 @@ struct Frame {
     section: usize,
     shape: Option<Shape>,
     number: u32,
+    /// How the list's first marker was typed.
+    style: lines::Style,
 }
 
 struct Builder {
     sections: Vec<RawSection>,
+    /// Marker shape and style of each section (none for unnumbered ones).
+    styles: Vec<(Option<Shape>, lines::Style)>,
     stack: Vec<Frame>,
     /// The last top-level numbered frame, remembered across an appendix or unnumbered top-level heading
     /// so that the outer list can still continue after it.
@@ -205,6 +230,7 @@ impl Builder {
     fn push_section(&mut self, parent: Option<usize>, kind: RawKind, heading: String, marker: Option<String>, title: String) -> usize {
         let level = parent.map(|p| self.sections[p].level + 1).unwrap_or(1);
         self.sections.push(RawSection { parent, level, kind, heading, marker, title, paragraphs: vec![] });
+        self.styles.push((None, lines::Style::default()));
         self.last_closed = true;
         self.sections.len() - 1
     }
@@ -244,10 +270,13 @@ impl Builder {
         // 5. the remembered top-level list;
         // 6. any open list of the same shape with a smaller number;
         // 7. else a new list nested here.
-        let pos = find(&|f| same(f) && f.number + 1 == n)
-            .map(Some)
-            .or_else(|| (n > 1).then(|| find(&|f| same(f) && f.number < n && n <= f.number + 3)))
-            .flatten();
+        // When several open lists continue with this number ("5." after both "4. 主要绩效" and its
+        // item "4."), the one typed like this marker wins; on a tie, the innermost.
+        let exact = (0..self.stack.len())
+            .rev()
+            .filter(|i| same(&self.stack[*i]) && self.stack[*i].number + 1 == n)
+            .max_by_key(|i| (self.stack[*i].style.likeness(mk.style), *i));
+        let pos = exact.or_else(|| if n > 1 { find(&|f| same(f) && f.number < n && n <= f.number + 3) } else { None });
         let pos = match pos {
             Some(p) => Some(p),
             None if n <= 1 => None,
@@ -281,7 +310,10 @@ impl Builder {
         let (parent, depth) = self.place_marker(mk);
         self.stack.truncate(depth);
         let idx = self.push_section(parent, RawKind::Numbered, heading, Some(mk.text.clone()), title);
-        let frame = Frame { section: idx, shape: Some(mk.shape), number: mk.number };
+        // A list keeps the style of its first marker.
+        let style = self.list_style(parent, mk);
+        self.styles[idx] = (Some(mk.shape), mk.style);
+        let frame = Frame { section: idx, shape: Some(mk.shape), number: mk.number, style };
         self.stack.push(frame);
         if self.stack.len() == 1 {
             self.top_list = Some(frame);
@@ -302,7 +334,17 @@ impl Builder {
         let kind = if appendix { RawKind::Appendix } else { RawKind::Unnumbered };
         let title = line.trim().to_string();
         let idx = self.push_section(parent, kind, title.clone(), None, title);
-        self.stack.push(Frame { section: idx, shape: None, number: 0 });
+        self.stack.push(Frame { section: idx, shape: None, number: 0, style: lines::Style::default() });
+    }
+
+    /// The style of the list a new marker joins: its first sibling's, or its own when it starts one.
+    fn list_style(&self, parent: Option<usize>, mk: &Marker) -> lines::Style {
+        self.sections
+            .iter()
+            .zip(self.styles.iter())
+            .find(|(s, st)| s.parent == parent && s.kind == RawKind::Numbered && st.0 == Some(mk.shape))
+            .map(|(_, st)| st.1)
+            .unwrap_or(mk.style)
     }
 }
 
@@ -310,7 +352,7 @@ impl Builder {
 pub fn layout(text: &str) -> Layout {
     let items = items(text);
     let first_heading = items.iter().position(|it| matches!(it, Item::Marker(m, _) if m.shape != Shape::Circled));
-    let mut b = Builder { sections: vec![], stack: vec![], top_list: None, last_closed: true };
+    let mut b = Builder { sections: vec![], styles: vec![], stack: vec![], top_list: None, last_closed: true };
     let mut cover = Vec::new();
 
     let Some(first) = first_heading else {
@@ -326,7 +368,7 @@ pub fn layout(text: &str) -> Layout {
                 if prose || preamble.is_some() && !is_cover_field(l) {
                     if preamble.is_none() {
                         let i = b.push_section(None, RawKind::Preamble, String::new(), None, String::new());
-                        b.stack.push(Frame { section: i, shape: None, number: 0 });
+                        b.stack.push(Frame { section: i, shape: None, number: 0, style: lines::Style::default() });
                         preamble = Some(i);
                     }
                     b.add_body(l);
@@ -453,6 +495,14 @@ mod tests {
     }
 
     #[test]
+    fn a_number_both_lists_continue_goes_to_the_list_typed_like_it() {
+        let t = tree("3. 绩效分析\n正文。\n4. 主要绩效\n1.党建\n2.医改\n3.基建\n4.人才\n5. 存在的问题\n1.采购执行率偏低\n6. 改进措施\n");
+        assert!(t.contains(&(1, "5. 存在的问题".into())), "{t:?}");
+        assert!(t.contains(&(2, "4.人才".into())));
+        assert!(t.contains(&(1, "6. 改进措施".into())));
+    }
+
+    #[test]
     fn stray_arabic_number_continues_the_chinese_list() {
         let t = tree("六、资金使用\n（一）整体\n1.改革\n3.项目\n7、 存在的问题\n（一）方面\n八、改进措施\n");
         assert!(t.contains(&(1, "7、 存在的问题".into())), "{t:?}");
@@ -483,6 +533,14 @@ mod tests {
         assert_eq!(l.sections[0].kind, RawKind::Preamble);
         assert!(l.cover.iter().any(|c| c.contains("部门名称")));
         assert_eq!(l.sections[1].paragraphs, vec!["正文第一段，接着写完。".to_string()]);
+    }
+
+    #[test]
+    fn running_headers_of_text_files_are_dropped() {
+        let text = "一、分析\n1.预算编制\n正文一。\n- 1 -\n某某局绩效自评报告\n2.预算执行\n正文二。\n- 2 -\n某某局绩效自评报告\n3.采购\n正文三。\n";
+        let t = tree(text);
+        assert!(!t.iter().any(|(_, h)| h.contains("某某局")), "{t:?}");
+        assert!(t.contains(&(2, "3.采购".into())));
     }
 
     #[test]
