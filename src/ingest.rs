@@ -246,9 +246,9 @@ impl Writer {
 
     /// Stores and indexes a prepared file.
     pub fn apply(&mut self, prepared: Prepared) -> Result<Outcome> {
-        let Prepared::Parsed { key, mut report, previous } = prepared else {
-            let Prepared::Unchanged(id) = prepared else { unreachable!("two variants") };
-            return Ok(Outcome::Unchanged(id));
+        let (key, mut report, previous) = match prepared {
+            Prepared::Unchanged(id) => return Ok(Outcome::Unchanged(id)),
+            Prepared::Parsed { key, report, previous } => (key, report, previous),
         };
         if let Some(existing) = self.store.get(&report.id)? {
             if previous.as_ref() == Some(&report.id) || existing.source.path == key {
