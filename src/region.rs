@@ -120,6 +120,27 @@ impl RegionTable {
             .collect()
     }
 
+    /// The region of the county-level (else city-level) division `text` names most often, resolved
+    /// like a department name; none when no division is named twice.
+    pub fn most_named(&self, text: &str) -> Region {
+        let counts = self.mentions(text);
+        let level_rank = |name: &str| {
+            self.by_name.get(name).and_then(|c| c.iter().map(|i| match self.divisions[*i].level {
+                Level::County => 2,
+                Level::City => 1,
+                Level::Province => 0,
+            }).max()).unwrap_or(0)
+        };
+        let best = counts
+            .iter()
+            .filter(|(_, n)| **n >= 2)
+            .max_by(|a, b| (level_rank(a.0), a.1, b.0).cmp(&(level_rank(b.0), b.1, a.0)));
+        match best {
+            Some((name, _)) => self.resolve(name, text),
+            None => Region::default(),
+        }
+    }
+
     /// `text` with every division name replaced by `mask`.
     pub fn mask(&self, text: &str, mask: &str) -> String {
         self.matcher.replace_all(text, &vec![mask; self.names.len()])
@@ -191,6 +212,14 @@ mod tests {
         assert_eq!(r.province.as_deref(), Some("北京市"));
         let r = d.regions().unwrap().resolve("朝阳区教育局", "长春市人民政府 长春市教育局");
         assert_eq!(r.city.as_deref(), Some("长春市"));
+    }
+
+    #[test]
+    fn a_department_without_its_place_takes_the_place_the_text_names() {
+        let d = Domain::builtin().unwrap();
+        let r = d.regions().unwrap().most_named("县教育局2023年度报告。全县……平遥县共有学校44所，平遥县教育局负责……晋中市下达的任务");
+        assert_eq!((r.city.as_deref(), r.county.as_deref()), (Some("晋中市"), Some("平遥县")));
+        assert_eq!(d.regions().unwrap().most_named("没有地名"), Default::default());
     }
 
     #[test]

@@ -44,7 +44,7 @@ static TOTAL_SCORE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?:整体|综合|总体|最终|本次|总得分|总评分)[^。；]{0,20}?(?:自评|评价|得分|评分|分数|打分)[^。；\d]{0,4}?(\d{1,3}(?:\.\d{1,2})?)分")
 });
 static GRADE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:等级|等次|级别)(?:为|是|:|：|评定为|评为)?[“\x22「『]?(优秀|优|良好|良|中等|中|合格|不合格|较差|差)")
+    re(r"(?:等级|等次|级别|(?:评价|自评|绩效)结果)(?:为|是|:|：|评定为|评为)?[“\x22「『]?(优秀|优|良好|良|中等|中|合格|不合格|较差|差)")
 });
 
 /// The title: the first cover line that names a report.
@@ -194,7 +194,10 @@ pub fn fiscal_year(cover: &[String], title: Option<&str>, text: &str) -> Option<
 }
 
 static CONCLUSION_SCORE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?:得分|评分|分数|打分|自评)(?:为|是|:|：)?(\d{1,3}(?:\.\d{1,2})?)分"));
+    LazyLock::new(|| re(r"(?:得分|评分|分数|打分|自评|总分)(?:为|是|:|：)?(\d{1,3}(?:\.\d{1,2})?)分"));
+/// The total row of a score table: "综合评分\t…\t88.17".
+static TABLE_TOTAL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?m)^(?:综合评分|综合得分|总分|总得分|自评总分|自评得分合计|得分合计)\s*(?:\t[^\t\n]*)*?\t\s*(\d{1,3}(?:\.\d{1,2})?)\s*分?\s*$"));
 
 /// The total self-evaluation score: a score stated in a conclusion section ("自评结论", "绩效自评结论"),
 /// else one the text calls overall (整体/综合/本次…得分).
@@ -205,7 +208,9 @@ pub fn total_score(conclusions: &[&str], text: &str) -> Option<f64> {
         let anchored = TOTAL_SCORE.captures_iter(&t).filter_map(|c| c[1].parse::<f64>().ok()).find(plausible);
         anchored.or_else(|| CONCLUSION_SCORE.captures_iter(&t).filter_map(|c| c[1].parse::<f64>().ok()).find(|v| *v >= 30.0 && *v <= 110.0))
     });
-    from_conclusion.or_else(|| TOTAL_SCORE.captures_iter(&squeeze(text)).filter_map(|c| c[1].parse::<f64>().ok()).find(plausible))
+    from_conclusion
+        .or_else(|| TOTAL_SCORE.captures_iter(&squeeze(text)).filter_map(|c| c[1].parse::<f64>().ok()).find(plausible))
+        .or_else(|| TABLE_TOTAL.captures_iter(text).filter_map(|c| c[1].parse::<f64>().ok()).find(|v| *v >= 30.0 && *v <= 110.0))
 }
 
 /// The grade, mapped to 优/良/中/差 (合格 → 中, 不合格 → 差).
@@ -292,6 +297,9 @@ mod tests {
         assert_eq!(grade("本次自评得分为88.17分，评价等级为“良”。"), Some(Grade::Good));
         assert_eq!(grade("自评等次：优秀"), Some(Grade::Excellent));
         assert_eq!(grade("无等级"), None);
+        assert_eq!(grade("本次绩效自评结果为“良好”。"), Some(Grade::Good));
+        assert_eq!(total_score(&["经逐项打分，自评总分为93分。"], ""), Some(93.0));
+        assert_eq!(total_score(&[], "附件 评分表\n指标\t分值\t得分\n合计\t100\t527,711\n综合评分\t\t\t91.5\n"), Some(91.5));
         assert_eq!(kind(Some("2023年度项目支出绩效自评报告"), &[], ""), Some(ReportKind::Project));
         assert_eq!(kind(None, &[], "部门整体支出情况"), Some(ReportKind::DepartmentOverall));
     }

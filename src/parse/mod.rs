@@ -23,6 +23,8 @@ pub fn parse_text(text: &str, source: SourceInfo, domain: &Domain) -> anyhow::Re
     let title = meta::title(&layout.cover);
     let department = meta::department(&layout.cover, title.as_deref(), text, regions);
     let region = department.as_deref().map(|d| regions.resolve(d, text)).unwrap_or_default();
+    // A department named without its place (县教育局): the place the title or body names most.
+    let region = if region == Default::default() { regions.most_named(&format!("{}\n{text}", title.as_deref().unwrap_or(""))) } else { region };
     let fiscal_year = meta::fiscal_year(&layout.cover, title.as_deref(), text);
     let meta = ReportMeta {
         total_score: meta::total_score(
