@@ -260,6 +260,8 @@ mod tests {
         assert_eq!(d.categories.for_heading("上一年度绩效评价整改情况"), Some(Category::Measures));
         assert_eq!(d.categories.for_label("存在问题"), Some(Category::Problems));
         assert_eq!(d.categories.for_label("改进措施"), Some(Category::Measures));
+        assert_eq!(d.categories.for_label("下一步工作打算"), Some(Category::Measures));
+        assert_eq!(d.categories.for_label("存在不足"), Some(Category::Problems));
     }
 
     #[test]

@@ -66,6 +66,22 @@ mod tests {
     }
 
     #[test]
+    fn common_variants_of_wording() {
+        for (text, theme) in [
+            ("部分项目预算执行进度偏慢。", "budget_exec_low"),
+            ("基层站所人手不足。", "talent_shortage"),
+            ("业务信息系统建设滞后。", "it_weak"),
+            ("内部控制不健全，审批流程不规范。", "rules_weak"),
+            ("年末结余资金较多。", "carryover_high"),
+            ("公务接待费超支。", "three_public_over"),
+            ("满意度调查未开展。", "satisfaction_no_survey"),
+            ("政府采购计划执行不到位。", "procurement_low"),
+        ] {
+            assert!(ids("", text, "").contains(&theme.to_string()), "{text}: {:?}", ids("", text, ""));
+        }
+    }
+
+    #[test]
     fn positive_wording_is_not_a_problem() {
         assert!(ids("", "预算编制科学合理，政府采购执行率为 99.58%，制度健全。", "").is_empty());
         assert!(ids("", "加强信息化建设，实现数据共享。", "").is_empty());
