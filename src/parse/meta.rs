@@ -29,7 +29,7 @@ static COVER_FIELD: LazyLock<Regex> = LazyLock::new(|| {
 static TITLE_ORG: LazyLock<Regex> = LazyLock::new(|| {
     re(r"^(.{3,30}?(?:委员会|办公室|联合会|中心|医院|政府|局|厅|委|院|站|所|办|馆|队|处|会|部))(?:\d{4}年度?)?(?:部门|单位|整体|本级|项目|关于|年度|绩效|预算|决算)")
 });
-static FILED: LazyLock<Regex> = LazyLock::new(|| re(r"(?:填报|报告|报送|编制|评价)(?:日期|时间)\s*[:：]\s*(.+)$"));
+static FILED: LazyLock<Regex> = LazyLock::new(|| re(r"(?:填报|报告|报送|编制|评价|自评|填表|提交|成文|上报)(?:日期|时间)\s*[:：]\s*(.+)$"));
 static YEAR_ANY: LazyLock<Regex> = LazyLock::new(|| re(r"((?:19|20)\d{2})年"));
 static YEAR_TITLE: LazyLock<Regex> = LazyLock::new(|| re(r"((?:19|20)\d{2})年度?"));
 static YEAR_EVALUATED: LazyLock<Regex> = LazyLock::new(|| {
@@ -47,13 +47,24 @@ static GRADE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?:等级|等次|级别|(?:评价|自评|绩效)结果)(?:为|是|:|：|评定为|评为)?[“\x22「『]?(优秀|优|良好|良|中等|中|合格|不合格|较差|差)")
 });
 
-/// The title: the first cover line that names a report.
+/// The title: the first cover line that names a report, joined with the line before it when the
+/// title is set over two lines ("2022年度义务教育薄弱环节改善项目" / "支出绩效自评报告").
 pub fn title(cover: &[String]) -> Option<String> {
-    cover
-        .iter()
-        .map(|l| l.trim())
-        .find(|l| l.contains("报告") && l.chars().count() <= 60 && !l.contains('：') && !l.contains(':'))
-        .map(str::to_string)
+    let lines: Vec<&str> = cover.iter().map(|l| l.trim()).collect();
+    let is_field = |l: &str| l.contains('：') || l.contains(':');
+    let i = lines.iter().position(|l| l.contains("报告") && l.chars().count() <= 60 && !is_field(l))?;
+    let line = lines[i];
+    let before = i.checked_sub(1).map(|j| lines[j]).filter(|p| {
+        !is_field(p)
+            && !crate::text::ends_sentence(p)
+            && !p.starts_with("附")
+            && (p.contains("年度") || p.contains("项目") || p.contains("部门") || p.contains("单位"))
+            && p.chars().count() + line.chars().count() <= 70
+    });
+    Some(match before {
+        Some(p) if !line.starts_with(|c: char| c.is_ascii_digit()) => format!("{p}{line}"),
+        _ => line.to_string(),
+    })
 }
 
 /// The filing date as written on the cover.
@@ -261,6 +272,14 @@ mod tests {
 
     fn lines(s: &[&str]) -> Vec<String> {
         s.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn a_title_set_over_two_lines_is_joined() {
+        let cover = lines(&["附件2", "2022年度义务教育薄弱环节改善项目", "支出绩效自评报告", "自评日期：2023年4月20日"]);
+        assert_eq!(title(&cover).as_deref(), Some("2022年度义务教育薄弱环节改善项目支出绩效自评报告"));
+        assert_eq!(fiscal_year(&cover, title(&cover).as_deref(), "2023年4月完成自评。"), Some(2022));
+        assert_eq!(title(&lines(&["部门整体支出绩效自评报告"])).as_deref(), Some("部门整体支出绩效自评报告"));
     }
 
     #[test]
