@@ -143,7 +143,21 @@ pub fn department(cover: &[String], title: Option<&str>, text: &str, regions: &R
         .filter(|name| name.starts_with(&found) && name.len() > found.len() && name.chars().count() - found.chars().count() <= 3)
         .max_by_key(|name| (orgs[*name], name.len()))
         .cloned();
-    Some(full.unwrap_or(found))
+    let found = full.unwrap_or(found);
+    // A name without its place ("县农业农村局", "市卫生健康委"): the place-named org of the body that
+    // ends with it ("宁乡市农业农村局").
+    if regions.leading_chain(&found).is_empty() {
+        let core = found.trim_start_matches(['省', '市', '县', '区', '州', '旗', '本']);
+        let placed = orgs
+            .iter()
+            .filter(|(name, _)| core.chars().count() >= 3 && name.ends_with(core) && !regions.leading_chain(name).is_empty())
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map(|(name, _)| name.clone());
+        if let Some(p) = placed {
+            return Some(p);
+        }
+    }
+    Some(found)
 }
 
 /// The fiscal year evaluated (not the year of filing).
@@ -294,6 +308,8 @@ mod tests {
         );
         let text = "平江县教育体育委员会是县政府组成部门。平江县教育体育委员会下属学校30所。";
         assert_eq!(department(&[], Some("平江县教育体育委部门整体支出绩效自评报告"), text, d.regions().unwrap()).as_deref(), Some("平江县教育体育委员会"));
+        let text = "我局负责全县农业农村工作。宁乡市农业农村局下设事业单位6个。";
+        assert_eq!(department(&[], Some("县农业农村局2023年度部门整体支出绩效自评报告"), text, d.regions().unwrap()).as_deref(), Some("宁乡市农业农村局"));
         let text = "根据《某某文件》，洛阳市公安局认真开展自评。洛阳市公安局全年支出……洛阳市人民医院协助。";
         assert_eq!(department(&[], None, text, d.regions().unwrap()).as_deref(), Some("洛阳市公安局"));
     }

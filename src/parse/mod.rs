@@ -253,7 +253,8 @@ pub fn bare_title(section: &Section) -> String {
         Some(m) => section.heading.strip_prefix(m.as_str()).unwrap_or(&section.heading),
         None => &section.heading,
     };
-    let h = MAX_IN_HEADING.replace_all(&fold(h), "").to_string();
+    // Unicode \d in the pattern matches full-width digits too, so the heading is kept as written.
+    let h = MAX_IN_HEADING.replace_all(h, "").to_string();
     h.trim().trim_end_matches(['。', '.', '：', ':', '；', ';', '，', ',']).trim().to_string()
 }
 
