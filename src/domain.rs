@@ -28,8 +28,6 @@ pub struct Domain {
     regions: Lazy<std::sync::Arc<crate::region::RegionTable>>,
     pub userdict: String,
     pub stopwords: HashSet<String>,
-    /// Hash of everything that changes how text is tagged, stored with each ingest.
-    pub themes_hash: String,
 }
 
 impl Domain {
@@ -65,12 +63,11 @@ impl Domain {
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
             .map(str::to_string)
             .collect();
-        let themes_hash = blake3::hash(format!("{cat_text}\u{0}{theme_text}\u{0}{metric_text}").as_bytes()).to_hex()[..12].to_string();
         // Read only by some commands, and the costliest to build: compiled on first use. A user's
         // edited file is still checked at start-up when the command needs it (its first use).
         let metrics = Lazy::new(metric_text, metric_name);
         let regions = Lazy::new(region_text, region_name);
-        Ok(Domain { categories, themes, metrics, regions, userdict, stopwords, themes_hash })
+        Ok(Domain { categories, themes, metrics, regions, userdict, stopwords })
     }
 
     /// The metric definitions (schema/metrics.toml).
@@ -243,6 +240,14 @@ impl Themes {
 
     pub fn get(&self, id: &str) -> Option<&Theme> {
         self.list.iter().find(|t| t.id.0 == id)
+    }
+
+    /// The theme `id`, or an error that lists the themes there are.
+    pub fn require(&self, id: &str) -> Result<&Theme> {
+        self.get(id).ok_or_else(|| {
+            let ids: Vec<_> = self.list.iter().map(|t| t.id.0.as_str()).collect();
+            anyhow!("unknown theme {id:?}; the themes are: {}", ids.join(", "))
+        })
     }
 }
 

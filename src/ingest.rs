@@ -238,12 +238,6 @@ impl Writer {
         Ok(n)
     }
 
-    /// Ingests one file.
-    pub fn ingest_file(&mut self, path: &Path, domain: &Domain) -> Result<Outcome> {
-        let prepared = prepare(&self.store, path, domain)?;
-        self.apply(prepared)
-    }
-
     /// Stores and indexes a prepared file.
     pub fn apply(&mut self, prepared: Prepared) -> Result<Outcome> {
         let (key, mut report, previous) = match prepared {

@@ -12,21 +12,13 @@ use crate::query::{Filters, Searching};
 use anyhow::{bail, Context, Result};
 use std::io::Write;
 
-fn check_theme(ctx: &Ctx, id: &str) -> Result<()> {
-    if ctx.domain.themes.get(id).is_none() {
-        let ids: Vec<_> = ctx.domain.themes.list.iter().map(|t| t.id.0.as_str()).collect();
-        bail!("unknown theme {id:?}; the themes are: {}", ids.join(", "));
-    }
-    Ok(())
-}
-
 pub fn problems_cmd(ctx: &Ctx, a: &ProblemsArgs, out: &mut dyn Write) -> Result<Status> {
     let index = ctx.index()?;
     let s = Searching { index: &index, domain: &ctx.domain };
     let mut f = Filters { category: Some(Category::Problems), ..super::scope(&a.scope) };
     let output = a.output.as_deref();
     if let Some(theme) = &a.theme {
-        check_theme(ctx, theme)?;
+        ctx.domain.themes.require(theme)?;
         f.theme = Some(theme.clone());
     }
     let docs = s.all_docs(a.query.as_deref(), &f)?;

@@ -118,10 +118,7 @@ fn ingest_cmd(ctx: &Ctx, a: &IngestArgs, out: &mut dyn Write) -> Result<Status> 
 
 pub fn filters(a: &FilterArgs, domain: &Domain) -> Result<Filters> {
     if let Some(t) = &a.theme {
-        if domain.themes.get(t).is_none() {
-            let ids: Vec<_> = domain.themes.list.iter().map(|t| t.id.0.as_str()).collect();
-            bail!("unknown theme {t:?}; the themes are: {}", ids.join(", "));
-        }
+        domain.themes.require(t)?;
     }
     Ok(Filters { category: a.category, theme: a.theme.clone(), ..scope(&a.scope) })
 }
@@ -190,18 +187,13 @@ fn stats_cmd(ctx: &Ctx, format: Format, out: &mut dyn Write) -> Result<Status> {
             departments.insert(d.clone());
         }
     }
-    let searcher = index.searcher()?;
-    let term_count = |field: tantivy::schema::Field, v: &str| -> Result<usize> {
-        let q = tantivy::query::TermQuery::new(tantivy::Term::from_field_text(field, v), tantivy::schema::IndexRecordOption::Basic);
-        Ok(searcher.search(&q, &tantivy::collector::Count)?)
-    };
     let mut categories = Vec::new();
     for c in Category::ALL {
-        categories.push((c.as_str(), term_count(index.fields.category, c.as_str())?));
+        categories.push((c.as_str(), index.count_term(index.fields.category, c.as_str())?));
     }
     let mut themes = Vec::new();
     for t in &ctx.domain.themes.list {
-        themes.push((t.id.0.clone(), term_count(index.fields.themes, &t.id.0)?));
+        themes.push((t.id.0.clone(), index.count_term(index.fields.themes, &t.id.0)?));
     }
     let stats = Stats {
         reports: reports.len(),

@@ -9,7 +9,7 @@
 pub mod analyzer;
 pub mod segmenter;
 
-use crate::model::{Category, Grade, Region, Report, ReportId, ReportKind, Section};
+use crate::model::{Grade, Region, Report, ReportId, ReportKind, Section};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -324,11 +324,12 @@ impl SearchIndex {
     }
 
     pub fn count_sections(&self) -> Result<usize> {
-        let searcher = self.searcher()?;
-        Ok(searcher.search(&*self.term(self.fields.doc_type, DOC_SECTION), &Count)?)
+        self.count_term(self.fields.doc_type, DOC_SECTION)
     }
 
-    pub fn category_of_ord(ord: u64) -> Category {
-        Category::ALL.get(ord as usize).copied().unwrap_or(Category::Other)
+    /// The number of documents with `value` in `field`.
+    pub fn count_term(&self, field: Field, value: &str) -> Result<usize> {
+        let searcher = self.searcher()?;
+        Ok(searcher.search(&*self.term(field, value), &Count)?)
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::index::{ReportDoc, SectionDoc};
 use crate::ingest::Summary;
-use crate::model::{IndicatorScore, Region, Report, Section, SectionId};
+use crate::model::{IndicatorScore, Region, Report, Section};
 use crate::query::Hit;
 use serde::Serialize;
 use std::io::{self, Write};
@@ -263,14 +263,6 @@ pub fn ingest_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
         write!(out, "; {} index entries repaired", s.repaired)?;
     }
     writeln!(out)
-}
-
-/// One line per section id, for scripts.
-pub fn section_ids(out: &mut dyn Write, ids: &[SectionId]) -> io::Result<()> {
-    for id in ids {
-        writeln!(out, "{id}")?;
-    }
-    Ok(())
 }
 
 #[derive(Serialize)]
