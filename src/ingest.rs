@@ -265,9 +265,8 @@ impl Writer {
         self.add(&report)?;
         match previous {
             Some(old) if old != id => {
+                // The path now points to the new report, so removing the old one leaves it alone.
                 self.remove(&old)?;
-                // The old entry for this path was removed with the report; point it at the new one.
-                self.store.put(&report)?;
                 Ok(Outcome::Replaced { old, new: id })
             }
             _ => Ok(Outcome::Added(id)),

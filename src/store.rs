@@ -130,15 +130,24 @@ impl Store {
         Ok(self.hashes.get(id.as_str())?.map(|v| String::from_utf8_lossy(&v).into_owned()))
     }
 
-    /// Removes a report and every source path that points to it.
+    /// Removes a report and the source path that points to it. The path is the report's own
+    /// (each stored report has exactly one); only an unreadable report costs a scan of all paths.
     pub fn remove(&self, id: &ReportId) -> Result<Option<Report>> {
-        let old = self.get(id)?;
+        let old = self.get(id).ok().flatten();
         self.reports.remove(id.as_str())?;
         self.hashes.remove(id.as_str())?;
-        for entry in self.sources.iter() {
-            let (k, v) = entry?;
-            if v.as_ref() == id.as_str().as_bytes() {
-                self.sources.remove(k)?;
+        match &old {
+            Some(r) => {
+                // Only if it still points here: a newer version of the file may own the path now.
+                self.sources.compare_and_swap(r.source.path.as_bytes(), Some(id.as_str().as_bytes()), None as Option<&[u8]>)?.ok();
+            }
+            None => {
+                for entry in self.sources.iter() {
+                    let (k, v) = entry?;
+                    if v.as_ref() == id.as_str().as_bytes() {
+                        self.sources.remove(k)?;
+                    }
+                }
             }
         }
         Ok(old)

@@ -291,11 +291,6 @@ impl SearchIndex {
         Ok(v)
     }
 
-    /// The ids of all reports in the index.
-    pub fn report_ids(&self) -> Result<Vec<ReportId>> {
-        Ok(self.reports()?.into_iter().map(|r| r.report.id).collect())
-    }
-
     /// One report's sections in document order.
     pub fn sections_of(&self, id: &ReportId) -> Result<Vec<SectionDoc>> {
         let searcher = self.searcher()?;
@@ -317,10 +312,30 @@ impl SearchIndex {
         Ok(self.all_docs::<ReportDoc>(&searcher, &q)?.into_iter().next())
     }
 
-    /// Report ids starting with `prefix` (users type short ids).
+    /// Report ids starting with `prefix` (users type short ids): read from the term dictionary, so
+    /// nothing is decoded; terms of deleted reports linger there until a merge, hence the check.
     pub fn resolve_prefix(&self, prefix: &str) -> Result<Vec<ReportId>> {
         let p = prefix.to_ascii_lowercase();
-        Ok(self.report_ids()?.into_iter().filter(|id| id.as_str().starts_with(&p)).collect())
+        let searcher = self.searcher()?;
+        let mut found = std::collections::BTreeSet::new();
+        for seg in searcher.segment_readers() {
+            let inv = seg.inverted_index(self.fields.report_id)?;
+            let mut stream = inv.terms().range().ge(p.as_bytes()).into_stream()?;
+            while stream.advance() && stream.key().starts_with(p.as_bytes()) {
+                found.insert(String::from_utf8_lossy(stream.key()).into_owned());
+            }
+        }
+        let mut out = Vec::new();
+        for id in found {
+            let live = BooleanQuery::new(vec![
+                (Occur::Must, self.term(self.fields.doc_type, DOC_REPORT)),
+                (Occur::Must, self.term(self.fields.report_id, &id)),
+            ]);
+            if searcher.search(&live, &Count)? > 0 {
+                out.push(ReportId(id));
+            }
+        }
+        Ok(out)
     }
 
     pub fn count_sections(&self) -> Result<usize> {
