@@ -177,7 +177,7 @@ impl SearchIndex {
                 // The recall field holds every word jieba produced, from headings and text alike.
                 let words = std::sync::Arc::new(segmenter::Vocabulary::new(reader.searcher(), fields.text_search));
                 let precise = TextAnalyzer::builder(segmenter::DictTokenizer::precise(words.clone())).build();
-                let search = TextAnalyzer::builder(segmenter::DictTokenizer::search(words.clone(), words)).build();
+                let search = TextAnalyzer::builder(segmenter::DictTokenizer::search(words)).build();
                 index.tokenizers().register(analyzer::PRECISE, precise);
                 index.tokenizers().register(analyzer::SEARCH, search);
             }

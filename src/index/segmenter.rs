@@ -49,20 +49,19 @@ impl Vocabulary {
     }
 }
 
-/// A tokenizer over a vocabulary; `sub_words` (the recall field's vocabulary) adds jieba's search-mode
-/// sub-words.
+/// A tokenizer over a vocabulary; in search mode it adds jieba's search-mode sub-words.
 #[derive(Clone)]
 pub struct DictTokenizer {
     words: Arc<Vocabulary>,
-    sub_words: Option<Arc<Vocabulary>>,
+    search_mode: bool,
 }
 
 impl DictTokenizer {
     pub fn precise(words: Arc<Vocabulary>) -> Self {
-        DictTokenizer { words, sub_words: None }
+        DictTokenizer { words, search_mode: false }
     }
-    pub fn search(words: Arc<Vocabulary>, sub_words: Arc<Vocabulary>) -> Self {
-        DictTokenizer { words, sub_words: Some(sub_words) }
+    pub fn search(words: Arc<Vocabulary>) -> Self {
+        DictTokenizer { words, search_mode: true }
     }
 }
 
@@ -133,13 +132,13 @@ impl Tokenizer for DictTokenizer {
                 let run: Vec<char> = cs[start..k].iter().map(|(_, c)| *c).collect();
                 for (a, b) in cut_han(&run, &self.words) {
                     let word: String = run[a..b].iter().collect();
-                    if let Some(sub) = &self.sub_words {
+                    if self.search_mode {
                         // jieba's search mode: the 2- and 3-character words inside a longer word.
                         for width in [2usize, 3] {
                             if b - a > width {
                                 for s in a..=(b - width) {
                                     let w: String = run[s..s + width].iter().collect();
-                                    if sub.df(&w) > 0 {
+                                    if self.words.df(&w) > 0 {
                                         push(&mut tokens, byte_end(start + s), byte_end(start + s + width), w, position);
                                     }
                                 }

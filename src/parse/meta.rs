@@ -161,7 +161,8 @@ pub fn department(cover: &[String], title: Option<&str>, text: &str, regions: &R
 }
 
 /// The fiscal year evaluated (not the year of filing).
-pub fn fiscal_year(cover: &[String], title: Option<&str>, text: &str) -> Option<u16> {
+/// `squeezed` is the report's text as `squeeze` returns it.
+pub fn fiscal_year(cover: &[String], title: Option<&str>, squeezed: &str) -> Option<u16> {
     let mut score: HashMap<u16, u32> = HashMap::new();
     let mut add = |y: &str, w: u32| {
         if let Ok(y) = y.parse::<u16>() {
@@ -194,7 +195,7 @@ pub fn fiscal_year(cover: &[String], title: Option<&str>, text: &str) -> Option<
             }
         }
     }
-    let body = squeeze(&BOOK_TITLE.replace_all(text, ""));
+    let body = BOOK_TITLE.replace_all(squeezed, "");
     for c in YEAR_EVALUATED.captures_iter(&body) {
         add(&c[1], 30);
     }
@@ -226,7 +227,8 @@ static TABLE_TOTAL: LazyLock<Regex> =
 
 /// The total self-evaluation score: a score stated in a conclusion section ("自评结论", "绩效自评结论"),
 /// else one the text calls overall (整体/综合/本次…得分).
-pub fn total_score(conclusions: &[&str], text: &str) -> Option<f64> {
+/// `text` as written (score tables need their tabs), `squeezed` as `squeeze` returns it.
+pub fn total_score(conclusions: &[&str], text: &str, squeezed: &str) -> Option<f64> {
     let plausible = |v: &f64| *v > 0.0 && *v <= 110.0;
     let from_conclusion = conclusions.iter().find_map(|t| {
         let t = squeeze(t);
@@ -234,14 +236,14 @@ pub fn total_score(conclusions: &[&str], text: &str) -> Option<f64> {
         anchored.or_else(|| CONCLUSION_SCORE.captures_iter(&t).filter_map(|c| c[1].parse::<f64>().ok()).find(|v| *v >= 30.0 && *v <= 110.0))
     });
     from_conclusion
-        .or_else(|| TOTAL_SCORE.captures_iter(&squeeze(text)).filter_map(|c| c[1].parse::<f64>().ok()).find(plausible))
+        .or_else(|| TOTAL_SCORE.captures_iter(squeezed).filter_map(|c| c[1].parse::<f64>().ok()).find(plausible))
         .or_else(|| TABLE_TOTAL.captures_iter(text).filter_map(|c| c[1].parse::<f64>().ok()).find(|v| *v >= 30.0 && *v <= 110.0))
 }
 
 /// The grade, mapped to 优/良/中/差 (合格 → 中, 不合格 → 差).
-pub fn grade(text: &str) -> Option<Grade> {
-    let body = squeeze(text);
-    GRADE.captures(&body).map(|c| match &c[1] {
+/// The grade from the report's squeezed text.
+pub fn grade(squeezed: &str) -> Option<Grade> {
+    GRADE.captures(squeezed).map(|c| match &c[1] {
         "优秀" | "优" => Grade::Excellent,
         "良好" | "良" => Grade::Good,
         "中等" | "中" | "合格" => Grade::Fair,
@@ -326,15 +328,15 @@ mod tests {
 
     #[test]
     fn total_score_grade_and_kind() {
-        assert_eq!(total_score(&[], "指标分值18分，自评得分17分。我单位部门整体绩效综合评分为91.5分。"), Some(91.5));
-        assert_eq!(total_score(&[], "该指标总分 7 分，实际得分 5 分。"), None);
-        assert_eq!(total_score(&["本项目2023年度绩效自评得分为82分，评价等级为中。"], "指标得分5分"), Some(82.0));
+        assert_eq!(total_score(&[], "", "指标分值18分，自评得分17分。我单位部门整体绩效综合评分为91.5分。"), Some(91.5));
+        assert_eq!(total_score(&[], "", &squeeze("该指标总分 7 分，实际得分 5 分。")), None);
+        assert_eq!(total_score(&["本项目2023年度绩效自评得分为82分，评价等级为中。"], "", "指标得分5分"), Some(82.0));
         assert_eq!(grade("本次自评得分为88.17分，评价等级为“良”。"), Some(Grade::Good));
         assert_eq!(grade("自评等次：优秀"), Some(Grade::Excellent));
         assert_eq!(grade("无等级"), None);
         assert_eq!(grade("本次绩效自评结果为“良好”。"), Some(Grade::Good));
-        assert_eq!(total_score(&["经逐项打分，自评总分为93分。"], ""), Some(93.0));
-        assert_eq!(total_score(&[], "附件 评分表\n指标\t分值\t得分\n合计\t100\t527,711\n综合评分\t\t\t91.5\n"), Some(91.5));
+        assert_eq!(total_score(&["经逐项打分，自评总分为93分。"], "", ""), Some(93.0));
+        assert_eq!(total_score(&[], "附件 评分表\n指标\t分值\t得分\n合计\t100\t527,711\n综合评分\t\t\t91.5\n", ""), Some(91.5));
         assert_eq!(kind(Some("2023年度项目支出绩效自评报告"), &[], ""), Some(ReportKind::Project));
         assert_eq!(kind(None, &[], "部门整体支出情况"), Some(ReportKind::DepartmentOverall));
     }

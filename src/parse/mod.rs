@@ -25,13 +25,16 @@ pub fn parse_text(text: &str, source: SourceInfo, domain: &Domain) -> anyhow::Re
     let region = department.as_deref().map(|d| regions.resolve(d, text)).unwrap_or_default();
     // A department named without its place (县教育局): the place the title or body names most.
     let region = if region == Default::default() { regions.most_named(&format!("{}\n{text}", title.as_deref().unwrap_or(""))) } else { region };
-    let fiscal_year = meta::fiscal_year(&layout.cover, title.as_deref(), text);
+    // One squeezed copy of the text for every metadata rule that reads it.
+    let squeezed = squeeze(text);
+    let fiscal_year = meta::fiscal_year(&layout.cover, title.as_deref(), &squeezed);
     let meta = ReportMeta {
         total_score: meta::total_score(
             &sections.iter().filter(|s| s.category == Category::Conclusion).map(|s| s.text.as_str()).collect::<Vec<_>>(),
             text,
+            &squeezed,
         ),
-        grade: meta::grade(text),
+        grade: meta::grade(&squeezed),
         kind: meta::kind(title.as_deref(), &layout.cover, text),
         filed: meta::filed(&layout.cover).or_else(|| source.published.clone()),
         title,
