@@ -99,7 +99,11 @@ pub struct Recovery {
 
 impl Writer {
     pub fn open(data: &DataDir, domain: &Domain) -> Result<Writer> {
-        let lock = data.lock()?;
+        Writer::open_locked(data.lock()?, data, domain)
+    }
+
+    /// Opens store and index under a lock the caller already holds.
+    pub fn open_locked(lock: std::fs::File, data: &DataDir, domain: &Domain) -> Result<Writer> {
         let (store, recovered) = match Store::open(&data.store()) {
             Ok(s) => (s, None),
             Err(e) if e.downcast_ref::<crate::store::StoreCorrupt>().is_some() => {

@@ -223,14 +223,14 @@ fn remove_cmd(ctx: &Ctx, typed: &str, out: &mut dyn Write) -> Result<Status> {
 
 fn rebuild_cmd(ctx: &Ctx, out: &mut dyn Write) -> Result<Status> {
     let lock = ctx.data.lock()?;
-    // A stale or foreign-format index is moved aside, not patched.
+    // A stale or foreign-format index is removed, not patched: it is derived, the store has all.
     let search = ctx.data.search();
     if search.exists() && SearchIndex::open(&search, &ctx.domain.userdict, crate::index::Mode::Read).is_err() {
         std::fs::remove_dir_all(&search).with_context(|| format!("cannot clear {}", search.display()))?;
         ctx.notice("jixiao: note: the old search index could not be opened and was removed");
     }
-    drop(lock);
-    let mut w = Writer::open(&ctx.data, &ctx.domain)?;
+    // The lock is kept from the check to the end, so no other writer slips in between.
+    let mut w = Writer::open_locked(lock, &ctx.data, &ctx.domain)?;
     let n = w.reindex_all()?;
     writeln!(out, "re-indexed {n} reports")?;
     Ok(Status::Success)
