@@ -1,25 +1,11 @@
 //! The `jixiao` binary end to end: ingest → search → show, bad input, idempotent re-ingest,
 //! replacement of changed files, removal, exit codes, and the data-directory lock.
 
-use assert_cmd::Command;
+mod common;
+
+use common::*;
 use predicates::prelude::*;
-use serde_json::Value;
-use std::path::{Path, PathBuf};
 use tempfile::TempDir;
-
-fn samples() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples")
-}
-
-fn jixiao(data: &Path) -> Command {
-    let mut c = Command::cargo_bin("jixiao").unwrap();
-    c.arg("--data").arg(data).arg("--quiet").env_remove("JIXIAO_DATA").env_remove("JIXIAO_SCHEMA");
-    c
-}
-
-fn json_lines(out: &[u8]) -> Vec<Value> {
-    String::from_utf8_lossy(out).lines().filter(|l| l.starts_with('{')).map(|l| serde_json::from_str(l).unwrap()).collect()
-}
 
 fn ingested_samples() -> TempDir {
     let data = TempDir::new().unwrap();
@@ -153,7 +139,7 @@ fn a_second_writer_gets_a_clear_error_and_readers_keep_working() {
 #[test]
 fn data_dir_from_the_environment() {
     let data = TempDir::new().unwrap();
-    let mut c = Command::cargo_bin("jixiao").unwrap();
+    let mut c = assert_cmd::Command::cargo_bin("jixiao").unwrap();
     c.env("JIXIAO_DATA", data.path()).args(["--quiet", "ingest"]).arg(samples().join("cuiping_gongan_2023.txt")).assert().success();
     assert!(data.path().join("store").exists() && data.path().join("search").exists());
 }
@@ -190,19 +176,9 @@ fn an_older_or_foreign_data_directory_says_what_to_do() {
 #[test]
 fn searches_keep_working_while_an_ingest_runs() {
     let corpus = TempDir::new().unwrap();
-    let domain = jixiao::domain::Domain::builtin().unwrap();
-    for r in jixiao::synth::Generator::new(5, domain.regions().unwrap()).generate(400) {
-        std::fs::write(corpus.path().join(r.file_name), r.text).unwrap();
-    }
+    synth_corpus(corpus.path(), 5, 400);
     let data = ingested_samples();
-    let mut ingest = std::process::Command::new(assert_cmd::cargo::cargo_bin("jixiao"))
-        .arg("--data")
-        .arg(data.path())
-        .args(["--quiet", "ingest"])
-        .arg(corpus.path())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut ingest = jixiao_std(data.path()).arg("ingest").arg(corpus.path()).stdout(std::process::Stdio::null()).spawn().unwrap();
     let mut searches = 0;
     let mut during = 0;
     while ingest.try_wait().unwrap().is_none() || searches < 3 {

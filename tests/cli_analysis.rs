@@ -1,28 +1,12 @@
 //! The analysis commands end to end: problems, similar, metrics, export, retag, theme-aware search.
 //! Seed checks read ../shared/seeds and skip with a notice where it is absent.
 
-use assert_cmd::Command;
+mod common;
+
+use common::*;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use tempfile::TempDir;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn jixiao(data: &Path) -> Command {
-    let mut c = Command::cargo_bin("jixiao").unwrap();
-    c.arg("--data").arg(data).arg("--quiet").env_remove("JIXIAO_DATA").env_remove("JIXIAO_SCHEMA").current_dir(std::env::temp_dir());
-    c
-}
-
-fn json_lines(out: &[u8]) -> Vec<Value> {
-    String::from_utf8_lossy(out).lines().filter(|l| l.starts_with('{')).map(|l| serde_json::from_str(l).unwrap()).collect()
-}
-
-fn run_json(data: &Path, args: &[&str]) -> Vec<Value> {
-    json_lines(&jixiao(data).args(args).output().unwrap().stdout)
-}
 
 fn ingest(dir: &Path) -> TempDir {
     let data = TempDir::new().unwrap();

@@ -1,30 +1,14 @@
 //! Real-world inputs: Word, PDF, HTML and legacy .doc files, and a messy folder of bad files that
 //! ingests in one command with one line per problem file.
 
-use assert_cmd::Command;
+mod common;
+
+use common::*;
 use predicates::prelude::*;
 use serde_json::Value;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use tempfile::TempDir;
-
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-fn samples() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples")
-}
-
-fn jixiao(data: &Path) -> Command {
-    let mut c = Command::cargo_bin("jixiao").unwrap();
-    c.arg("--data").arg(data).arg("--quiet").env_remove("JIXIAO_DATA").env_remove("JIXIAO_SCHEMA").current_dir(std::env::temp_dir());
-    c
-}
-
-fn json_lines(out: &[u8]) -> Vec<Value> {
-    String::from_utf8_lossy(out).lines().filter(|l| l.starts_with('{')).map(|l| serde_json::from_str(l).unwrap()).collect()
-}
 
 fn reports(data: &Path) -> Vec<Value> {
     json_lines(&jixiao(data).args(["reports", "--format", "json"]).output().unwrap().stdout)

@@ -4,22 +4,18 @@
 
 #![cfg(unix)]
 
-use assert_cmd::cargo::CommandCargoExt;
+mod common;
+
+use common::*;
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
-fn jixiao(data: &Path) -> Command {
-    let mut c = Command::cargo_bin("jixiao").unwrap();
-    c.arg("--data").arg(data).arg("--quiet").env_remove("JIXIAO_DATA").env_remove("JIXIAO_SCHEMA").current_dir(std::env::temp_dir());
-    c
-}
-
 fn stats(data: &Path) -> (u64, u64) {
-    let out = jixiao(data).args(["stats", "--format", "json"]).output().unwrap();
+    let out = jixiao_std(data).args(["stats", "--format", "json"]).output().unwrap();
     assert!(out.status.success(), "stats after a crash: {}", String::from_utf8_lossy(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     (v["reports"].as_u64().unwrap(), v["sections"].as_u64().unwrap())
@@ -28,13 +24,10 @@ fn stats(data: &Path) -> (u64, u64) {
 #[test]
 fn sigkill_during_ingest_loses_and_corrupts_nothing() {
     let corpus = TempDir::new().unwrap();
-    let domain = jixiao::domain::Domain::builtin().unwrap();
-    for r in jixiao::synth::Generator::new(20261122, domain.regions().unwrap()).generate(300) {
-        std::fs::write(corpus.path().join(r.file_name), r.text).unwrap();
-    }
+    synth_corpus(corpus.path(), 20261122, 300);
     let clean = TempDir::new().unwrap();
     let t0 = Instant::now();
-    assert!(jixiao(clean.path()).arg("ingest").arg(corpus.path()).status().unwrap().success());
+    assert!(jixiao_std(clean.path()).arg("ingest").arg(corpus.path()).status().unwrap().success());
     let clean_time = t0.elapsed();
     let want = stats(clean.path());
     assert_eq!(want.0, 300);
@@ -48,7 +41,7 @@ fn sigkill_during_ingest_loses_and_corrupts_nothing() {
         // Some trials start from a half-filled store: a first run killed, then a second one killed.
         let runs = if trial % 4 == 3 { 2 } else { 1 };
         for _ in 0..runs {
-            let mut child = jixiao(data.path()).arg("ingest").arg(corpus.path()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+            let mut child = jixiao_std(data.path()).arg("ingest").arg(corpus.path()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
             let wait = rng.random_range(0..clean_time.as_millis().max(1) as u64 * 11 / 10);
             std::thread::sleep(Duration::from_millis(wait));
             if child.try_wait().unwrap().is_none() {
@@ -57,13 +50,13 @@ fn sigkill_during_ingest_loses_and_corrupts_nothing() {
             child.kill().unwrap(); // SIGKILL
             child.wait().unwrap();
         }
-        let check = jixiao(data.path()).arg("check").output().unwrap();
+        let check = jixiao_std(data.path()).arg("check").output().unwrap();
         let said = String::from_utf8_lossy(&check.stdout);
         assert!(check.status.success(), "trial {trial}: check failed: {said}{}", String::from_utf8_lossy(&check.stderr));
         assert!(said.contains("consistent") || said.contains("repaired"), "trial {trial}: {said}");
-        let again = jixiao(data.path()).arg("check").output().unwrap();
+        let again = jixiao_std(data.path()).arg("check").output().unwrap();
         assert!(String::from_utf8_lossy(&again.stdout).contains("consistent"), "trial {trial}: a repaired store is consistent");
-        let rerun = jixiao(data.path()).arg("ingest").arg(corpus.path()).output().unwrap();
+        let rerun = jixiao_std(data.path()).arg("ingest").arg(corpus.path()).output().unwrap();
         assert!(rerun.status.success(), "trial {trial}: re-ingest: {}", String::from_utf8_lossy(&rerun.stderr));
         assert_eq!(stats(data.path()), want, "trial {trial}: counts after recovery equal a clean run's");
     }
