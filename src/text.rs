@@ -16,6 +16,27 @@ pub fn fold_char(c: char) -> char {
     }
 }
 
+/// Traditional characters mapped to simplified ones (預算 → 预算), one char for one char, so char
+/// positions are kept. Text without any traditional character comes back unchanged.
+pub fn simplified(s: &str) -> String {
+    fast2s::convert(s)
+}
+
+/// True when a text is written in traditional characters: at least 2% of its Chinese characters
+/// (and at least five) change when simplified.
+pub fn is_traditional(s: &str) -> bool {
+    let mut han = 0usize;
+    let mut changed = 0usize;
+    let conv = simplified(s);
+    for (a, b) in s.chars().zip(conv.chars()) {
+        if is_han(a) {
+            han += 1;
+            changed += usize::from(a != b);
+        }
+    }
+    changed >= 5 && changed * 50 >= han
+}
+
 /// `fold_char` over a string.
 pub fn fold(s: &str) -> String {
     s.chars().map(fold_char).collect()

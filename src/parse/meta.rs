@@ -23,17 +23,11 @@ const ORG_SUFFIXES: [&str; 21] = [
 /// Suffixes of administrative departments (as opposed to subordinate units such as hospitals).
 const ADMIN_SUFFIXES: [&str; 6] = ["局", "委员会", "委", "厅", "办公室", "政府"];
 
-static COVER_FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^(?:部门|单位|预算单位|填报单位|报送单位|主管部门|项目主管部门|项目单位|实施单位|部门（单位）|单位（部门）)(?:名称)?(?:[（(][^）)]{0,8}[)）])?\s*[:：]\s*(.+)$")
-});
-static TITLE_ORG: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^(.{3,30}?(?:委员会|办公室|联合会|中心|医院|政府|局|厅|委|院|站|所|办|馆|队|处|会|部))(?:\d{4}年度?)?(?:部门|单位|整体|本级|项目|关于|年度|绩效|预算|决算)")
-});
 static FILED: LazyLock<Regex> = LazyLock::new(|| re(r"(?:填报|报告|报送|编制|评价|自评|填表|提交|成文|上报)(?:日期|时间)\s*[:：]\s*(.+)$"));
 static YEAR_ANY: LazyLock<Regex> = LazyLock::new(|| re(r"((?:19|20)\d{2})年"));
 static YEAR_TITLE: LazyLock<Regex> = LazyLock::new(|| re(r"((?:19|20)\d{2})年度?"));
 static YEAR_EVALUATED: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"对((?:19|20)\d{2})年度?[^。；]{0,16}(?:开展|进行|实施)[^。；]{0,8}(?:绩效)?(?:自评|评价)")
+    re(r"对((?:19|20)\d{2})年度?[^。；]{0,16}(?:开展|进行|实施)[^。；]{0,8}(?:绩效)?(?:自评|评价)|(?:开展|做好|进行)((?:19|20)\d{2})年度?[^。；]{0,24}(?:绩效)?(?:自评|自我绩效评价|评价)")
 });
 static YEAR_BUDGET: LazyLock<Regex> =
     LazyLock::new(|| re(r"((?:19|20)\d{2})年度?(?:部门|单位|本级)?(?:预算|决算|整体支出|部门整体|绩效|全年|实际|年初)"));
@@ -72,14 +66,80 @@ pub fn filed(cover: &[String]) -> Option<String> {
     cover.iter().find_map(|l| FILED.captures(l.trim()).map(|c| c[1].trim().to_string()))
 }
 
-fn trim_org(value: &str) -> String {
-    let v = value.trim().trim_end_matches(['（', '(']);
-    let v = v.split(['（', '(']).next().unwrap_or(v);
-    v.trim().trim_end_matches(['。', '；', ';', ',', '，']).trim().to_string()
+
+/// Suffixes that end the name of a unit that reports, longest first: departments, party and mass
+/// organisations (统战部, 总工会, 妇女联合会, 红十字会), courts and procuratorates, townships and
+/// streets, schools, hospitals, centres, liaison offices.
+const UNIT_SUFFIX: &str = "委员会|联合会|总工会|红十字会|科学技术协会|工商业联合会|办公室|办事处|联络处|人民政府|人民法院|人民检察院|检察院|法院|政府|幼儿园|卫生院|医院|中学|小学|学校|大学|学院|党校|中心|管理处|管理局|总局|局|厅|委|部|院|站|所|馆|办|队|社|会|处";
+
+/// A unit's name: an optional party prefix, up to 30 characters, a unit suffix, optionally an alias
+/// in parentheses ("中共湖南省委党校(湖南行政学院)").
+static UNIT_FULL: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(r"^(?:中共|中国共产党|共青团)?[\p{{Han}}]{{1,30}}(?:{UNIT_SUFFIX})(?:[（(][\p{{Han}}]{{2,14}}(?:学院|院|局|中心|会|委|办)[)）])?$"))
+});
+
+/// True when `s` is a unit's name and nothing more.
+fn is_unit_name(s: &str) -> bool {
+    UNIT_FULL.is_match(s)
+}
+/// What may follow a unit's name in a title: a year, or the words that open the report's name.
+static AFTER_UNIT: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^(?:$|\d{4}|[（(]本级[)）]|本级|部门|单位|整体|项目|关于|年度|绩效|预算|决算|支出|专项|财政|自评|\.pdf|\.docx?|[_\-—:：])")
+});
+/// Field labels of a cover or a score table naming the reporting unit, best first.
+static UNIT_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?:^|[\s|])(评价单位|填报单位|报送单位|预算单位|实施单位|项目单位|项目实施单位|单位名称|部门名称|部门[（(]单位[)）]名称|单位[（(]部门[)）]名称|部门|单位|一级预算单位名称|预算单位名称)\s*(?:[（(]\s*公章\s*[)）])?\s*[:：|\t]\s*(?:[（(]\s*公章\s*[)）])?\s*([^\s|:：]{3,40})")
+});
+/// The supervising department of a project table (主管部门), kept apart from the reporting unit.
+static SUPERVISOR_FIELD: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:^|[\s|])(?:项目)?主管部门(?:名称)?\s*(?:[（(]\s*公章\s*[)）])?\s*[:：|\t]\s*([^\s|:：]{3,40})"));
+/// Lines of a web page's chrome or of a document's issuer, whose org is not the reporting unit.
+static NOT_THE_UNIT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^(?:来源|发布机构|发文机关|作者|索引号|当前位置|主办|承办|信息来源|文号|发布时间|主题分类|组配分类)|[（(]?制[)）]?$|关于.{0,40}通知"));
+/// Web-page metadata labels that precede a page's title ("标    题：…").
+static PAGE_LABEL: LazyLock<Regex> = LazyLock::new(|| re(r"^(?:标题|名称|题名)[:：]?"));
+static LEADING_YEAR: LazyLock<Regex> = LazyLock::new(|| re(r"^(?:附件\d*[:：]?)?(?:(?:19|20)\d{2}年度?|(?:19|20)\d{2})"));
+
+/// The unit named at the start of `line` (after a leading year), when a report name follows it or
+/// the line is the name alone. The longest such name wins ("…委员会" over "…委").
+fn unit_at_start(line: &str) -> Option<String> {
+    let l = PAGE_LABEL.replace(line, "");
+    let l = LEADING_YEAR.replace(&l, "");
+    let mut best: Option<&str> = None;
+    for (i, _) in l.char_indices().skip(3).take(40).chain(std::iter::once((l.len(), ' '))) {
+        let cand = &l[..i];
+        if is_unit_name(cand) && AFTER_UNIT.is_match(&l[i..]) {
+            best = Some(cand);
+        }
+    }
+    best.map(str::to_string).filter(|b| b.chars().count() >= 3 && !is_report_word(b))
 }
 
-fn ends_with_org_suffix(s: &str) -> bool {
-    ORG_SUFFIXES.iter().any(|suf| s.ends_with(suf))
+/// Names that are report words rather than units ("部门整体支出绩效自评报告" ends with no unit, but
+/// "部门" alone would).
+fn is_report_word(s: &str) -> bool {
+    matches!(s, "部门" | "本部门" | "单位" | "本单位" | "本级" | "预算单位" | "主管部门") || s.starts_with("关于") || s.contains("报告")
+}
+
+fn trim_org(value: &str) -> String {
+    let v = value.trim().trim_end_matches(['（', '(']);
+    let v = v.trim_end_matches(['。', '；', ';', ',', '，']).trim();
+    // Keep an alias in parentheses only when it is one ("(湖南行政学院)"), not a note ("（盖章）").
+    match v.find(['（', '(']) {
+        Some(i) if !is_unit_name(v) => v[..i].trim().to_string(),
+        _ => v.to_string(),
+    }
+}
+
+/// The supervising department named in a project table (主管部门), if any.
+pub fn supervisor(cover: &[String], text: &str) -> Option<String> {
+    let head: String = text.chars().take(4000).collect();
+    cover
+        .iter()
+        .map(|l| fold(l))
+        .chain(head.lines().map(fold))
+        .find_map(|l| SUPERVISOR_FIELD.captures(&l).map(|c| trim_org(&c[1])))
+        .filter(|v| v.chars().count() >= 3 && !is_report_word(v))
 }
 
 /// Every region-prefixed org name in `text` with its count: 乐昌市卫生健康局, 安义县人民医院…
@@ -109,34 +169,124 @@ fn org_names(text: &str, regions: &RegionTable) -> HashMap<String, usize> {
     counts
 }
 
-/// The department: a cover field, the org that opens the title, a cover line that is an org name,
-/// else the administrative department the body names most. A short form (安义县卫生健康委) is
-/// extended to the full name the body uses (安义县卫生健康委员会).
+/// A party organ's name without "中共" / "中国共产党" / "共青团", for finding its place.
+pub fn without_party_prefix(name: &str) -> &str {
+    ["中国共产党", "中共", "共青团"].iter().find_map(|p| name.strip_prefix(p)).unwrap_or(name)
+}
+
+static PARTY_ORGAN: LazyLock<Regex> = LazyLock::new(|| re(r"(?:委|部|委员会|党校|工委)$"));
+
+/// The fullest form of `name` the text writes: extended to the left by place names or a party prefix
+/// ("瑶海区农林水务局" → "合肥市瑶海区农林水务局", "云南省委宣传部" → "中共云南省委宣传部"), and
+/// "镇政府" to "镇人民政府" when the text says so.
+fn fullest_form(name: &str, text: &str, regions: &RegionTable) -> String {
+    let mut name = name.to_string();
+    if let Some(stem) = name.strip_suffix("政府").filter(|s| !s.ends_with("人民")) {
+        let long = format!("{stem}人民政府");
+        if text.contains(&long) {
+            name = long;
+        }
+    }
+    // A party organ named by its level ("省委统战部", "市委政法委"): the place-named form the text
+    // writes ("中共浙江省委统战部").
+    let mut chars = name.chars();
+    if let (Some(level @ ('省' | '市' | '县' | '区' | '州' | '旗')), rest) = (chars.next(), chars.as_str()) {
+        if rest.starts_with('委') && rest.chars().count() >= 2 {
+            let mut placed: Option<String> = None;
+            for (i, _) in text.match_indices(rest).take(200) {
+                for (j, _) in text[..i].char_indices().rev().take(16) {
+                    let prefix = &text[j..i];
+                    let bare = prefix.trim_start_matches("中国共产党").trim_start_matches("中共");
+                    let chain: usize = regions.leading_chain(bare).iter().map(|n| n.len()).sum();
+                    if chain > 0 && chain == bare.len() && bare.ends_with(level) && placed.as_ref().is_none_or(|p| p.len() < prefix.len() + rest.len()) {
+                        placed = Some(format!("{prefix}{rest}"));
+                    }
+                }
+            }
+            if let Some(p) = placed {
+                return p;
+            }
+        }
+    }
+    let mut best = name.clone();
+    for (i, _) in text.match_indices(name.as_str()).take(200) {
+        let before = &text[..i];
+        // Up to 16 characters to the left.
+        let starts: Vec<usize> = before.char_indices().rev().take(16).map(|(j, _)| j).collect();
+        for j in starts {
+            let prefix = &before[j..];
+            let party = prefix.starts_with("中共") || prefix.starts_with("中国共产党");
+            let bare = prefix.trim_start_matches("中国共产党").trim_start_matches("中共");
+            // "中共" and "X省委" lead only the names of party organs.
+            let party_organ = PARTY_ORGAN.is_match(name.as_str());
+            let chain: usize = regions.leading_chain(bare).iter().map(|n| n.len()).sum();
+            let fits = chain == bare.len() || (party_organ && bare.strip_suffix('委').is_some_and(|b| chain == b.len() && chain > 0));
+            if fits && (!party || party_organ) && prefix.len() + name.len() > best.len() {
+                best = format!("{prefix}{name}");
+            }
+        }
+    }
+    if best != name {
+        return best;
+    }
+    // The place that opens the name written with its parent elsewhere ("重庆市大足区" in the body
+    // for "大足区林业局").
+    let chain = regions.leading_chain(&name);
+    if let Some(first) = chain.first() {
+        for (i, _) in text.match_indices(first.as_str()).take(200) {
+            let before = &text[..i];
+            for (j, _) in before.char_indices().rev().take(10) {
+                let prefix = &before[j..];
+                let pc: usize = regions.leading_chain(prefix).iter().map(|n| n.len()).sum();
+                if pc == prefix.len() && prefix.len() + name.len() > best.len() && !name.starts_with(prefix) {
+                    best = format!("{prefix}{name}");
+                }
+            }
+        }
+    }
+    best
+}
+
+/// The reporting unit: a cover or table field (单位名称, 评价单位…), a title line that opens with the
+/// unit, a line that is a unit's name, the file name, else the administrative department the body
+/// names most. Web-page chrome (来源, 发布机构) and the finance bureau that issued a form or a notice
+/// are not the unit. The name is given in the fullest form the text writes.
 pub fn department(cover: &[String], title: Option<&str>, text: &str, regions: &RegionTable) -> Option<String> {
     let body = BOOK_TITLE.replace_all(text, "");
     let orgs = org_names(&body, regions);
-    let from_cover = cover.iter().find_map(|l| {
-        let c = COVER_FIELD.captures(l.trim())?;
-        let v = trim_org(&c[1]);
-        (v.chars().count() >= 3).then_some(v)
-    });
-    let from_title = || {
-        let t = squeeze(title?);
-        let t = YEAR_TITLE.replace(&t, "").to_string();
-        TITLE_ORG.captures(&t).map(|c| c[1].to_string())
-    };
-    let from_cover_line = || {
-        cover.iter().map(|l| squeeze(l)).find(|l| {
-            l.chars().count() <= 30 && ends_with_org_suffix(l) && !regions.leading_chain(l).is_empty() && !l.ends_with("制")
+    // The opening lines: the cover, or the first lines of a document without one.
+    let opening: Vec<String> = cover
+        .iter()
+        .map(|l| fold(l))
+        .chain(text.lines().take(40).map(fold))
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    let from_field = || {
+        opening.iter().find_map(|l| {
+            UNIT_FIELD.captures_iter(l).map(|c| trim_org(&c[2])).find(|v| {
+                v.chars().count() >= 3 && !is_report_word(v) && is_unit_name(v)
+            })
         })
+    };
+    let from_title = || title.map(squeeze).and_then(|t| unit_at_start(&t));
+    let from_lines = || {
+        opening
+            .iter()
+            .map(|l| squeeze(l))
+            .filter(|l| !NOT_THE_UNIT.is_match(l) && l.chars().count() <= 60)
+            .find_map(|l| {
+                let is_name_line = l.contains("报告") || l.contains("绩效") || l.contains("决算") || l.contains("预算") || l.ends_with(".pdf") || l.ends_with(".doc") || l.ends_with(".docx");
+                let u = unit_at_start(&l)?;
+                (is_name_line || u.len() == PAGE_LABEL.replace(&l, "").len()).then_some(u)
+            })
     };
     let from_body = || {
         orgs.iter()
-            .filter(|(name, _)| ADMIN_SUFFIXES.iter().any(|s| name.ends_with(s)))
+            .filter(|(name, _)| ADMIN_SUFFIXES.iter().any(|s| name.ends_with(s)) && !name.contains("财政"))
             .max_by(|a, b| a.1.cmp(b.1).then(b.0.len().cmp(&a.0.len())).then(b.0.cmp(a.0)))
             .map(|(name, _)| name.clone())
     };
-    let found = from_cover.or_else(from_title).or_else(from_cover_line).or_else(from_body)?;
+    let found = from_field().or_else(from_title).or_else(from_lines).or_else(from_body)?;
     // Extend an abbreviation to the longest org name in the text that starts with it.
     let full = orgs
         .keys()
@@ -144,20 +294,20 @@ pub fn department(cover: &[String], title: Option<&str>, text: &str, regions: &R
         .max_by_key(|name| (orgs[*name], name.len()))
         .cloned();
     let found = full.unwrap_or(found);
-    // A name without its place ("县农业农村局", "市卫生健康委"): the place-named org of the body that
-    // ends with it ("宁乡市农业农村局").
-    if regions.leading_chain(&found).is_empty() {
+    // A name without its place ("县农业农村局", "林业局"): the place-named org of the body that ends
+    // with it ("宁乡市农业农村局").
+    let unplaced = regions.leading_chain(found.trim_start_matches("中共").trim_start_matches("共青团")).is_empty() && !found.starts_with("中国共产党");
+    let found = if unplaced {
         let core = found.trim_start_matches(['省', '市', '县', '区', '州', '旗', '本']);
-        let placed = orgs
-            .iter()
+        orgs.iter()
             .filter(|(name, _)| core.chars().count() >= 3 && name.ends_with(core) && !regions.leading_chain(name).is_empty())
             .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-            .map(|(name, _)| name.clone());
-        if let Some(p) = placed {
-            return Some(p);
-        }
-    }
-    Some(found)
+            .map(|(name, _)| name.clone())
+            .unwrap_or(found)
+    } else {
+        found
+    };
+    Some(fullest_form(&found, &squeeze(text), regions))
 }
 
 /// The fiscal year evaluated (not the year of filing).
@@ -197,7 +347,9 @@ pub fn fiscal_year(cover: &[String], title: Option<&str>, squeezed: &str) -> Opt
     }
     let body = BOOK_TITLE.replace_all(squeezed, "");
     for c in YEAR_EVALUATED.captures_iter(&body) {
-        add(&c[1], 30);
+        if let Some(y) = c.get(1).or_else(|| c.get(2)) {
+            add(y.as_str(), 30);
+        }
     }
     for c in YEAR_END.captures_iter(&body) {
         add(&c[1], 5);
@@ -216,8 +368,20 @@ pub fn fiscal_year(cover: &[String], title: Option<&str>, squeezed: &str) -> Opt
             }
         }
     }
-    score.into_iter().filter(|(_, s)| *s > 0).max_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0))).map(|(y, _)| y)
+    let best = score.into_iter().filter(|(_, s)| *s > 0).max_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0))).map(|(y, _)| y);
+    // Nothing but a filing date ("填报日期:2021.5.18"): reports are filed the year after the one
+    // they evaluate.
+    best.or_else(|| {
+        cover.iter().chain(std::iter::once(&squeezed.chars().take(600).collect::<String>())).find_map(|l| {
+            let l = squeeze(l);
+            let f = FILED_ANYWHERE.captures(&l)?;
+            f[1].parse::<u16>().ok().filter(|y| (1991..=2100).contains(y)).map(|y| y - 1)
+        })
+    })
 }
+
+static FILED_ANYWHERE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:填报|报告|报送|填表|自评)(?:日期|时间)[:：]((?:19|20)\d{2})[.\-/年]\d{1,2}"));
 
 static CONCLUSION_SCORE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:得分|评分|分数|打分|自评|总分)(?:为|是|:|：)?(\d{1,3}(?:\.\d{1,2})?)分"));
@@ -251,16 +415,21 @@ pub fn grade(squeezed: &str) -> Option<Grade> {
     })
 }
 
-/// Department overall, project, or other, from the title and the opening of the text.
+/// Department overall, project, or other, from the title and the opening of the text. A combined
+/// 部门整体和项目支出 report is department_overall; a self-evaluation report that names no project
+/// (单位…年度绩效自评报告, 预算绩效自评报告) is the unit's overall one; 决算 and budget disclosures are other.
 pub fn kind(title: Option<&str>, cover: &[String], text: &str) -> Option<ReportKind> {
     let classify = |s: &str| -> Option<ReportKind> {
         let s = squeeze(s);
-        if s.contains("项目支出") && (s.contains("自评") || s.contains("评价")) || s.contains("项目绩效") {
-            Some(ReportKind::Project)
-        } else if s.contains("整体支出") || s.contains("部门整体") || s.contains("单位整体") {
+        let evaluation = s.contains("自评") || s.contains("评价");
+        if s.contains("整体支出") || s.contains("部门整体") || s.contains("单位整体") || s.contains("整体绩效") {
             Some(ReportKind::DepartmentOverall)
-        } else if s.contains("决算") {
+        } else if s.contains("项目支出") && evaluation || s.contains("项目绩效") || (s.contains("资金") || s.contains("项目")) && s.contains("绩效自评") {
+            Some(ReportKind::Project)
+        } else if s.contains("决算") || s.contains("预算公开") || s.contains("部门预算") || s.contains("绩效目标") && !evaluation {
             Some(ReportKind::Other)
+        } else if evaluation && s.contains("报告") {
+            Some(ReportKind::DepartmentOverall)
         } else {
             None
         }
@@ -272,9 +441,14 @@ pub fn kind(title: Option<&str>, cover: &[String], text: &str) -> Option<ReportK
         return Some(k);
     }
     let head: String = fold(text).chars().take(3000).collect();
+    if let Some(k) = head.lines().take(12).filter(|l| l.chars().count() <= 80).find_map(classify) {
+        return Some(k);
+    }
     let overall = head.matches("部门整体").count() + head.matches("整体支出").count() + head.matches("单位整体").count();
     let project = head.matches("项目名称").count() + head.matches("项目支出绩效自评").count() + head.matches("项目绩效目标").count();
+    let disclosure = head.matches("决算").count() + head.matches("预算公开").count();
     match (overall, project) {
+        (0, 0) if disclosure == 0 && (head.contains("绩效自评") || head.contains("自评得")) => Some(ReportKind::DepartmentOverall),
         (0, 0) => Some(ReportKind::Other),
         (o, p) if p > o => Some(ReportKind::Project),
         _ => Some(ReportKind::DepartmentOverall),
@@ -339,5 +513,47 @@ mod tests {
         assert_eq!(total_score(&[], "附件 评分表\n指标\t分值\t得分\n合计\t100\t527,711\n综合评分\t\t\t91.5\n", ""), Some(91.5));
         assert_eq!(kind(Some("2023年度项目支出绩效自评报告"), &[], ""), Some(ReportKind::Project));
         assert_eq!(kind(None, &[], "部门整体支出情况"), Some(ReportKind::DepartmentOverall));
+    }
+
+    #[test]
+    fn units_of_every_kind_are_found() {
+        let d = Domain::builtin().unwrap();
+        let r = d.regions().unwrap();
+        let dep = |cover: &[&str], text: &str| department(&lines(cover), title(&lines(cover)).as_deref(), text, r);
+        // Party organs, mass organisations, courts, townships, schools (names invented for the test
+        // on real places).
+        assert_eq!(dep(&["中共桐庐县委组织部", "2023年度部门整体支出绩效自评报告"], "").as_deref(), Some("中共桐庐县委组织部"));
+        assert_eq!(dep(&["2022年度平遥县总工会部门整体支出绩效自评报告"], "").as_deref(), Some("平遥县总工会"));
+        assert_eq!(dep(&["评价单位：临安区人民法院", "2022年度部门整体支出绩效自评报告"], "").as_deref(), Some("临安区人民法院"));
+        assert_eq!(dep(&["单位名称:  城关镇政府      填报日期:2023.4.2"], "城关镇人民政府全年支出…").as_deref(), Some("城关镇人民政府"));
+        assert_eq!(dep(&["平遥县第二中学2023年度部门整体支出绩效自评报告"], "").as_deref(), Some("平遥县第二中学"));
+        // The finance bureau that published the page is not the unit.
+        assert_eq!(dep(&["来源:桐庐县财政局", "桐庐县红十字会", "2022年度部门决算"], "").as_deref(), Some("桐庐县红十字会"));
+        // A template placeholder is no unit.
+        assert_eq!(dep(&["单位名称:浙江省 XXX 厅", "桐庐县图书馆2021年度决算公开"], "").as_deref(), Some("桐庐县图书馆"));
+    }
+
+    #[test]
+    fn names_are_given_in_the_fullest_form_the_text_writes() {
+        let d = Domain::builtin().unwrap();
+        let r = d.regions().unwrap();
+        let text = "杭州市临安区农业农村局是区政府工作部门。临安区农业农村局全年……";
+        assert_eq!(department(&[], Some("临安区农业农村局2022年度部门整体支出绩效自评报告"), text, r).as_deref(), Some("杭州市临安区农业农村局"));
+        let text = "中共浙江省委统战部全年……省委统战部机关……";
+        assert_eq!(department(&[], Some("省委统战部2023年度部门整体支出绩效自评报告"), text, r).as_deref(), Some("中共浙江省委统战部"));
+    }
+
+    #[test]
+    fn kinds_of_combined_unnamed_and_disclosure_reports() {
+        assert_eq!(kind(Some("县委办2024年度部门整体和项目支出绩效自评报告"), &[], ""), Some(ReportKind::DepartmentOverall));
+        assert_eq!(kind(Some("城关镇人民政府2024年度绩效自评报告"), &[], ""), Some(ReportKind::DepartmentOverall));
+        assert_eq!(kind(Some("2021年度部门决算公开"), &[], ""), Some(ReportKind::Other));
+        assert_eq!(kind(Some("2022年度中央农业转移支付资金绩效自评报告"), &[], ""), Some(ReportKind::Project));
+    }
+
+    #[test]
+    fn a_filing_date_alone_gives_the_year_before() {
+        assert_eq!(fiscal_year(&lines(&["单位名称:城关镇政府 填报日期:2021.5.18"]), None, "单位名称:城关镇政府填报日期:2021.5.18"), Some(2020));
+        assert_eq!(fiscal_year(&[], None, "关于开展2017年度市级部门整体支出自我绩效评价的通知（某财评[2018]20号）"), Some(2017));
     }
 }

@@ -261,7 +261,13 @@ impl Builder {
     fn place_marker(&mut self, mk: &Marker) -> (Option<usize>, usize) {
         let n = mk.number;
         let same = |f: &Frame| f.shape == Some(mk.shape);
-        let twin = |f: &Frame| f.shape.is_some() && f.shape == mk.shape.twin();
+        // '7、' among 六、/八、 continues the Chinese list; '2.' after '一、' is typed otherwise and
+        // starts a list of its own (an excerpt of items that does not begin at 1).
+        let twin = |f: &Frame| {
+            f.shape.is_some()
+                && f.shape == mk.shape.twin()
+                && (matches!(mk.shape, Shape::ParenCn | Shape::ParenArabic) || f.style.separator == mk.style.separator)
+        };
         let find = |pred: &dyn Fn(&Frame) -> bool| self.stack.iter().rposition(pred);
         // 1. the exact next number of an open list of the same shape, innermost first;
         // 2. a list of the same shape that skipped a number or two (not for a restart at 1);
