@@ -46,6 +46,11 @@ pub enum Command {
     Similar(SimilarArgs),
     /// Stated figures: execution rates, satisfaction, indicator scores.
     Metrics(MetricsArgs),
+    /// Run problem statements (one per line, or JSON Lines with "text") through the taxonomy:
+    /// statements, themes and figures. Needs no data directory.
+    ///
+    /// Example: jixiao classify findings.txt --format csv -o tagged.csv
+    Classify(ClassifyArgs),
     /// Write every hit of a search to CSV, JSON Lines or Excel.
     Export(ExportArgs),
     /// Re-apply schema/ (categories, themes, metrics) to the stored reports without re-reading files.
@@ -223,6 +228,18 @@ pub struct MetricsArgs {
     pub dept: Option<String>,
     #[arg(long, value_enum, default_value_t = TableFormat::Table)]
     pub format: TableFormat,
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ClassifyArgs {
+    /// A text file with one statement per line, or JSON Lines whose objects have "text" (and
+    /// optionally "id"). Standard input when absent or "-".
+    pub input: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub format: TableFormat,
+    /// Write the result to this file (needed for xlsx).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }

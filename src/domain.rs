@@ -189,6 +189,20 @@ fn compile(pattern: &str) -> Result<Regex> {
 #[derive(Deserialize)]
 struct ThemeFile {
     theme: Vec<ThemeEntry>,
+    #[serde(default)]
+    cues: CueEntry,
+}
+
+#[derive(Deserialize, Default)]
+struct CueEntry {
+    #[serde(default)]
+    deficiency: Vec<String>,
+    #[serde(default)]
+    resolved: Vec<String>,
+    #[serde(default)]
+    measure: Vec<String>,
+    #[serde(default)]
+    question: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -201,21 +215,59 @@ struct ThemeEntry {
     indicators: Vec<String>,
     #[serde(default)]
     queries: Vec<String>,
+    #[serde(default)]
+    topics: Vec<String>,
+    #[serde(default)]
+    pairs: Vec<(String, String)>,
+    #[serde(default)]
+    problems: Vec<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
 }
 
 /// One problem theme, compiled.
 pub struct Theme {
     pub id: ThemeId,
     pub label: String,
+    /// Whole-statement phrasing patterns (the first layer: precise, written around a weakness).
     pub patterns: Vec<Regex>,
+    /// Topic terms that name a problem with any shared deficiency cue in the same clause.
+    pub topics: Option<Regex>,
+    /// Topic terms with their own cue words.
+    pub pairs: Vec<(Regex, Regex)>,
+    /// Phrases that are a problem of this theme by themselves.
+    pub problems: Option<Regex>,
+    /// A clause matching this is not about the theme (a neighbouring theme's wording).
+    pub exclude: Option<Regex>,
     /// Anchored indicator-name patterns.
     pub indicators: Vec<Regex>,
     pub queries: Vec<String>,
 }
 
+/// How problems are worded, whatever the theme (the `[cues]` table of themes.toml).
+pub struct Cues {
+    pub deficiency: Option<Regex>,
+    pub resolved: Option<Regex>,
+    pub measure: Option<Regex>,
+    pub question: Option<Regex>,
+}
+
 /// The problem-theme taxonomy.
 pub struct Themes {
     pub list: Vec<Theme>,
+    pub cues: Cues,
+}
+
+/// One regular expression matching any of `patterns`; `None` for an empty list.
+fn alternation(patterns: &[String]) -> Result<Option<Regex>> {
+    for p in patterns {
+        compile(p)?;
+    }
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let joined = patterns.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|");
+    Ok(Some(compile(&joined)?))
 }
 
 impl Themes {
@@ -224,18 +276,37 @@ impl Themes {
         let mut seen = HashSet::new();
         let mut list = Vec::new();
         for t in file.theme {
+            if t.id.trim().is_empty() || !t.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                bail!("theme id {:?} must be a non-empty word of ASCII letters, digits and '_'", t.id);
+            }
             if !seen.insert(t.id.clone()) {
                 bail!("theme {:?} is defined twice", t.id);
             }
+            let topics = alternation(&t.topics).with_context(|| format!("in the topics of theme {:?}", t.id))?;
+            let problems = alternation(&t.problems).with_context(|| format!("in the problems of theme {:?}", t.id))?;
+            let exclude = alternation(&t.exclude).with_context(|| format!("in the exclude list of theme {:?}", t.id))?;
+            let pairs = t
+                .pairs
+                .iter()
+                .map(|(a, b)| Ok((compile(a)?, compile(b)?)))
+                .collect::<Result<Vec<_>>>()
+                .with_context(|| format!("in the pairs of theme {:?}", t.id))?;
             let patterns = t.patterns.iter().map(|p| compile(p)).collect::<Result<Vec<_>>>()?;
             let indicators = t
                 .indicators
                 .iter()
                 .map(|p| compile(&format!("^(?:{p})$")))
                 .collect::<Result<Vec<_>>>()?;
-            list.push(Theme { id: ThemeId(t.id), label: t.label, patterns, indicators, queries: t.queries });
+            list.push(Theme { id: ThemeId(t.id), label: t.label, patterns, topics, pairs, problems, exclude, indicators, queries: t.queries });
         }
-        Ok(Themes { list })
+        let c = file.cues;
+        let cues = Cues {
+            deficiency: alternation(&c.deficiency).context("in [cues] deficiency")?,
+            resolved: alternation(&c.resolved).context("in [cues] resolved")?,
+            measure: alternation(&c.measure).context("in [cues] measure")?,
+            question: alternation(&c.question).context("in [cues] question")?,
+        };
+        Ok(Themes { list, cues })
     }
 
     pub fn get(&self, id: &str) -> Option<&Theme> {
@@ -258,7 +329,7 @@ mod tests {
     #[test]
     fn builtin_schema_compiles() {
         let d = Domain::builtin().unwrap();
-        assert_eq!(d.themes.list.len(), 15);
+        assert!(d.themes.list.len() >= 22);
         assert!(d.regions().unwrap().len() > 3000);
         assert!(d.metrics().unwrap().names().contains(&"procurement_exec_rate"));
         assert_eq!(d.categories.for_heading("存在的问题及原因分析"), Some(Category::Problems));

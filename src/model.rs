@@ -240,8 +240,21 @@ pub struct Section {
     /// The section's own text (not its children's), paragraphs separated by newlines.
     pub text: String,
     pub category: Category,
+    /// The union of the statements' themes (and the indicator's theme for a deduction).
     pub themes: Vec<ThemeId>,
     pub indicator: Option<IndicatorScore>,
+    /// Problem sections only: the problems they state, one by one.
+    pub statements: Vec<Statement>,
+}
+
+/// One problem a problem section states: a numbered item, a 一是/二是 clause, a sentence or a part
+/// of one joined by "；". Its id is `SECTIONID.N` (N from 1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Statement {
+    pub text: String,
+    pub themes: Vec<ThemeId>,
+    /// The figures that measure the problem ("38.6%"), not targets, thresholds or unrelated shares.
+    pub figures: Vec<String>,
 }
 
 /// A figure stated in a report: a named rate, or an indicator's score.
@@ -280,6 +293,8 @@ pub struct ReportMeta {
     pub kind: Option<ReportKind>,
     /// The filing date as written on the cover (填报日期), if any.
     pub filed: Option<String>,
+    /// A project table's supervising department (主管部门), when it is not the reporting unit.
+    pub supervisor: Option<String>,
 }
 
 /// Where a report came from; enough to find and re-read the file.

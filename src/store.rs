@@ -12,8 +12,9 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 /// Version of the stored format; a store of another version is refused with a way on.
-/// 2: values are zstd-compressed bincode.
-pub const FORMAT_VERSION: u32 = 2;
+/// 2: values are zstd-compressed bincode. 3: sections carry their problem statements; reports a
+/// supervising department.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// zstd level for stored reports: a good ratio on Chinese text at a small cost per report.
 const ZSTD_LEVEL: i32 = 6;

@@ -1,6 +1,8 @@
 //! Analysis over parsed reports: pure functions over typed data.
 
+pub mod figures;
 pub mod metrics;
 pub mod problems;
 pub mod similarity;
+pub mod statements;
 pub mod themes;

@@ -9,10 +9,8 @@ use crate::domain::{Domain, Themes};
 use crate::index::SectionDoc;
 use crate::model::{Region, SectionId};
 use crate::parse::content;
-use regex::Regex;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::LazyLock;
 
 /// The name under which sections of reports without a department are grouped.
 pub const UNKNOWN_DEPARTMENT: &str = "（未识别部门）";
@@ -21,10 +19,6 @@ fn department(d: &SectionDoc) -> &str {
     d.department.as_deref().unwrap_or(UNKNOWN_DEPARTMENT)
 }
 
-/// A short excerpt of a section for tables: its text, or its heading when it has none.
-fn excerpt(d: &SectionDoc) -> String {
-    crate::text::prefix_chars(&content(&d.section), 40).replace('\n', " ")
-}
 
 /// One theme across the collection.
 #[derive(Debug, Clone, Serialize)]
@@ -37,8 +31,7 @@ pub struct ThemeRow {
     /// Departments that report the theme in two fiscal years or more.
     pub recurring_departments: usize,
     pub example_section_id: Option<SectionId>,
-    /// The example's text, cut short (table output).
-    #[serde(skip)]
+    /// The example: a problem statement of this theme, whole.
     pub example: String,
 }
 
@@ -68,10 +61,16 @@ pub fn by_theme(docs: &[SectionDoc], themes: &Themes, min_years: usize) -> Vec<T
         }
         let reports: BTreeSet<&str> = tagged.iter().map(|d| d.report_id.as_str()).collect();
         let years: BTreeSet<u16> = tagged.iter().filter_map(|d| d.fiscal_year).collect();
+        // The example: the latest year's statement of this theme, a full one rather than a fragment.
         let example = tagged
             .iter()
-            .max_by(|a, b| (a.fiscal_year, a.section.text.chars().count().min(200)).cmp(&(b.fiscal_year, b.section.text.chars().count().min(200))).then_with(|| b.report_id.cmp(&a.report_id)))
-            .copied();
+            .flat_map(|d| statements_of_theme(d, &t.id).map(move |st| (*d, st)))
+            .max_by(|(a, x), (b, y)| {
+                (a.fiscal_year, x.chars().count().min(120))
+                    .cmp(&(b.fiscal_year, y.chars().count().min(120)))
+                    .then_with(|| b.report_id.cmp(&a.report_id))
+                    .then_with(|| b.section.seq.cmp(&a.section.seq))
+            });
         rows.push(ThemeRow {
             theme: t.id.0.clone(),
             label: t.label.clone(),
@@ -79,12 +78,21 @@ pub fn by_theme(docs: &[SectionDoc], themes: &Themes, min_years: usize) -> Vec<T
             reports: reports.len(),
             years: years.into_iter().collect(),
             recurring_departments: by_dept.iter().filter(|(d, y)| kept.contains(d) && y.len() >= 2).count(),
-            example_section_id: example.map(|d| d.report_id.section(d.section.seq)),
-            example: example.map(|d| excerpt(d)).unwrap_or_default(),
+            example_section_id: example.map(|(d, _)| d.report_id.section(d.section.seq)),
+            example: example.map(|(_, st)| st.to_string()).unwrap_or_default(),
         });
     }
     rows.sort_by(|a, b| b.departments.cmp(&a.departments).then(b.reports.cmp(&a.reports)).then(a.theme.cmp(&b.theme)));
     rows
+}
+
+/// The statements of a section that name `theme` (the section's own text for sections stored
+/// without statements).
+fn statements_of_theme<'a>(d: &'a SectionDoc, theme: &'a crate::model::ThemeId) -> Box<dyn Iterator<Item = &'a str> + 'a> {
+    if d.section.statements.is_empty() {
+        return Box::new(std::iter::once(d.section.text.as_str()).filter(|t| !t.trim().is_empty()));
+    }
+    Box::new(d.section.statements.iter().filter(move |st| st.themes.contains(theme)).map(|st| st.text.as_str()))
 }
 
 /// One department's history of a problem.
@@ -100,7 +108,6 @@ pub struct DepartmentRow {
     pub section_ids: Vec<SectionId>,
 }
 
-static FIGURE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d+(?:\.\d+)?\s*[%％]").expect("figure pattern"));
 
 /// Groups problem sections by department; `min_years` keeps departments with that many fiscal years.
 pub fn by_department(docs: &[&SectionDoc], domain: &Domain, min_years: usize) -> Vec<DepartmentRow> {
@@ -115,12 +122,14 @@ pub fn by_department(docs: &[&SectionDoc], domain: &Domain, min_years: usize) ->
         if years.len() < min_years {
             continue;
         }
+        // The figures that measure the problem: those of the tagged statements (not targets,
+        // thresholds or unrelated shares).
         let mut figures: Vec<String> = Vec::new();
         for d in &list {
-            for m in FIGURE.find_iter(&content(&d.section)) {
-                let f = m.as_str().replace(' ', "").replace('％', "%");
-                if !figures.contains(&f) {
-                    figures.push(f);
+            let tagged = d.section.statements.iter().filter(|st| !st.themes.is_empty());
+            for f in tagged.flat_map(|st| st.figures.iter()) {
+                if !figures.contains(f) {
+                    figures.push(f.clone());
                 }
             }
         }
@@ -191,30 +200,47 @@ pub fn by_year(docs: &[SectionDoc], themes: &Themes) -> YearMatrix {
 /// A group of similar problem paragraphs that no theme matched.
 #[derive(Debug, Clone, Serialize)]
 pub struct Cluster {
+    /// The words that set the cluster apart (its label).
     pub top_terms: Vec<String>,
     pub departments: Vec<String>,
     pub reports: usize,
-    pub section_ids: Vec<SectionId>,
-    #[serde(skip)]
-    pub example: String,
+    /// Every statement's id (`SECTIONID.N`); listed in JSON only.
+    pub statement_ids: Vec<String>,
+    /// Three example statements.
+    pub examples: Vec<String>,
 }
 
 /// Cosine above which a paragraph joins a cluster.
 const CLUSTER_SIMILARITY: f32 = 0.35;
 
-/// Clusters untagged problem paragraphs by their words, so that new recurring themes surface.
-/// Clusters of one report are dropped.
+/// An untagged problem statement: its section, its number and its text.
+struct Untagged<'a> {
+    doc: &'a SectionDoc,
+    n: usize,
+    text: &'a str,
+}
+
+/// Clusters problem statements that no theme matched by their words, so that new recurring themes
+/// surface. Headings, lead-ins, achievements and measures are left out: a statement must state a
+/// shortfall (a deficiency cue) and not be a measure. Clusters of one report are dropped.
 pub fn discover(docs: &[SectionDoc], domain: &Domain) -> Vec<Cluster> {
+    let themes = &domain.themes;
     let mut vz = Vectorizer::new(domain);
-    let candidates: Vec<(&SectionDoc, Vector)> = docs
+    let untagged: Vec<Untagged> = docs
         .iter()
-        .filter(|d| d.section.themes.is_empty())
-        .map(|d| (d, content(&d.section)))
-        .filter(|(_, t)| t.chars().count() >= 12)
-        .map(|(d, t)| (d, vz.vector(&t)))
-        .filter(|(_, v)| !v.is_empty())
+        .flat_map(|d| d.section.statements.iter().enumerate().map(move |(n, st)| (d, n, st)))
+        .filter(|(_, _, st)| st.themes.is_empty())
+        .map(|(doc, n, st)| Untagged { doc, n, text: st.text.as_str() })
+        .filter(|u| {
+            let sq = crate::text::squeeze(u.text);
+            sq.chars().count() >= 10
+                && !super::themes::is_lead_in(&sq)
+                && themes.cues.deficiency.as_ref().is_some_and(|c| c.is_match(&sq))
+                && !themes.cues.resolved.as_ref().is_some_and(|c| c.is_match(&sq))
+                && !super::themes::is_measure_or_question(u.text, themes)
+        })
         .collect();
-    // Inverse document frequency, so that words every paragraph uses do not make them alike.
+    let candidates: Vec<(&Untagged, Vector)> = untagged.iter().map(|u| (u, vz.vector(u.text))).filter(|(_, v)| !v.is_empty()).collect();
     let mut df: HashMap<&str, f32> = HashMap::new();
     for (_, v) in &candidates {
         for k in v.keys() {
@@ -222,11 +248,11 @@ pub fn discover(docs: &[SectionDoc], domain: &Domain) -> Vec<Cluster> {
         }
     }
     let n = candidates.len().max(1) as f32;
-    let weighted: Vec<(&SectionDoc, Vector)> = candidates
+    let weighted: Vec<(&Untagged, Vector)> = candidates
         .iter()
         .map(|(d, v)| (*d, v.iter().map(|(k, c)| (k.clone(), c * (1.0 + (n / df[k.as_str()]).ln()))).collect()))
         .collect();
-    let mut clusters: Vec<(Vector, Vec<&SectionDoc>)> = Vec::new();
+    let mut clusters: Vec<(Vector, Vec<&Untagged>)> = Vec::new();
     for (d, v) in &weighted {
         let best = clusters.iter().enumerate().map(|(i, (c, _))| (i, cosine(c, v))).max_by(|a, b| a.1.total_cmp(&b.1));
         match best {
@@ -243,19 +269,25 @@ pub fn discover(docs: &[SectionDoc], domain: &Domain) -> Vec<Cluster> {
     let mut out: Vec<Cluster> = clusters
         .into_iter()
         .filter_map(|(centroid, members)| {
-            let reports: BTreeSet<&str> = members.iter().map(|d| d.report_id.as_str()).collect();
+            let reports: BTreeSet<&str> = members.iter().map(|u| u.doc.report_id.as_str()).collect();
             if reports.len() < 2 {
                 return None;
             }
             let mut terms: Vec<(&String, &f32)> = centroid.iter().collect();
             terms.sort_by(|a, b| b.1.total_cmp(a.1).then(a.0.cmp(b.0)));
-            let departments: BTreeSet<String> = members.iter().map(|d| department(d).to_string()).collect();
+            let departments: BTreeSet<String> = members.iter().map(|u| department(u.doc).to_string()).collect();
+            let mut examples: Vec<String> = Vec::new();
+            for u in &members {
+                if examples.len() < 3 && !examples.iter().any(|e| e == u.text) {
+                    examples.push(u.text.to_string());
+                }
+            }
             Some(Cluster {
                 top_terms: terms.into_iter().take(6).map(|(k, _)| k.clone()).collect(),
                 departments: departments.into_iter().collect(),
                 reports: reports.len(),
-                section_ids: members.iter().map(|d| d.report_id.section(d.section.seq)).collect(),
-                example: excerpt(members[0]),
+                statement_ids: members.iter().map(|u| format!("{}.{}", u.doc.report_id.section(u.doc.section.seq), u.n + 1)).collect(),
+                examples,
             })
         })
         .collect();

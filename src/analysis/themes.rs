@@ -1,34 +1,223 @@
-//! Problem-theme tagging: which weaknesses of the taxonomy (schema/themes.toml) a problem paragraph
+//! Problem-theme tagging: which weaknesses of the taxonomy (schema/themes.toml) a problem statement
 //! names.
+//!
+//! Three layers, all from the schema: whole-statement patterns (precise phrasings); a theme's topic
+//! terms meeting a shared deficiency cue (不到位, 有待, 偏低, 未…) inside one clause; and phrases that
+//! are a problem by themselves (趴在账上). Measures (加强…) and review questions (是否…) are not
+//! findings; clauses that say a problem was resolved or absent (未发现, 得到改善) tag nothing.
 //!
 //! Only problem text is tagged (category problems, deductions included). A theme matches by its
 //! phrasing patterns on the heading and text, or by an indicator name: a problem item headed
 //! "政府采购执行率", or the "存在问题" paragraph under such an indicator, carries that indicator's theme.
 
-use crate::domain::Themes;
-use crate::model::{Category, Section, SectionKind, ThemeId};
+use super::statements::{self, LEADING_MARKER};
+use crate::domain::{Theme, Themes};
+use crate::model::{Category, Section, SectionKind, Statement, ThemeId};
 use crate::parse::bare_title;
 use crate::text::squeeze;
+use regex::Regex;
+use std::sync::LazyLock;
 
-/// The themes of one problem paragraph: `indicator` is the name of the indicator it belongs to.
-pub fn themes_of(title: &str, text: &str, indicator: &str, themes: &Themes) -> Vec<ThemeId> {
-    let body = squeeze(&format!("{title}\n{text}"));
-    let indicator = squeeze(indicator);
+/// Lead-ins ("主要存在以下问题：") and headings that introduce problems ("（一）绩效管理方面存在的
+/// 问题") rather than state one.
+pub static LEAD_IN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[:：]$|以下(几个方面|问题|不足)|如下(问题|不足)|方面(存在的?|的)?(问题|不足)$|存在的?(问题|不足)(及|和|与)?(原因|原因分析|改进|整改|措施|建议)*$")
+        .expect("lead-in pattern")
+});
+
+/// True for a lead-in or a heading that announces problems: one ending in "：", or a short one
+/// without a list ending in "…方面存在的问题" (a list "A、B等方面存在问题" names them).
+pub fn is_lead_in(squeezed: &str) -> bool {
+    let bare = LEADING_MARKER.replace(squeezed, "");
+    let bare = bare.trim_end_matches(['。', '.']);
+    bare.ends_with('：') || bare.ends_with(':') || (LEAD_IN.is_match(bare) && !bare.contains('、') && bare.chars().count() <= 24)
+}
+
+static LIST_OF_PROBLEMS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(问题|现象|情况)$").expect("list pattern"));
+
+/// Clause boundaries: a topic and its cue must meet inside one clause.
+fn clauses(s: &str) -> impl Iterator<Item = &str> {
+    s.split(['，', ',', '。', '；', ';', '：', ':', '！', '？', '!', '?']).filter(|c| !c.is_empty())
+}
+
+/// Does `theme` name a problem in this clause? A clause "A、B、C等问题" is a list whose closing item
+/// carries the predicate of all: a topic in any item counts with a cue in its own item or the last.
+/// Items of a list that carry a neighbouring theme's wording (`exclude`) are left out for the theme.
+fn clause_names(theme: &Theme, clause: &str, themes: &Themes) -> bool {
+    let all: Vec<&str> = clause.split('、').filter(|c| !c.is_empty()).collect();
+    let items: Vec<&str> = all.iter().copied().filter(|it| !theme.exclude.as_ref().is_some_and(|x| x.is_match(it))).collect();
+    if items.is_empty() {
+        return false;
+    }
+    let kept = items.join("、");
+    if theme.problems.as_ref().is_some_and(|p| p.is_match(&kept)) || theme.patterns.iter().any(|p| p.is_match(&kept)) {
+        return true;
+    }
+    // Only a list closed by "等问题" (or 现象, 情况) lends its predicate to every item; in "金融、
+    // 计算机等专业人才很少" the predicate is the last item's own.
+    let shared = all.len() > 1 && LIST_OF_PROBLEMS.is_match(clause);
+    let deficient = |c: &str| themes.cues.deficiency.as_ref().is_some_and(|d| d.is_match(c));
+    if let Some(topics) = &theme.topics {
+        if items.iter().any(|it| topics.is_match(it) && (shared || deficient(it))) {
+            return true;
+        }
+    }
+    theme.pairs.iter().any(|(topic, cue)| items.iter().any(|it| topic.is_match(it) && cue.is_match(it)))
+}
+
+/// True when a statement is an improvement measure ("加强…", "建议…") or a review question
+/// ("是否存在…"), not a finding.
+pub fn is_measure_or_question(statement: &str, themes: &Themes) -> bool {
+    let s = squeeze(statement);
+    if themes.cues.question.as_ref().is_some_and(|q| q.is_match(&s)) {
+        return true;
+    }
+    let bare = LEADING_MARKER.replace(&s, "");
+    themes.cues.measure.as_ref().is_some_and(|m| m.is_match(&bare)) && !s.contains("存在")
+}
+
+/// The themes one statement names: a whole-statement pattern, or a theme's topic and a deficiency
+/// cue meeting in one clause that does not say the problem was resolved or absent.
+pub fn statement_themes(statement: &str, themes: &Themes) -> Vec<ThemeId> {
+    if is_measure_or_question(statement, themes) {
+        return vec![];
+    }
+    let s = crate::text::simplified(&squeeze(statement));
+    if is_lead_in(&s) {
+        return vec![];
+    }
+    let live: Vec<&str> = clauses(&s).filter(|c| !themes.cues.resolved.as_ref().is_some_and(|r| r.is_match(c))).collect();
+    // A short clause without a topic of its own continues the one before it: "协管员共86人，远超
+    // 核定编制数" states one problem over two clauses.
+    let mut units: Vec<String> = live.iter().map(|c| c.to_string()).collect();
+    for w in live.windows(2) {
+        // "在……时，未能……": the main clause after a time clause has a subject of its own.
+        let time_clause = w[0].ends_with('时') || w[0].ends_with("期间") || w[0].ends_with("过程中");
+        if w[1].chars().count() <= 12 && !time_clause && !names_a_topic(w[1], themes) {
+            units.push(format!("{}{}", w[0], w[1]));
+        }
+    }
     themes
         .list
         .iter()
-        .filter(|t| {
-            t.patterns.iter().any(|p| p.is_match(&body)) || (!indicator.is_empty() && t.indicators.iter().any(|p| p.is_match(&indicator)))
-        })
+        .filter(|t| units.iter().any(|c| clause_names(t, c, themes)))
         .map(|t| t.id.clone())
         .collect()
 }
 
-/// Tags every problem section of a report in place; other sections get no themes.
+/// True when some theme's topic (or paired topic) occurs in `clause`.
+fn names_a_topic(clause: &str, themes: &Themes) -> bool {
+    themes.list.iter().any(|t| t.topics.as_ref().is_some_and(|r| r.is_match(clause)) || t.pairs.iter().any(|(topic, _)| topic.is_match(clause)))
+}
+
+/// The themes of one problem paragraph: `indicator` is the name of the indicator it belongs to.
+pub fn themes_of(title: &str, text: &str, indicator: &str, themes: &Themes) -> Vec<ThemeId> {
+    let mut found: Vec<ThemeId> = Vec::new();
+    for st in std::iter::once(title.to_string()).chain(statements::split(text)) {
+        for t in statement_themes(&st, themes) {
+            if !found.contains(&t) {
+                found.push(t);
+            }
+        }
+    }
+    let indicator = squeeze(indicator);
+    if !indicator.is_empty() {
+        for t in themes.list.iter().filter(|t| t.indicators.iter().any(|p| p.is_match(&indicator))) {
+            if !found.contains(&t.id) {
+                found.push(t.id.clone());
+            }
+        }
+    }
+    order(&mut found, themes);
+    found
+}
+
+/// Taxonomy order, so that output is the same whichever statement found a theme first.
+fn order(ids: &mut [ThemeId], themes: &Themes) {
+    ids.sort_by_key(|id| themes.list.iter().position(|t| t.id == *id).unwrap_or(usize::MAX));
+}
+
+/// The statements of a problem section with their themes and figures: the item's title (when it
+/// names a problem, or is the whole item) and every statement of its text.
+pub fn statements_of(title: &str, text: &str, themes: &Themes) -> Vec<Statement> {
+    let mut out = Vec::new();
+    let title_themes = statement_themes(title, themes);
+    // The title is a statement when it names a problem, or when it is all the item says.
+    let whole_item = text.trim().is_empty() && !is_lead_in(&squeeze(title));
+    if !title.trim().is_empty() && (!title_themes.is_empty() || whole_item) {
+        out.push(Statement { text: title.trim().to_string(), figures: super::figures::of_statement(title), themes: title_themes });
+    }
+    for st in statements::split(text) {
+        let tags = statement_themes(&st, themes);
+        let figures = if tags.is_empty() { vec![] } else { super::figures::of_statement(&st) };
+        out.push(Statement { text: st, themes: tags, figures });
+    }
+    out
+}
+
+/// One input of `jixiao classify`: its id (given, or the line number) and its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassifyInput {
+    pub id: String,
+    pub text: String,
+}
+
+/// One statement of a classified input.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Classified {
+    /// The input's id and the statement's number in it: "12.1".
+    pub id: String,
+    pub input: String,
+    pub text: String,
+    pub themes: Vec<ThemeId>,
+    pub figures: Vec<String>,
+    /// An improvement measure or a review question rather than a finding.
+    pub measure: bool,
+}
+
+/// Reads `classify` input: JSON Lines (objects with "text", optionally "id") when every non-empty
+/// line is a JSON object, else one statement per line.
+pub fn classify_input(text: &str) -> anyhow::Result<Vec<ClassifyInput>> {
+    let lines: Vec<(usize, &str)> = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).filter(|(_, l)| !l.is_empty()).collect();
+    let json = !lines.is_empty() && lines.iter().all(|(_, l)| l.starts_with('{'));
+    lines
+        .into_iter()
+        .map(|(n, l)| {
+            if !json {
+                return Ok(ClassifyInput { id: n.to_string(), text: l.to_string() });
+            }
+            let v: serde_json::Value = serde_json::from_str(l).map_err(|e| anyhow::anyhow!("line {n}: not valid JSON ({e})"))?;
+            let text = v.get("text").and_then(|t| t.as_str()).ok_or_else(|| anyhow::anyhow!("line {n}: the object has no \"text\" string"))?;
+            let id = match v.get("id") {
+                Some(serde_json::Value::String(s)) => s.clone(),
+                Some(serde_json::Value::Number(x)) => x.to_string(),
+                _ => n.to_string(),
+            };
+            Ok(ClassifyInput { id, text: text.to_string() })
+        })
+        .collect()
+}
+
+/// Splits each input into statements and tags them.
+pub fn classify(inputs: &[ClassifyInput], themes: &Themes) -> Vec<Classified> {
+    let mut out = Vec::new();
+    for inp in inputs {
+        for (k, st) in statements::split(&inp.text).into_iter().enumerate() {
+            let measure = is_measure_or_question(&st, themes);
+            let tags = statement_themes(&st, themes);
+            let figures = if tags.is_empty() { vec![] } else { super::figures::of_statement(&st) };
+            out.push(Classified { id: format!("{}.{}", inp.id, k + 1), input: inp.id.clone(), text: st, themes: tags, figures, measure });
+        }
+    }
+    out
+}
+
+/// Tags every problem section of a report in place; other sections get no themes or statements.
 pub fn tag_sections(sections: &mut [Section], themes: &Themes) {
     for i in 0..sections.len() {
         if sections[i].category != Category::Problems {
             sections[i].themes.clear();
+            sections[i].statements.clear();
             continue;
         }
         let s = &sections[i];
@@ -38,8 +227,11 @@ pub fn tag_sections(sections: &mut [Section], themes: &Themes) {
             (SectionKind::Heading, _) => title.clone(),
             _ => String::new(),
         };
-        let tags = themes_of(if s.kind == SectionKind::Labeled { "" } else { &title }, &s.text, &indicator, themes);
+        let own_title = if s.kind == SectionKind::Labeled { String::new() } else { title };
+        let tags = themes_of(&own_title, &s.text, &indicator, themes);
+        let statements = statements_of(&own_title, &s.text, themes);
         sections[i].themes = tags;
+        sections[i].statements = statements;
     }
 }
 
@@ -92,5 +284,69 @@ mod tests {
         assert_eq!(ids("", "全年执行率与目标值存在差距。", "预算执行率"), vec!["budget_exec_low"]);
         assert_eq!(ids("", "比率＞10%。本指标自评得分为0分。", "预算调整率"), vec!["budget_prep_inaccurate"]);
         assert_eq!(ids("", "部分信访人要求过高。", "公众或服务对象满意度"), vec!["satisfaction_no_survey"]);
+    }
+
+    fn one(statement: &str) -> Vec<String> {
+        let d = Domain::builtin().unwrap();
+        statement_themes(statement, &d.themes).into_iter().map(|t| t.0).collect()
+    }
+
+    #[test]
+    fn a_topic_and_a_deficiency_cue_meet_in_one_clause() {
+        // Wording written for this test, not taken from any report.
+        assert_eq!(one("往年结余的专项经费一直挂在单位账上，盘活消化不到位。"), vec!["carryover_high"]);
+        assert_eq!(one("年初编制预算时测算依据不足，部分项目预算与实际支出脱节。"), vec!["budget_prep_inaccurate"]);
+        assert_eq!(one("三个乡镇的污水管网工程工期一再推迟。"), vec!["project_delay"]);
+        assert_eq!(one("下属单位的绩效指标设置仍较笼统，难以衡量。"), vec!["target_not_quantified"]);
+        assert_eq!(one("局里专业技术人员紧缺，一人身兼数职。"), vec!["talent_shortage"]);
+        // The topic in one clause and a cue in another do not meet.
+        assert!(one("全年预算执行率为97.2%，较上年提高，整体工作仍有不足。").is_empty());
+    }
+
+    #[test]
+    fn a_closing_list_of_problems_lends_its_predicate_to_every_item() {
+        let got = one("检查发现项目推进、预算执行率、绩效目标设置等环节均存在问题。");
+        for t in ["budget_exec_low", "target_not_quantified"] {
+            assert!(got.contains(&t.to_string()), "{got:?}");
+        }
+        // "等专业人才很少" is the last item's own predicate, not the list's.
+        assert_eq!(one("财会、计算机、工程造价等专业人才很少。"), vec!["talent_shortage"]);
+    }
+
+    #[test]
+    fn measures_questions_and_resolved_problems_are_not_findings() {
+        assert!(one("进一步加强预算编制管理，提高预算精准度。").is_empty());
+        assert!(one("建议尽快拨付剩余资金。").is_empty());
+        assert!(one("重点检查是否存在项目资金闲置、支出进度缓慢等问题。").is_empty());
+        assert!(one("上年指出的资产账实不符问题已全部整改。").is_empty());
+        assert!(one("检查中未发现超标准配置资产的情况。").is_empty());
+        // "还需进一步" is a shortfall, not a measure.
+        assert_eq!(one("部门绩效目标的细化量化还需进一步完善。"), vec!["target_not_quantified"]);
+    }
+
+    #[test]
+    fn audit_problems_outside_the_first_fifteen_themes_have_themes_of_their_own() {
+        assert_eq!(one("个别单位将工程拆分为多个小项目，规避公开招标。"), vec!["procurement_irregular"]);
+        assert_eq!(one("挪用专项经费用于发放办公楼装修款。"), vec!["misappropriation"]);
+        assert_eq!(one("向不符合条件的农户发放种粮补贴。"), vec!["subsidy_irregular"]);
+        assert_eq!(one("新建的农贸市场建成两年一直闲置，未发挥效益。"), vec!["idle_project"]);
+    }
+
+    #[test]
+    fn traditional_characters_are_tagged_like_simplified_ones() {
+        assert_eq!(one("政府採購執行率偏低。"), vec!["procurement_low"]);
+    }
+
+    #[test]
+    fn classify_reads_lines_or_json_lines_and_numbers_statements() {
+        let d = Domain::builtin().unwrap();
+        let inputs = classify_input("{\"id\":\"f1\",\"text\":\"一是采购计划执行缓慢；二是加强内控。\"}\n").unwrap();
+        let rows = classify(&inputs, &d.themes);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].id, "f1.1");
+        assert_eq!(rows[0].themes, vec![ThemeId("procurement_low".into())]);
+        assert!(rows[1].measure && rows[1].themes.is_empty());
+        assert_eq!(classify_input("甲\n\n乙\n").unwrap().iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), vec!["1", "3"]);
+        assert!(classify_input("{\"txt\": 1}\n").unwrap_err().to_string().contains("line 1"));
     }
 }

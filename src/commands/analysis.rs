@@ -172,3 +172,28 @@ pub fn retag_cmd(ctx: &Ctx, out: &mut dyn Write) -> Result<Status> {
     writeln!(out, "re-tagged {} reports, {changed} changed", ids.len())?;
     Ok(Status::Success)
 }
+
+/// `jixiao classify`: statements from a file or stdin through the taxonomy.
+pub fn classify_cmd(ctx: &Ctx, a: &crate::cli::ClassifyArgs, out: &mut dyn Write) -> Result<Status> {
+    let text = match a.input.as_deref().filter(|p| p.as_os_str() != "-") {
+        Some(p) => {
+            let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+            crate::parse::decode::decode(&bytes).map(|d| d.text).with_context(|| format!("{}", p.display()))?
+        }
+        None => {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).context("cannot read standard input as UTF-8 text")?;
+            s
+        }
+    };
+    let inputs = crate::analysis::themes::classify_input(&text).with_context(|| match &a.input {
+        Some(p) => format!("{}", p.display()),
+        None => "standard input".to_string(),
+    })?;
+    let rows = crate::analysis::themes::classify(&inputs, &ctx.domain.themes);
+    out_a::classified(out, &rows, &ctx.domain.themes, a.format, a.output.as_deref())?;
+    if rows.is_empty() {
+        ctx.notice("no statements in the input");
+    }
+    Ok(if rows.iter().any(|r| !r.themes.is_empty()) { Status::Success } else { Status::NoMatch })
+}

@@ -70,6 +70,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::Problems(a) => analysis::problems_cmd(&ctx, &a, &mut out),
         Command::Similar(a) => analysis::similar_cmd(&ctx, &a, &mut out),
         Command::Metrics(a) => analysis::metrics_cmd(&ctx, &a, &mut out),
+        Command::Classify(a) => analysis::classify_cmd(&ctx, &a, &mut out),
         Command::Export(a) => analysis::export_cmd(&ctx, &a, &mut out),
         Command::Retag => analysis::retag_cmd(&ctx, &mut out),
         Command::Set(a) => admin::set_cmd(&ctx, &a, &mut out),

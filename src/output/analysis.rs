@@ -77,15 +77,14 @@ impl Tabular for DepartmentRow {
 
 impl Tabular for Cluster {
     fn headers() -> Vec<&'static str> {
-        vec!["top_terms", "departments", "reports", "section_ids", "example"]
+        vec!["top_terms", "departments", "reports", "examples"]
     }
     fn cells(&self) -> Vec<Cell> {
         vec![
             join(&self.top_terms, " ").into(),
             join(&self.departments, "、").into(),
             Some(self.reports as f64).into(),
-            join(&self.section_ids, " ").into(),
-            self.example.as_str().into(),
+            join(&self.examples, "\n").into(),
         ]
     }
 }
@@ -204,7 +203,7 @@ fn table<T: Tabular>(out: &mut dyn Write, rows: &[T], columns: &[usize], widths:
 pub fn themes(out: &mut dyn Write, rows: &[ThemeRow], format: TableFormat, output: Option<&Path>) -> Result<()> {
     match format {
         TableFormat::Json => rows.iter().try_for_each(|r| json_line(out, r))?,
-        TableFormat::Table => table(out, rows, &[0, 2, 3, 4, 5, 6, 7], &[24, 11, 7, 14, 21, 16])?,
+        TableFormat::Table => table(out, rows, &[0, 1, 2, 3, 4, 5, 7], &[24, 28, 11, 7, 14, 21])?,
         _ => write_sheet(rows, format, output)?,
     }
     Ok(())
@@ -269,10 +268,12 @@ pub fn clusters(out: &mut dyn Write, rows: &[Cluster], format: TableFormat, outp
             for (i, c) in rows.iter().enumerate() {
                 writeln!(out, "{:>3}. {}", i + 1, join(&c.top_terms, " "))?;
                 writeln!(out, "     {} departments, {} reports: {}", c.departments.len(), c.reports, join(&c.departments, "、"))?;
-                writeln!(out, "     e.g. {}  ({})", c.example, join(&c.section_ids, " "))?;
+                for e in &c.examples {
+                    writeln!(out, "     e.g. {}", crate::text::prefix_chars(e, 80).replace('\n', " "))?;
+                }
             }
             if rows.is_empty() {
-                writeln!(out, "no cluster of untagged problem paragraphs spans two reports")?;
+                writeln!(out, "no cluster of untagged problem statements spans two reports")?;
             }
         }
         _ => write_sheet(rows, format, output)?,
@@ -310,6 +311,57 @@ pub fn metrics(out: &mut dyn Write, rows: &[MetricRow], format: TableFormat, out
         TableFormat::Json => rows.iter().try_for_each(|r| json_line(out, r))?,
         TableFormat::Table => table(out, rows, &[1, 2, 4, 5, 7, 8], &[30, 11, 24, 8, 5])?,
         _ => write_sheet(rows, format, output)?,
+    }
+    Ok(())
+}
+
+/// `jixiao classify`: one row per statement, with the themes' labels beside their ids.
+pub fn classified(
+    out: &mut dyn Write,
+    rows: &[crate::analysis::themes::Classified],
+    themes: &crate::domain::Themes,
+    format: TableFormat,
+    output: Option<&Path>,
+) -> Result<()> {
+    let label = |id: &crate::model::ThemeId| themes.get(&id.0).map(|t| t.label.clone()).unwrap_or_default();
+    match format {
+        TableFormat::Json => {
+            let mut w: Box<dyn Write> = match output {
+                Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", p.display()))?)),
+                None => Box::new(&mut *out),
+            };
+            for r in rows {
+                json_line(&mut w, r)?;
+            }
+            w.flush()?;
+        }
+        TableFormat::Table => {
+            for r in rows {
+                let tags = if r.themes.is_empty() {
+                    if r.measure { "(measure)".to_string() } else { "-".to_string() }
+                } else {
+                    r.themes.iter().map(|t| format!("{} {}", t.0, label(t))).collect::<Vec<_>>().join("; ")
+                };
+                let figures = if r.figures.is_empty() { String::new() } else { format!("  [{}]", r.figures.join(" ")) };
+                writeln!(out, "{:<8} {}{}\n         {}", r.id, crate::text::prefix_chars(&r.text, 60).replace('\n', " "), figures, tags)?;
+            }
+        }
+        _ => {
+            let kind = if format == TableFormat::Xlsx { "xlsx" } else { "csv" };
+            let mut sink = open_sink(kind, output, &["id", "input", "text", "themes", "labels", "figures", "measure"])?;
+            for r in rows {
+                sink.row(&[
+                    r.id.as_str().into(),
+                    r.input.as_str().into(),
+                    r.text.as_str().into(),
+                    join(&r.themes.iter().map(|t| t.0.as_str()).collect::<Vec<_>>(), ",").into(),
+                    join(&r.themes.iter().map(label).collect::<Vec<_>>(), "；").into(),
+                    join(&r.figures, " ").into(),
+                    (if r.measure { "yes" } else { "" }).into(),
+                ])?;
+            }
+            sink.finish()?;
+        }
     }
     Ok(())
 }

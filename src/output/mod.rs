@@ -73,6 +73,16 @@ pub struct SectionJson<'a> {
     pub kind: crate::model::SectionKind,
     pub indicator: Option<IndicatorScore>,
     pub source: &'a str,
+    /// Problem sections: their statements, each with its id (`SECTIONID.N`), themes and figures.
+    pub statements: Vec<StatementJson<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct StatementJson<'a> {
+    pub id: String,
+    pub text: &'a str,
+    pub themes: Vec<&'a str>,
+    pub figures: &'a [String],
 }
 
 impl<'a> SectionJson<'a> {
@@ -95,6 +105,17 @@ impl<'a> SectionJson<'a> {
             kind: s.kind,
             indicator: s.indicator,
             source: &d.source,
+            statements: s
+                .statements
+                .iter()
+                .enumerate()
+                .map(|(n, st)| StatementJson {
+                    id: format!("{}.{}", d.report_id.section(s.seq), n + 1),
+                    text: &st.text,
+                    themes: st.themes.iter().map(|t| t.0.as_str()).collect(),
+                    figures: &st.figures,
+                })
+                .collect(),
         }
     }
 }

@@ -18,11 +18,20 @@ use std::sync::LazyLock;
 /// Parses decoded text into a report, themes included. Fails only when the schema does not compile.
 pub fn parse_text(text: &str, source: SourceInfo, domain: &Domain) -> anyhow::Result<Report> {
     let regions = domain.regions()?;
+    let id = ReportId::from_text(text);
+    // Pages in traditional characters are read as simplified, for metadata, themes and search.
+    let simplified;
+    let text = if crate::text::is_traditional(text) {
+        simplified = crate::text::simplified(text);
+        simplified.as_str()
+    } else {
+        text
+    };
     let layout = sections::layout(text);
     let mut sections = build_sections(&layout.sections, domain);
     let title = meta::title(&layout.cover);
     let department = meta::department(&layout.cover, title.as_deref(), text, regions);
-    let region = department.as_deref().map(|d| regions.resolve(d, text)).unwrap_or_default();
+    let region = department.as_deref().map(|d| regions.resolve(meta::without_party_prefix(d), text)).unwrap_or_default();
     // A department named without its place (县教育局): the place the title or body names most.
     let region = if region == Default::default() { regions.most_named(&format!("{}\n{text}", title.as_deref().unwrap_or(""))) } else { region };
     // One squeezed copy of the text for every metadata rule that reads it.
@@ -37,6 +46,7 @@ pub fn parse_text(text: &str, source: SourceInfo, domain: &Domain) -> anyhow::Re
         grade: meta::grade(&squeezed),
         kind: meta::kind(title.as_deref(), &layout.cover, text),
         filed: meta::filed(&layout.cover).or_else(|| source.published.clone()),
+        supervisor: meta::supervisor(&layout.cover, text).filter(|s| Some(s) != department.as_ref()),
         title,
         department,
         region,
@@ -45,7 +55,7 @@ pub fn parse_text(text: &str, source: SourceInfo, domain: &Domain) -> anyhow::Re
     crate::analysis::themes::tag_sections(&mut sections, &domain.themes);
     let metrics = crate::analysis::metrics::extract(&sections, domain.metrics()?);
     let mut report = Report {
-        id: ReportId::from_text(text),
+        id,
         meta,
         source,
         sections,
@@ -215,6 +225,7 @@ fn build_sections(raw: &[RawSection], domain: &Domain) -> Vec<Section> {
             text: own_text,
             category: Category::Other,
             themes: vec![],
+            statements: vec![],
             indicator: if r.kind == RawKind::Numbered || r.kind == RawKind::Unnumbered {
                 indicator_score(&r.title, &all_text)
             } else {
@@ -236,6 +247,7 @@ fn build_sections(raw: &[RawSection], domain: &Domain) -> Vec<Section> {
                 text,
                 category: Category::Other,
                 themes: vec![],
+                statements: vec![],
                 indicator: None,
             });
         }
