@@ -28,7 +28,13 @@ pub struct Domain {
     regions: Lazy<std::sync::Arc<crate::region::RegionTable>>,
     pub userdict: String,
     pub stopwords: HashSet<String>,
+    /// Every schema file's text as loaded (file name, text), so that a data directory can remember
+    /// the schema it was tagged with.
+    pub files: Vec<(&'static str, String)>,
 }
+
+/// The schema files, by name.
+pub const SCHEMA_FILES: [&str; 6] = ["categories.toml", "themes.toml", "regions.tsv", "userdict.txt", "stopwords.txt", "metrics.toml"];
 
 impl Domain {
     /// The compiled-in defaults only.
@@ -38,6 +44,11 @@ impl Domain {
 
     /// Loads `dir`'s files over the compiled-in defaults.
     pub fn load(dir: Option<&Path>) -> Result<Domain> {
+        if let Some(d) = dir {
+            if !d.is_dir() {
+                bail!("the schema folder {} does not exist (given with --schema or JIXIAO_SCHEMA)", d.display());
+            }
+        }
         let read = |name: &str, default: &'static str| -> Result<(String, String)> {
             if let Some(dir) = dir {
                 let p = dir.join(name);
@@ -65,9 +76,34 @@ impl Domain {
             .collect();
         // Read only by some commands, and the costliest to build: compiled on first use. A user's
         // edited file is still checked at start-up when the command needs it (its first use).
+        let files = vec![
+            ("categories.toml", cat_text),
+            ("themes.toml", theme_text),
+            ("regions.tsv", region_text.clone()),
+            ("userdict.txt", userdict.clone()),
+            ("stopwords.txt", stop_text),
+            ("metrics.toml", metric_text.clone()),
+        ];
         let metrics = Lazy::new(metric_text, metric_name);
         let regions = Lazy::new(region_text, region_name);
-        Ok(Domain { categories, themes, metrics, regions, userdict, stopwords })
+        Ok(Domain { categories, themes, metrics, regions, userdict, stopwords, files })
+    }
+
+    /// Writes the schema in use to `dir` (a data directory's `schema/`), each file replaced
+    /// atomically, so that later commands on that data directory use the schema its reports were
+    /// tagged with.
+    pub fn remember(&self, dir: &Path) -> Result<()> {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        for (name, text) in &self.files {
+            let path = dir.join(name);
+            if std::fs::read_to_string(&path).is_ok_and(|t| t == *text) {
+                continue;
+            }
+            let tmp = dir.join(format!(".{name}.tmp"));
+            std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+            std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        Ok(())
     }
 
     /// The metric definitions (schema/metrics.toml).
@@ -80,9 +116,10 @@ impl Domain {
         self.regions.get(|t| crate::region::RegionTable::parse(t).map(std::sync::Arc::new))
     }
 
-    /// The schema folder to use: the one named, else `./schema` when it holds a themes file.
-    pub fn resolve_dir(named: Option<PathBuf>) -> Option<PathBuf> {
-        named.or_else(|| {
+    /// The schema folder to use: the one named; else the one the data directory remembers (the
+    /// schema its reports were tagged with); else `./schema` when it holds a themes file.
+    pub fn resolve_dir(named: Option<PathBuf>, remembered: &Path) -> Option<PathBuf> {
+        named.or_else(|| remembered.join("themes.toml").exists().then(|| remembered.to_path_buf())).or_else(|| {
             let local = PathBuf::from("schema");
             local.join("themes.toml").exists().then_some(local)
         })

@@ -104,6 +104,9 @@ impl Writer {
 
     /// Opens store and index under a lock the caller already holds.
     pub fn open_locked(lock: std::fs::File, data: &DataDir, domain: &Domain) -> Result<Writer> {
+        // Remembered before anything is tagged: a run killed midway is finished by the next one
+        // with the same schema.
+        domain.remember(&data.schema())?;
         let (store, recovered) = match Store::open(&data.store()) {
             Ok(s) => (s, None),
             Err(e) if e.downcast_ref::<crate::store::StoreCorrupt>().is_some() => {

@@ -44,6 +44,10 @@ impl DataDir {
     pub fn search(&self) -> PathBuf {
         self.root.join("search")
     }
+    /// The schema the reports were tagged with (written by every writer).
+    pub fn schema(&self) -> PathBuf {
+        self.root.join("schema")
+    }
     fn lock_file(&self) -> PathBuf {
         self.root.join("jixiao.lock")
     }

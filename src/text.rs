@@ -37,6 +37,38 @@ pub fn is_traditional(s: &str) -> bool {
     changed >= 5 && changed * 50 >= han
 }
 
+/// Zero-width and other invisible format characters, and combining marks: inside a word they
+/// would split it, so the index and queries drop them.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{0300}'..='\u{036F}' | '\u{FE00}'..='\u{FE0F}')
+}
+
+/// The form in which text is segmented for the index: width folded, traditional characters
+/// simplified, invisible characters dropped. `None` when the text is already in that form;
+/// otherwise the normalised text and, for each of its bytes (and its end), the byte offset in the
+/// original.
+pub fn index_form(text: &str) -> Option<(String, Vec<usize>)> {
+    let simplified = simplified(text);
+    let changes = simplified.chars().zip(text.chars()).any(|(s, c)| fold_char(s) != c || is_invisible(c));
+    if !changes {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut back = Vec::with_capacity(text.len() + 1);
+    for ((i, c), s) in text.char_indices().zip(simplified.chars()) {
+        if is_invisible(c) {
+            continue;
+        }
+        let f = fold_char(s);
+        for _ in 0..f.len_utf8() {
+            back.push(i);
+        }
+        out.push(f);
+    }
+    back.push(text.len());
+    Some((out, back))
+}
+
 /// `fold_char` over a string.
 pub fn fold(s: &str) -> String {
     s.chars().map(fold_char).collect()

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 static PERCENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d+(?:\.\d+)?\s*[%％]").expect("percent pattern"));
 /// Words just before a figure that make it a target or a threshold, not the measured value.
 static NOT_MEASURED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:目标值?|计划|预期|要求|标准|指标值|不低于|不高于|不少于|不超过|高于|低于|超过|大于|小于|以上|以下|达到|≥|≤|>|<|＞|＜|控制在|在)(?:为|是|:|：)?\s*$")
+    Regex::new(r"(?:目标值?|计划|预期|要求|标准|指标值|不低于|不高于|不少于|不超过|高于|低于|超过|大于|小于|以上|以下|≥|≤|>|<|＞|＜|控制在)(?:为|是|:|：)?\s*$")
         .expect("threshold pattern")
 });
 /// A clause that states a rate or a progress figure.

@@ -56,9 +56,10 @@ impl Ctx {
 }
 
 pub fn run(cli: Cli) -> Result<Status> {
-    let schema_dir = Domain::resolve_dir(cli.schema.clone());
+    let data = DataDir::new(&cli.data);
+    let schema_dir = Domain::resolve_dir(cli.schema.clone(), &data.schema());
     let domain = Domain::load(schema_dir.as_deref())?;
-    let ctx = Ctx { data: DataDir::new(&cli.data), domain, quiet: cli.quiet };
+    let ctx = Ctx { data, domain, quiet: cli.quiet };
     let mut out = std::io::stdout().lock();
     match cli.command {
         Command::Demo => demo_cmd(&ctx, &mut out),

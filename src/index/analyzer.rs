@@ -21,7 +21,8 @@ use tantivy_jieba::jieba_rs::{Jieba, TokenizeMode};
 pub const PRECISE: &str = "jixiao_precise";
 pub const SEARCH: &str = "jixiao_search";
 /// Bumped whenever tokenization changes in a way that makes an existing index unreadable.
-pub const ANALYZER_VERSION: u32 = 1;
+/// 2: traditional characters folded to simplified, invisible characters dropped.
+pub const ANALYZER_VERSION: u32 = 2;
 
 /// Loads jieba's dictionary with the user dictionary added. Loaded once per process.
 pub fn jieba(userdict: &str) -> Arc<Jieba> {
@@ -90,23 +91,12 @@ impl Tokenizer for JiebaTokenizer {
     type TokenStream<'a> = JiebaTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> JiebaTokenStream {
-        // Jieba cuts full-width letters one by one, so segment the folded text and map offsets back
-        // to the original (folding is char for char; only byte lengths change).
-        let needs_fold = text.chars().any(|c| fold_char(c) != c);
-        let (folded, back): (std::borrow::Cow<str>, Option<Vec<usize>>) = if needs_fold {
-            let mut f = String::with_capacity(text.len());
-            let mut back = Vec::with_capacity(text.len() + 1);
-            for (i, c) in text.char_indices() {
-                let fc = fold_char(c);
-                for _ in 0..fc.len_utf8() {
-                    back.push(i);
-                }
-                f.push(fc);
-            }
-            back.push(text.len());
-            (f.into(), Some(back))
-        } else {
-            (text.into(), None)
+        // Jieba cuts full-width letters one by one and does not know traditional characters, and
+        // an invisible char (zero-width space, combining mark) splits a word: segment the
+        // normalised text and map offsets back to the original.
+        let (folded, back): (std::borrow::Cow<str>, Option<Vec<usize>>) = match crate::text::index_form(text) {
+            Some((f, back)) => (f.into(), Some(back)),
+            None => (text.into(), None),
         };
         let to_original = |at: usize| back.as_ref().map_or(at, |b| b[at]);
         let mode = if self.search_mode { TokenizeMode::Search } else { TokenizeMode::Default };

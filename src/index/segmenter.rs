@@ -67,7 +67,12 @@ impl DictTokenizer {
 
 /// Normalised chars with their byte offsets in the original text.
 fn chars(text: &str) -> Vec<(usize, char)> {
-    text.char_indices().map(|(i, c)| (i, fold_char(c).to_lowercase().next().unwrap_or(c))).collect()
+    let simplified = crate::text::simplified(text);
+    text.char_indices()
+        .zip(simplified.chars())
+        .filter(|((_, c), _)| !crate::text::is_invisible(*c))
+        .map(|((i, c), s)| (i, fold_char(s).to_lowercase().next().unwrap_or(c)))
+        .collect()
 }
 
 /// Letters and digits form words; jieba cuts figures at their punctuation ("57.2%" → 57, 2).
