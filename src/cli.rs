@@ -14,8 +14,10 @@ pub struct Cli {
     /// Data directory (sled store + tantivy index).
     #[arg(long, global = true, env = "JIXIAO_DATA", default_value = "index")]
     pub data: PathBuf,
-    /// Folder with the domain knowledge (themes.toml, categories.toml, userdict.txt, regions.tsv,
-    /// stopwords.txt); files it lacks use the built-in defaults. Default: ./schema when present.
+    /// Folder with the domain knowledge (themes.toml, categories.toml, metrics.toml, userdict.txt,
+    /// regions.tsv, stopwords.txt); files it lacks use the built-in defaults. A data directory
+    /// remembers the folder its reports were tagged with, and later commands use it. Default: the
+    /// remembered folder, else ./schema when present, else the built-in schema ("builtin").
     #[arg(long, global = true, env = "JIXIAO_SCHEMA")]
     pub schema: Option<PathBuf>,
     /// No progress bar or notices on stderr.
@@ -189,7 +191,7 @@ pub struct ProblemsArgs {
 
 #[derive(Debug, Args)]
 pub struct SimilarArgs {
-    /// A section id (REPORT-SEQ) whose text to compare.
+    /// A section id (REPORT-SEQ) or a problem statement id (REPORT-SEQ.N) whose text to compare.
     #[arg(required_unless_present = "text", conflicts_with = "text")]
     pub section: Option<String>,
     /// A paragraph to compare instead of a section.
@@ -255,6 +257,10 @@ pub struct ExportArgs {
     /// File to write; csv and jsonl default to stdout, xlsx needs a file.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// One row per problem statement of the hits (with --theme, the statements of that theme)
+    /// instead of one per section.
+    #[arg(long)]
+    pub statements: bool,
 }
 
 fn parse_years(s: &str) -> Result<YearRange, String> {

@@ -31,6 +31,9 @@ pub struct Domain {
     /// Every schema file's text as loaded (file name, text), so that a data directory can remember
     /// the schema it was tagged with.
     pub files: Vec<(&'static str, String)>,
+    /// True when no schema folder was used: the built-in schema, which belongs to this version of
+    /// jixiao and is not copied into data directories.
+    pub builtin: bool,
 }
 
 /// The schema files, by name.
@@ -86,13 +89,20 @@ impl Domain {
         ];
         let metrics = Lazy::new(metric_text, metric_name);
         let regions = Lazy::new(region_text, region_name);
-        Ok(Domain { categories, themes, metrics, regions, userdict, stopwords, files })
+        Ok(Domain { categories, themes, metrics, regions, userdict, stopwords, files, builtin: dir.is_none() })
     }
 
     /// Writes the schema in use to `dir` (a data directory's `schema/`), each file replaced
     /// atomically, so that later commands on that data directory use the schema its reports were
-    /// tagged with.
+    /// tagged with. For the built-in schema the folder is removed instead.
     pub fn remember(&self, dir: &Path) -> Result<()> {
+        if self.builtin {
+            // The built-in schema goes with the program: a newer jixiao brings its newer one.
+            if dir.exists() {
+                std::fs::remove_dir_all(dir).with_context(|| format!("cannot remove {}", dir.display()))?;
+            }
+            return Ok(());
+        }
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         for (name, text) in &self.files {
             let path = dir.join(name);
@@ -118,7 +128,11 @@ impl Domain {
 
     /// The schema folder to use: the one named; else the one the data directory remembers (the
     /// schema its reports were tagged with); else `./schema` when it holds a themes file.
+    /// `--schema builtin` names the built-in schema.
     pub fn resolve_dir(named: Option<PathBuf>, remembered: &Path) -> Option<PathBuf> {
+        if named.as_deref().is_some_and(|p| p.as_os_str() == "builtin") {
+            return None;
+        }
         named.or_else(|| remembered.join("themes.toml").exists().then(|| remembered.to_path_buf())).or_else(|| {
             let local = PathBuf::from("schema");
             local.join("themes.toml").exists().then_some(local)

@@ -235,7 +235,8 @@ pub fn discover(docs: &[SectionDoc], domain: &Domain) -> Vec<Cluster> {
             let sq = crate::text::squeeze(u.text);
             sq.chars().count() >= 10
                 && !super::themes::is_lead_in(&sq)
-                && themes.cues.deficiency.as_ref().is_some_and(|c| c.is_match(&sq))
+                // "问题" alone names no shortfall ("群众反映的问题均按时办理").
+                && themes.cues.deficiency.as_ref().is_some_and(|c| c.is_match(&sq.replace("问题", "")))
                 && !themes.cues.resolved.as_ref().is_some_and(|c| c.is_match(&sq))
                 && !super::themes::is_measure_or_question(u.text, themes)
         })

@@ -6,7 +6,8 @@ use crate::analysis::problems;
 use crate::cli::{ExportArgs, MetricsArgs, ProblemsArgs, SimilarArgs};
 use crate::ingest::Writer;
 use crate::model::{Category, SectionId};
-use crate::output::analysis::{self as out_a, ExportFormat, ExportRow, MetricRow, Tabular};
+use crate::output::analysis::{self as out_a, ExportFormat, ExportRow, MetricRow, StatementRow, Tabular};
+use crate::output::json_line;
 use crate::output::tabular::open_sink;
 use crate::query::{Filters, Searching};
 use anyhow::{bail, Context, Result};
@@ -44,7 +45,13 @@ pub fn similar_cmd(ctx: &Ctx, a: &SimilarArgs, out: &mut dyn Write) -> Result<St
     let mut f = Filters { category: (!a.all_categories).then_some(Category::Problems), ..Filters::default() };
     let (text, exclude) = match (&a.section, &a.text) {
         (Some(id), _) => {
-            let (report, seq) = SectionId::parse(id).with_context(|| format!("{id:?} is not a section id (REPORT-SEQ, see `jixiao show REPORT`)"))?;
+            // A statement id (REPORT-SEQ.N) compares that statement alone.
+            let (section_part, statement) = match id.rsplit_once('.') {
+                Some((sec, n)) if n.chars().all(|c| c.is_ascii_digit()) && !n.is_empty() => (sec, n.parse::<usize>().ok()),
+                _ => (id.as_str(), None),
+            };
+            let (report, seq) = SectionId::parse(section_part)
+                .with_context(|| format!("{id:?} is not a section id (REPORT-SEQ) or a statement id (REPORT-SEQ.N); see `jixiao show REPORT`"))?;
             let report = resolve_report(&index, report.as_str())?;
             let doc = index
                 .sections_of(&report)?
@@ -54,7 +61,16 @@ pub fn similar_cmd(ctx: &Ctx, a: &SimilarArgs, out: &mut dyn Write) -> Result<St
             if a.same_department {
                 f.department = Some(doc.department.clone().context("the section's report has no department to compare within")?);
             }
-            (crate::parse::content(&doc.section), Some(report))
+            let text = match statement {
+                Some(n) => doc
+                    .section
+                    .statements
+                    .get(n.wrapping_sub(1))
+                    .map(|st| st.text.clone())
+                    .with_context(|| format!("section {section_part} has no statement {n} (it has {})", doc.section.statements.len()))?,
+                None => crate::parse::content(&doc.section),
+            };
+            (text, Some(report))
         }
         (None, Some(t)) => (t.clone(), None),
         (None, None) => bail!("give a section id or --text"),
@@ -129,6 +145,13 @@ pub fn export_cmd(ctx: &Ctx, a: &ExportArgs, out: &mut dyn Write) -> Result<Stat
                 None => out,
             };
             s.load_in_chunks(&searcher, &addrs, |score, doc| {
+                if a.statements {
+                    for row in StatementRow::of(&doc, score, a.filters.theme.as_deref()) {
+                        json_line(&mut *w, &row)?;
+                        rows += 1;
+                    }
+                    return Ok(());
+                }
                 let mut v = serde_json::to_value(crate::output::SectionJson::new(&doc))?;
                 v["score"] = serde_json::json!(score);
                 serde_json::to_writer(&mut *w, &v)?;
@@ -140,8 +163,16 @@ pub fn export_cmd(ctx: &Ctx, a: &ExportArgs, out: &mut dyn Write) -> Result<Stat
         }
         ExportFormat::Csv | ExportFormat::Xlsx => {
             let kind = if a.format == ExportFormat::Xlsx { "xlsx" } else { "csv" };
-            let mut sink = open_sink(kind, output, &ExportRow::headers())?;
+            let headers = if a.statements { StatementRow::headers() } else { ExportRow::headers() };
+            let mut sink = open_sink(kind, output, &headers)?;
             s.load_in_chunks(&searcher, &addrs, |score, doc| {
+                if a.statements {
+                    for row in StatementRow::of(&doc, score, a.filters.theme.as_deref()) {
+                        rows += 1;
+                        sink.row(&row.cells())?;
+                    }
+                    return Ok(());
+                }
                 rows += 1;
                 sink.row(&ExportRow { doc: &doc, score }.cells())
             })?;
@@ -149,7 +180,7 @@ pub fn export_cmd(ctx: &Ctx, a: &ExportArgs, out: &mut dyn Write) -> Result<Stat
         }
     }
     if let Some(p) = output {
-        ctx.notice(&format!("wrote {rows} hits to {}", p.display()));
+        ctx.notice(&format!("wrote {rows} {} to {}", if a.statements { "statements" } else { "hits" }, p.display()));
     }
     Ok(if rows == 0 { Status::NoMatch } else { Status::Success })
 }

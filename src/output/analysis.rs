@@ -123,6 +123,78 @@ impl Tabular for MetricRow {
 }
 
 /// One exported hit.
+/// One problem statement of an exported hit (`jixiao export --statements`).
+#[derive(Debug, Clone, Serialize)]
+pub struct StatementRow {
+    pub statement_id: String,
+    pub section_id: String,
+    pub department: Option<String>,
+    pub region: crate::model::Region,
+    pub fiscal_year: Option<u16>,
+    pub report_kind: &'static str,
+    pub section_path: Vec<String>,
+    pub text: String,
+    pub themes: Vec<String>,
+    pub figures: Vec<String>,
+    pub source: String,
+    pub score: f32,
+}
+
+impl StatementRow {
+    /// The statements of a hit; with `theme`, only those naming it.
+    pub fn of(d: &SectionDoc, score: f32, theme: Option<&str>) -> Vec<StatementRow> {
+        let s = &d.section;
+        let section_id = d.report_id.section(s.seq).0;
+        s.statements
+            .iter()
+            .enumerate()
+            .filter(|(_, st)| theme.is_none_or(|t| st.themes.iter().any(|x| x.0 == t)))
+            .map(|(n, st)| StatementRow {
+                statement_id: format!("{section_id}.{}", n + 1),
+                section_id: section_id.clone(),
+                department: d.department.clone(),
+                region: d.region.clone(),
+                fiscal_year: d.fiscal_year,
+                report_kind: d.kind.as_str(),
+                section_path: s.path.clone(),
+                text: st.text.clone(),
+                themes: st.themes.iter().map(|t| t.0.clone()).collect(),
+                figures: st.figures.clone(),
+                source: d.source.clone(),
+                score,
+            })
+            .collect()
+    }
+}
+
+impl Tabular for StatementRow {
+    fn headers() -> Vec<&'static str> {
+        vec![
+            "statement_id", "section_id", "department", "province", "city", "county", "fiscal_year", "report_kind", "section_path", "statement", "themes",
+            "figures", "source", "score",
+        ]
+    }
+    fn cells(&self) -> Vec<Cell> {
+        let r = &self.region;
+        vec![
+            self.statement_id.as_str().into(),
+            self.section_id.as_str().into(),
+            self.department.clone().unwrap_or_default().into(),
+            r.province.clone().unwrap_or_default().into(),
+            r.city.clone().unwrap_or_default().into(),
+            r.county.clone().unwrap_or_default().into(),
+            self.fiscal_year.into(),
+            self.report_kind.into(),
+            self.section_path.join(" > ").into(),
+            self.text.as_str().into(),
+            join(&self.themes, ",").into(),
+            join(&self.figures, " ").into(),
+            self.source.as_str().into(),
+            Some(f64::from(self.score)).into(),
+        ]
+    }
+}
+
 pub struct ExportRow<'a> {
     pub doc: &'a SectionDoc,
     pub score: f32,
