@@ -180,3 +180,28 @@ fn a_data_directory_remembers_the_schema_it_was_tagged_with() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
 }
+
+#[test]
+fn the_file_name_names_the_unit_and_a_project_table_keeps_its_supervisor() {
+    let dir = TempDir::new().unwrap();
+    std::fs::write(
+        dir.path().join("桐庐县林业局2022年度部门整体支出绩效自评报告.txt"),
+        "一、部门概况\n本局负责全县林业工作。\n二、存在的问题\n1.部分造林项目进度滞后。\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("p.txt"),
+        "2023年度项目支出绩效自评表\n项目名称：校舍维修\n主管部门：平遥县教育局\n实施单位：平遥县第二中学\n一、项目概况\n维修教学楼两栋。\n",
+    )
+    .unwrap();
+    let data = ingest(dir.path());
+    let reports = run_json(data.path(), &["reports", "--format", "json"]);
+    let named = reports.iter().find(|r| r["source"].as_str().unwrap().contains("林业局")).unwrap();
+    assert_eq!(named["department"], "桐庐县林业局");
+    assert_eq!(named["fiscal_year"], 2022);
+    assert_eq!(named["kind"], "department_overall");
+    let project = reports.iter().find(|r| r["source"].as_str().unwrap().ends_with("p.txt")).unwrap();
+    assert_eq!(project["department"], "平遥县第二中学");
+    assert_eq!(project["supervisor"], "平遥县教育局");
+    assert_eq!(project["kind"], "project");
+}

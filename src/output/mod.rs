@@ -23,6 +23,8 @@ pub struct ReportJson<'a> {
     pub id: &'a str,
     pub title: Option<&'a str>,
     pub department: Option<&'a str>,
+    /// A project table's supervising department (主管部门), when it is not the reporting unit.
+    pub supervisor: Option<&'a str>,
     pub region: &'a Region,
     pub fiscal_year: Option<u16>,
     pub total_score: Option<f64>,
@@ -40,6 +42,7 @@ impl<'a> ReportJson<'a> {
         ReportJson {
             id: r.id.as_str(),
             title: r.meta.title.as_deref(),
+            supervisor: r.meta.supervisor.as_deref(),
             department: r.meta.department.as_deref(),
             region: &r.meta.region,
             fiscal_year: r.meta.fiscal_year,

@@ -30,13 +30,17 @@ pub fn parse_text(text: &str, source: SourceInfo, domain: &Domain) -> anyhow::Re
     let layout = sections::layout(text);
     let mut sections = build_sections(&layout.sections, domain);
     let title = meta::title(&layout.cover);
-    let department = meta::department(&layout.cover, title.as_deref(), text, regions);
+    // Real files are named after the unit and the year ("XX局2022年度部门整体支出绩效自评报告.docx"):
+    // the file name is evidence where the text names no unit or year.
+    let file_stem = std::path::Path::new(&source.path).file_stem().map(|s| crate::text::simplified(&s.to_string_lossy())).unwrap_or_default();
+    let department = meta::department(&layout.cover, title.as_deref(), text, regions)
+        .or_else(|| meta::department(&[file_stem.clone()], Some(&file_stem), "", regions).filter(|d| d.chars().count() >= 4));
     let region = department.as_deref().map(|d| regions.resolve(meta::without_party_prefix(d), text)).unwrap_or_default();
     // A department named without its place (县教育局): the place the title or body names most.
     let region = if region == Default::default() { regions.most_named(&format!("{}\n{text}", title.as_deref().unwrap_or(""))) } else { region };
     // One squeezed copy of the text for every metadata rule that reads it.
     let squeezed = squeeze(text);
-    let fiscal_year = meta::fiscal_year(&layout.cover, title.as_deref(), &squeezed);
+    let fiscal_year = meta::fiscal_year(&layout.cover, title.as_deref(), &squeezed).or_else(|| meta::fiscal_year(&[], Some(&file_stem), ""));
     let meta = ReportMeta {
         total_score: meta::total_score(
             &sections.iter().filter(|s| s.category == Category::Conclusion).map(|s| s.text.as_str()).collect::<Vec<_>>(),
@@ -44,7 +48,7 @@ pub fn parse_text(text: &str, source: SourceInfo, domain: &Domain) -> anyhow::Re
             &squeezed,
         ),
         grade: meta::grade(&squeezed),
-        kind: meta::kind(title.as_deref(), &layout.cover, text),
+        kind: meta::kind(title.as_deref(), &layout.cover.iter().cloned().chain(std::iter::once(file_stem.clone())).collect::<Vec<_>>(), text),
         filed: meta::filed(&layout.cover).or_else(|| source.published.clone()),
         supervisor: meta::supervisor(&layout.cover, text).filter(|s| Some(s) != department.as_ref()),
         title,
