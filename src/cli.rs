@@ -23,6 +23,9 @@ pub struct Cli {
     /// No progress bar or notices on stderr.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Let --output replace a file that exists (never one inside the data directory).
+    #[arg(long, global = true)]
+    pub force: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -109,8 +112,8 @@ pub struct SearchArgs {
     pub query: String,
     #[command(flatten)]
     pub filters: FilterArgs,
-    /// Number of hits.
-    #[arg(long, short = 'n', default_value_t = 10)]
+    /// Number of hits (at most 10000; `export` writes them all).
+    #[arg(long, short = 'n', default_value_t = 10, value_parser = parse_limit)]
     pub limit: usize,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -203,7 +206,8 @@ pub struct SimilarArgs {
     /// Compare with every section, not only problem text.
     #[arg(long)]
     pub all_categories: bool,
-    #[arg(long, short = 'n', default_value_t = 10)]
+    /// Number of paragraphs (at most 10000).
+    #[arg(long, short = 'n', default_value_t = 10, value_parser = parse_limit)]
     pub limit: usize,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -261,6 +265,17 @@ pub struct ExportArgs {
     /// instead of one per section.
     #[arg(long)]
     pub statements: bool,
+}
+
+/// The largest `-n`: a page of hits, not a way to allocate memory for billions.
+pub const MAX_LIMIT: usize = 10_000;
+
+fn parse_limit(s: &str) -> Result<usize, String> {
+    let n: u64 = s.parse().map_err(|_| format!("{s:?} is not a number of hits"))?;
+    if n > MAX_LIMIT as u64 {
+        return Err(format!("at most {MAX_LIMIT} hits are shown; use `jixiao export` for all of them"));
+    }
+    Ok(n as usize)
 }
 
 fn parse_years(s: &str) -> Result<YearRange, String> {

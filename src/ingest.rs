@@ -351,7 +351,9 @@ pub fn ingest(paths: &[PathBuf], data: &DataDir, domain: &Domain, on_event: &mut
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(path) = files.get(i) else { break };
-                let result = prepare(store, path, domain);
+                // One file must never end the run: a panic while reading it is that file's error.
+                let result = crate::guard::catch(|| prepare(store, path, domain))
+                    .unwrap_or_else(|why| Err(anyhow::anyhow!("internal error while reading this file ({why}); the other files go on")));
                 if tx.send((i, result)).is_err() {
                     break;
                 }

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod domain;
 pub mod extract;
+pub mod guard;
 pub mod index;
 pub mod ingest;
 pub mod model;

@@ -4,6 +4,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    jixiao::guard::install_hook();
     let cli = jixiao::cli::Cli::parse();
     match jixiao::commands::run(cli) {
         Ok(status) => ExitCode::from(status.code()),
@@ -12,7 +13,7 @@ fn main() -> ExitCode {
             if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("jixiao: error: {e:#}");
+            eprintln!("jixiao: error: {}", jixiao::output::printable(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }

@@ -11,7 +11,7 @@ use crate::index::analyzer::words;
 use crate::index::{SearchIndex, SectionDoc, DOC_SECTION};
 use crate::analysis::similarity::{cosine, shape, shape_similarity, Vectorizer, NEAR_DUPLICATE};
 use crate::model::{Category, ReportId, ReportKind, SectionId};
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, bail, Result};
 use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
 use tantivy::collector::{Count, TopDocs};
@@ -107,6 +107,40 @@ fn phrase(field: Field, ws: &[String]) -> Option<Box<dyn Query>> {
     }
 }
 
+/// Longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 1_000;
+/// Deepest parenthesis nesting and most operators accepted: the query parser recurses on both.
+const MAX_QUERY_DEPTH: usize = 20;
+const MAX_QUERY_OPERATORS: usize = 64;
+
+/// Refuses queries whose size would make parsing slow or deep: what a person types fits easily.
+pub fn check_query_size(text: &str) -> Result<()> {
+    let chars = text.chars().count();
+    if chars > MAX_QUERY_CHARS {
+        bail!("the query is {chars} characters long; the limit is {MAX_QUERY_CHARS}");
+    }
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' | '（' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' | '）' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > MAX_QUERY_DEPTH {
+        bail!("the query nests parentheses {deepest} deep; the limit is {MAX_QUERY_DEPTH}");
+    }
+    let operators = text.split_whitespace().filter(|w| matches!(*w, "AND" | "OR" | "NOT") || w.starts_with('-') || w.starts_with('+')).count();
+    if operators > MAX_QUERY_OPERATORS {
+        bail!("the query has {operators} operators (AND, OR, NOT, -, +); the limit is {MAX_QUERY_OPERATORS}");
+    }
+    Ok(())
+}
+
 pub struct Searching<'a> {
     pub index: &'a SearchIndex,
     pub domain: &'a Domain,
@@ -115,12 +149,13 @@ pub struct Searching<'a> {
 impl Searching<'_> {
     /// The query for the user's text (without filters).
     pub fn text_query(&self, text: &str) -> Result<Box<dyn Query>> {
+        check_query_size(text)?;
         let f = &self.index.fields;
         if has_syntax(text) {
             let mut parser = QueryParser::for_index(&self.index.index, vec![f.heading, f.text]);
             parser.set_conjunction_by_default();
             parser.set_field_boost(f.heading, 1.5);
-            return parser.parse_query(text).map_err(|e| anyhow!("bad query {text:?}: {e}"));
+            return parser.parse_query(text).map_err(|e| anyhow!("bad query {:?}: {e}", crate::text::prefix_chars(text, 60)));
         }
         // The index's analyzers: jieba in a writer, the index vocabulary in a reader.
         let mut precise = self.index.index.tokenizer_for_field(f.text)?;

@@ -10,6 +10,12 @@ pub fn set_cmd(ctx: &Ctx, a: &SetArgs, out: &mut dyn Write) -> Result<Status> {
     if a.department.is_none() && a.year.is_none() {
         bail!("nothing to set: give --department and/or --year");
     }
+    if let Some(d) = &a.department {
+        let d = d.trim();
+        if d.chars().count() < 2 || d.chars().any(|c| c.is_control()) {
+            bail!("--department {d:?} is not a department name: give the full name on one line (海宁市审计局)");
+        }
+    }
     if let Some(y) = a.year {
         if !(1990..=2100).contains(&y) {
             bail!("{y} is not a plausible fiscal year");

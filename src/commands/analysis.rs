@@ -18,6 +18,7 @@ pub fn problems_cmd(ctx: &Ctx, a: &ProblemsArgs, out: &mut dyn Write) -> Result<
     let s = Searching { index: &index, domain: &ctx.domain };
     let mut f = Filters { category: Some(Category::Problems), ..super::scope(&a.scope) };
     let output = a.output.as_deref();
+    ctx.check_output(output)?;
     if let Some(theme) = &a.theme {
         ctx.domain.themes.require(theme)?;
         f.theme = Some(theme.clone());
@@ -30,13 +31,21 @@ pub fn problems_cmd(ctx: &Ctx, a: &ProblemsArgs, out: &mut dyn Write) -> Result<
         let refs: Vec<_> = docs.iter().collect();
         let rows = problems::by_department(&refs, &ctx.domain, a.min_years);
         out_a::departments(out, &rows, a.format, output)?;
-        return Ok(if rows.is_empty() { Status::NoMatch } else { Status::Success });
+        if rows.is_empty() {
+            ctx.notice("no department reports this problem (with these filters)");
+            return Ok(Status::NoMatch);
+        }
+        return Ok(Status::Success);
     } else if a.by.as_deref() == Some("year") {
         out_a::year_matrix(out, &problems::by_year(&docs, &ctx.domain.themes), a.format, output)?;
     } else {
         out_a::themes(out, &problems::by_theme(&docs, &ctx.domain.themes, a.min_years), a.format, output)?;
     }
-    Ok(if empty { Status::NoMatch } else { Status::Success })
+    if empty {
+        ctx.notice("no problem sections match (with these filters)");
+        return Ok(Status::NoMatch);
+    }
+    Ok(Status::Success)
 }
 
 pub fn similar_cmd(ctx: &Ctx, a: &SimilarArgs, out: &mut dyn Write) -> Result<Status> {
@@ -72,6 +81,7 @@ pub fn similar_cmd(ctx: &Ctx, a: &SimilarArgs, out: &mut dyn Write) -> Result<St
             };
             (text, Some(report))
         }
+        (None, Some(t)) if t.trim().is_empty() => bail!("--text is empty: give the paragraph to compare"),
         (None, Some(t)) => (t.clone(), None),
         (None, None) => bail!("give a section id or --text"),
     };
@@ -81,7 +91,11 @@ pub fn similar_cmd(ctx: &Ctx, a: &SimilarArgs, out: &mut dyn Write) -> Result<St
         hits.retain(|h| h.doc.department.as_deref() == Some(dep.as_str()));
     }
     out_a::similar(out, &hits, a.format)?;
-    Ok(if hits.is_empty() { Status::NoMatch } else { Status::Success })
+    if hits.is_empty() {
+        ctx.notice("no similar problem paragraph in other reports");
+        return Ok(Status::NoMatch);
+    }
+    Ok(Status::Success)
 }
 
 pub fn metrics_cmd(ctx: &Ctx, a: &MetricsArgs, out: &mut dyn Write) -> Result<Status> {
@@ -124,6 +138,7 @@ pub fn metrics_cmd(ctx: &Ctx, a: &MetricsArgs, out: &mut dyn Write) -> Result<St
             });
         }
     }
+    ctx.check_output(a.output.as_deref())?;
     out_a::metrics(out, &rows, a.format, a.output.as_deref())?;
     Ok(if rows.is_empty() { Status::NoMatch } else { Status::Success })
 }
@@ -133,6 +148,7 @@ pub fn export_cmd(ctx: &Ctx, a: &ExportArgs, out: &mut dyn Write) -> Result<Stat
     let s = Searching { index: &index, domain: &ctx.domain };
     let (searcher, addrs) = s.all_matches(Some(&a.query), &filters(&a.filters, &ctx.domain)?)?;
     let output = a.output.as_deref();
+    ctx.check_output(output)?;
     let mut rows = 0usize;
     match a.format {
         ExportFormat::Jsonl => {
@@ -221,6 +237,7 @@ pub fn classify_cmd(ctx: &Ctx, a: &crate::cli::ClassifyArgs, out: &mut dyn Write
         Some(p) => format!("{}", p.display()),
         None => "standard input".to_string(),
     })?;
+    ctx.check_output(a.output.as_deref())?;
     let rows = crate::analysis::themes::classify(&inputs, &ctx.domain.themes);
     out_a::classified(out, &rows, &ctx.domain.themes, a.format, a.output.as_deref())?;
     if rows.is_empty() {

@@ -42,15 +42,39 @@ pub struct Ctx {
     pub data: DataDir,
     pub domain: Domain,
     pub quiet: bool,
+    pub force: bool,
 }
 
 impl Ctx {
     pub(crate) fn index(&self) -> Result<SearchIndex> {
         SearchIndex::open(&self.data.search(), &self.domain.userdict, crate::index::Mode::Read)
     }
+    /// Refuses an output file that exists (unless --force) or lies inside the data directory
+    /// (whatever --force says): an export must never overwrite a report or the store.
+    pub(crate) fn check_output(&self, output: Option<&std::path::Path>) -> Result<()> {
+        let Some(path) = output else { return Ok(()) };
+        let absolute = |p: &std::path::Path| -> std::path::PathBuf {
+            let p = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(p) };
+            // Resolve what exists of the path (the file itself may not exist yet).
+            match (p.parent().and_then(|d| d.canonicalize().ok()), p.file_name()) {
+                (Some(dir), Some(name)) => dir.join(name),
+                _ => p,
+            }
+        };
+        let target = absolute(path);
+        if let Ok(data) = self.data.root.canonicalize() {
+            if target.starts_with(&data) {
+                bail!("{}: will not write inside the data directory {}; choose another --output", path.display(), data.display());
+            }
+        }
+        if path.exists() && !self.force {
+            bail!("{}: the file exists; use --force to replace it, or choose another --output", path.display());
+        }
+        Ok(())
+    }
     pub(crate) fn notice(&self, msg: &str) {
         if !self.quiet {
-            eprintln!("{msg}");
+            eprintln!("{}", output::printable(msg));
         }
     }
 }
@@ -59,8 +83,8 @@ pub fn run(cli: Cli) -> Result<Status> {
     let data = DataDir::new(&cli.data);
     let schema_dir = Domain::resolve_dir(cli.schema.clone(), &data.schema());
     let domain = Domain::load(schema_dir.as_deref())?;
-    let ctx = Ctx { data, domain, quiet: cli.quiet };
-    let mut out = std::io::stdout().lock();
+    let ctx = Ctx { data, domain, quiet: cli.quiet, force: cli.force };
+    let mut out = output::Printable::new(std::io::stdout().lock());
     match cli.command {
         Command::Demo => demo_cmd(&ctx, &mut out),
         Command::Ingest(a) => ingest_cmd(&ctx, &a, &mut out),
@@ -104,8 +128,8 @@ fn ingest_cmd(ctx: &Ctx, a: &IngestArgs, out: &mut dyn Write) -> Result<Status> 
             };
             if let Some(line) = line {
                 match &bar {
-                    Some(b) => b.println(line),
-                    None => eprintln!("{line}"),
+                    Some(b) => b.println(output::printable(&line)),
+                    None => eprintln!("{}", output::printable(&line)),
                 }
             }
         }
@@ -136,7 +160,7 @@ fn search_cmd(ctx: &Ctx, a: &SearchArgs, out: &mut dyn Write) -> Result<Status> 
     let (hits, total) = s.search(&a.query, &filters(&a.filters, &ctx.domain)?, a.limit, 0)?;
     let color = a.format == Format::Table && std::io::stdout().is_terminal();
     output::hits(out, &hits, total, a.format, color)?;
-    Ok(if hits.is_empty() { Status::NoMatch } else { Status::Success })
+    Ok(if total == 0 { Status::NoMatch } else { Status::Success })
 }
 
 fn reports_cmd(ctx: &Ctx, a: &ReportsArgs, out: &mut dyn Write) -> Result<Status> {
@@ -225,17 +249,52 @@ fn remove_cmd(ctx: &Ctx, typed: &str, out: &mut dyn Write) -> Result<Status> {
 
 fn rebuild_cmd(ctx: &Ctx, out: &mut dyn Write) -> Result<Status> {
     let lock = ctx.data.lock()?;
-    // A stale or foreign-format index is removed, not patched: it is derived, the store has all.
+    // The index holds a full copy of every report: reports the store lacks are restored from it
+    // before it is re-created, and an index that cannot be read is moved aside, never deleted.
     let search = ctx.data.search();
+    let mut damaged_index = None;
     if search.exists() && SearchIndex::open(&search, &ctx.domain.userdict, crate::index::Mode::Read).is_err() {
-        std::fs::remove_dir_all(&search).with_context(|| format!("cannot clear {}", search.display()))?;
-        ctx.notice("jixiao: note: the old search index could not be opened and was removed");
+        damaged_index = Some(move_aside(&search)?);
     }
-    // The lock is kept from the check to the end, so no other writer slips in between.
     let mut w = Writer::open_locked(lock, &ctx.data, &ctx.domain)?;
+    if damaged_index.is_none() {
+        let restored = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| w.check(true)));
+        match restored {
+            Ok(Ok(report)) => {
+                let n = report.problems.iter().filter(|(_, what)| what.starts_with("in the index but not in the store")).count();
+                if n > 0 {
+                    ctx.notice(&format!("jixiao: note: {n} reports the store lacked were restored from the index"));
+                }
+            }
+            // The index opened but cannot be read through: keep it aside, rebuild from the store.
+            Ok(Err(_)) | Err(_) => {
+                drop(w);
+                damaged_index = Some(move_aside(&search)?);
+                w = Writer::open(&ctx.data, &ctx.domain)?;
+            }
+        }
+    }
+    if let Some(aside) = &damaged_index {
+        if w.store.ids()?.is_empty() {
+            bail!(
+                "the search index could not be read (moved to {}) and the store holds no reports: nothing to rebuild from; re-ingest your files",
+                aside.display()
+            );
+        }
+        ctx.notice(&format!("jixiao: note: the old search index could not be read and was moved to {}", aside.display()));
+    }
     let n = w.reindex_all()?;
     writeln!(out, "re-indexed {n} reports")?;
     Ok(Status::Success)
+}
+
+/// Renames a damaged folder to `NAME.damaged-SECONDS` beside it and returns the new path.
+fn move_aside(path: &std::path::Path) -> Result<std::path::PathBuf> {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let aside = path.with_file_name(format!("{name}.damaged-{secs}"));
+    std::fs::rename(path, &aside).with_context(|| format!("cannot move {} aside", path.display()))?;
+    Ok(aside)
 }
 
 /// Writes the embedded samples under the data directory, ingests them and runs a few queries.

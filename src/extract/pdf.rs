@@ -14,11 +14,13 @@ use std::process::{Command, Stdio};
 
 /// Pages of text by pdf-extract; a panic inside it becomes an error.
 fn pages_in_process(bytes: &[u8]) -> Result<Vec<String>> {
-    let result = std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem_by_pages(bytes));
-    match result {
+    match crate::guard::catch(|| pdf_extract::extract_text_from_mem_by_pages(bytes)) {
         Ok(Ok(pages)) => Ok(pages),
         Ok(Err(e)) => bail!("the PDF cannot be read: {e}"),
-        Err(_) => bail!("the PDF cannot be read (its structure is damaged)"),
+        Err(why) if why.contains("encoding") => {
+            bail!("the PDF's fonts use an encoding the built-in reader does not know ({why}); install poppler-utils (pdftotext) or export the PDF again from Word")
+        }
+        Err(why) => bail!("the built-in PDF reader failed on this file ({why})"),
     }
 }
 

@@ -317,3 +317,71 @@ pub fn stats(out: &mut dyn Write, s: &Stats, format: Format) -> io::Result<()> {
         }
     }
 }
+
+/// A writer that drops control characters (escape sequences, C1 controls; tabs and newlines stay),
+/// so that report text or a file name cannot drive the terminal. JSON escapes them anyway.
+pub struct Printable<W: Write> {
+    inner: W,
+    /// A 0xC2 byte held back: with the next byte it may be a C1 control (U+0080–U+009F).
+    pending_c2: bool,
+}
+
+impl<W: Write> Printable<W> {
+    pub fn new(inner: W) -> Self {
+        Printable { inner, pending_c2: false }
+    }
+}
+
+impl<W: Write> Write for Printable<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut kept = Vec::with_capacity(buf.len() + 1);
+        for &b in buf {
+            if self.pending_c2 {
+                self.pending_c2 = false;
+                if (0x80..=0x9F).contains(&b) {
+                    continue;
+                }
+                kept.push(0xC2);
+            }
+            match b {
+                0xC2 => self.pending_c2 = true,
+                b'\n' | b'\t' => kept.push(b),
+                0x00..=0x1F | 0x7F => {}
+                _ => kept.push(b),
+            }
+        }
+        self.inner.write_all(&kept)?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        if self.pending_c2 {
+            self.pending_c2 = false;
+            self.inner.write_all(&[0xC2])?;
+        }
+        self.inner.flush()
+    }
+}
+
+/// `s` without control characters other than tab and newline (for messages on stderr).
+pub fn printable(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control() || *c == '\n' || *c == '\t').collect()
+}
+
+#[cfg(test)]
+mod printable_tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_and_c1_controls_do_not_reach_the_terminal() {
+        let mut out = Printable::new(Vec::new());
+        out.write_all("预算\u{1b}[2J执行\u{9b}31m率\t\n".as_bytes()).unwrap();
+        // A C1 control split across two writes is still caught.
+        out.write_all(&"\u{85}".as_bytes()[..1]).unwrap();
+        out.write_all(&"\u{85}".as_bytes()[1..]).unwrap();
+        out.write_all("é".as_bytes()).unwrap();
+        out.flush().unwrap();
+        assert_eq!(String::from_utf8(out.inner).unwrap(), "预算[2J执行31m率\t\né");
+        assert_eq!(printable("a\u{1b}]0;x\u{7}b"), "a]0;xb");
+    }
+}
+

@@ -57,9 +57,21 @@ fn cell_text(c: &Cell) -> String {
     }
 }
 
+/// A text cell that a spreadsheet would run as a formula (=, +, -, @, or a leading tab or carriage
+/// return) gets a leading apostrophe, so that Excel shows it as text; plain numbers stay numbers.
+fn neutralized(c: &Cell) -> String {
+    let t = cell_text(c);
+    let risky = matches!(c, Cell::Text(_)) && t.starts_with(['=', '+', '-', '@', '\t', '\r']) && t.trim().parse::<f64>().is_err();
+    if risky {
+        format!("'{t}")
+    } else {
+        t
+    }
+}
+
 impl<W: Write> RowSink for CsvSink<W> {
     fn row(&mut self, cells: &[Cell]) -> Result<()> {
-        self.writer.write_record(cells.iter().map(cell_text))?;
+        self.writer.write_record(cells.iter().map(neutralized))?;
         Ok(())
     }
     fn finish(mut self: Box<Self>) -> Result<()> {

@@ -1,0 +1,148 @@
+//! Faults and hostile input (issue: reliability and security): each test pins one defect that a
+//! review found, with files and data generated here in our own wording.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+use tempfile::TempDir;
+
+fn ingest(dir: &Path) -> TempDir {
+    let data = TempDir::new().unwrap();
+    jixiao(data.path()).arg("ingest").arg(dir).assert().success();
+    data
+}
+
+fn count_reports(data: &Path) -> usize {
+    run_json(data, &["reports", "--format", "json"]).len()
+}
+
+#[test]
+fn rebuild_restores_from_the_index_what_the_store_lost() {
+    let data = ingest(&samples());
+    std::fs::remove_dir_all(data.path().join("store")).unwrap();
+    let out = jixiao(data.path()).arg("rebuild").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("re-indexed 7 reports"));
+    assert_eq!(count_reports(data.path()), 7);
+}
+
+#[test]
+fn rebuild_refuses_when_both_copies_are_damaged_and_keeps_the_index() {
+    let data = ingest(&samples());
+    std::fs::remove_dir_all(data.path().join("store")).unwrap();
+    std::fs::write(data.path().join("search/meta.json"), "not json").unwrap();
+    let out = jixiao(data.path()).arg("rebuild").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to rebuild from"));
+    let kept = std::fs::read_dir(data.path()).unwrap().filter_map(|e| e.ok()).any(|e| e.file_name().to_string_lossy().starts_with("search.damaged-"));
+    assert!(kept, "the damaged index is moved aside, not deleted");
+}
+
+#[test]
+fn export_refuses_to_overwrite_files_and_never_writes_into_the_data_directory() {
+    let data = ingest(&samples());
+    let dir = TempDir::new().unwrap();
+    let existing = dir.path().join("report.txt");
+    std::fs::write(&existing, "原有内容").unwrap();
+    let out = jixiao(data.path()).args(["export", "预算", "-o"]).arg(&existing).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
+    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "原有内容");
+    jixiao(data.path()).args(["--force", "export", "预算", "-o"]).arg(&existing).assert().success();
+    assert_ne!(std::fs::read_to_string(&existing).unwrap(), "原有内容");
+    for inside in ["store/db", "search/meta.json", "new.csv"] {
+        let target = data.path().join(inside);
+        let out = jixiao(data.path()).args(["--force", "export", "预算", "-o"]).arg(&target).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{inside}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("inside the data directory"), "{inside}");
+    }
+    assert_eq!(count_reports(data.path()), 7);
+}
+
+#[test]
+fn hostile_queries_and_limits_get_clear_errors_not_crashes() {
+    let data = ingest(&samples());
+    for q in ["(".repeat(10_000), "NOT 预算 ".repeat(5_000), "NOT 预算 ".repeat(80), format!("{}预算{}", "(".repeat(50), ")".repeat(50))] {
+        for cmd in ["search", "export", "problems"] {
+            let out = jixiao(data.path()).arg(cmd).arg(&q).output().unwrap();
+            assert_eq!(out.status.code(), Some(2), "{cmd}");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains("limit") && err.len() < 400, "{cmd}: {err}");
+        }
+    }
+    for n in ["18446744073709551615", "1000000000"] {
+        for cmd in ["search", "similar"] {
+            let mut c = jixiao(data.path());
+            c.arg(cmd);
+            if cmd == "similar" {
+                c.args(["--text", "政府采购执行率偏低"]);
+            } else {
+                c.arg("预算");
+            }
+            let out = c.args(["-n", n]).output().unwrap();
+            assert_eq!(out.status.code(), Some(2), "{cmd} -n {n}");
+            assert!(String::from_utf8_lossy(&out.stderr).contains("at most 10000"));
+        }
+    }
+}
+
+#[test]
+fn exit_codes_say_what_was_found() {
+    let data = ingest(&samples());
+    // -n 0 shows no hits but 16 sections matched: success.
+    jixiao(data.path()).args(["search", "预算", "-n", "0"]).assert().code(0);
+    let out = jixiao(data.path()).args(["problems", "--year", "1999"]).env_remove("JIXIAO_QUIET").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let out = jixiao(data.path()).args(["similar", "--text", "  "]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--text is empty"));
+}
+
+#[test]
+fn csv_cells_that_look_like_formulas_are_neutralized() {
+    let dir = TempDir::new().unwrap();
+    std::fs::write(
+        dir.path().join("r.txt"),
+        "桐庐县档案馆2023年度部门整体支出绩效自评报告\n一、存在的问题\n=HYPERLINK(\"http://example.invalid\",\"点击\")预算执行率偏低。\n",
+    )
+    .unwrap();
+    let data = ingest(dir.path());
+    let out = jixiao(data.path()).args(["export", "预算执行率", "--format", "csv"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("'=HYPERLINK"), "{text}");
+    assert!(!text.contains(",=HYPERLINK") && !text.contains("\"=HYPERLINK"), "{text}");
+}
+
+#[test]
+fn escape_sequences_in_reports_and_file_names_do_not_reach_the_terminal() {
+    let dir = TempDir::new().unwrap();
+    std::fs::write(
+        dir.path().join("evil\u{1b}[2Jname.txt"),
+        "桐庐县档案馆2023年度部门整体支出绩效自评报告\n一、存在的问题\n预算执行率偏低\u{1b}]0;owned\u{7}，支出进度慢。\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("binary.txt"), b"\x00\x01\x1b[31m").unwrap();
+    let data = TempDir::new().unwrap();
+    let out = jixiao(data.path()).arg("ingest").arg(dir.path()).output().unwrap();
+    assert!(!out.stderr.contains(&0x1b), "{}", String::from_utf8_lossy(&out.stderr));
+    for args in [vec!["search", "预算执行率"], vec!["reports"], vec!["problems"]] {
+        let out = jixiao(data.path()).args(&args).output().unwrap();
+        assert!(!out.stdout.contains(&0x1b) && !out.stdout.contains(&0x07), "{args:?}");
+    }
+}
+
+#[test]
+fn set_refuses_empty_or_multi_line_departments() {
+    let data = ingest(&samples());
+    let id = run_json(data.path(), &["reports", "--format", "json"])[0]["id"].as_str().unwrap().to_string();
+    for bad in ["", " ", "平遥县\n教育局"] {
+        let out = jixiao(data.path()).args(["set", &id, "--department", bad]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+    }
+    let schema = TempDir::new().unwrap();
+    std::fs::write(schema.path().join("themes.toml"), "[[theme]]\nid = \"\"\nlabel = \"空\"\n").unwrap();
+    let out = jixiao(data.path()).arg("--schema").arg(schema.path()).arg("problems").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("theme id"));
+}
