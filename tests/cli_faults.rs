@@ -146,3 +146,63 @@ fn set_refuses_empty_or_multi_line_departments() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("theme id"));
 }
+
+#[test]
+fn deep_or_repeated_headings_and_deeply_nested_pages_do_not_overflow_the_stack() {
+    let dir = TempDir::new().unwrap();
+    let repeated = format!("桐庐县档案馆2023年度部门整体支出绩效自评报告\n{}", "一、存在的问题\n1.预算执行率偏低\n".repeat(2500));
+    std::fs::write(dir.path().join("repeated.txt"), repeated).unwrap();
+    let restarts: String = (0..2000).map(|i| format!("（一）问题{i}\n")).collect();
+    std::fs::write(dir.path().join("restarts.txt"), format!("桐庐县档案馆2022年度部门整体支出绩效自评报告\n{restarts}")).unwrap();
+    let nested = format!("<html><body>{}<p>桐庐县档案馆2021年度部门整体支出绩效自评报告</p><p>预算执行率偏低。</p>{}</body></html>", "<div>".repeat(10_000), "</div>".repeat(10_000));
+    std::fs::write(dir.path().join("nested.html"), nested).unwrap();
+    let data = TempDir::new().unwrap();
+    let out = jixiao(data.path()).arg("ingest").arg(dir.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(count_reports(data.path()), 3);
+    let id = run_json(data.path(), &["reports", "--format", "json"]).iter().find(|r| r["source"].as_str().unwrap().ends_with("restarts.txt")).unwrap()["id"].as_str().unwrap().to_string();
+    let deepest = run_json(data.path(), &["show", &id, "--format", "json"]).iter().filter_map(|s| s["level"].as_u64()).max().unwrap();
+    assert!(deepest <= 13, "sections nest {deepest} deep");
+}
+
+/// A minimal .docx with the given document.xml and numbering.xml.
+fn docx(document: &str, numbering: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    let mut z = zip::ZipWriter::new(&mut buf);
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, body) in [("[Content_Types].xml", "<Types/>"), ("word/document.xml", document), ("word/numbering.xml", numbering)] {
+        z.start_file(name, opts).unwrap();
+        z.write_all(body.as_bytes()).unwrap();
+    }
+    z.finish().unwrap();
+    buf.into_inner()
+}
+
+fn paragraph(text: &str, ilvl: &str) -> String {
+    format!("<w:p><w:pPr><w:numPr><w:ilvl w:val=\"{ilvl}\"/><w:numId w:val=\"1\"/></w:numPr></w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>")
+}
+
+#[test]
+fn hostile_word_files_are_bounded_in_time_and_memory() {
+    let dir = TempDir::new().unwrap();
+    let numbering = "<w:numbering><w:abstractNum w:abstractNumId=\"0\"><w:lvl w:ilvl=\"1000000\"><w:start w:val=\"4294967295\"/><w:numFmt w:val=\"decimal\"/><w:lvlText w:val=\"%1.\"/></w:lvl><w:lvl w:ilvl=\"0\"><w:start w:val=\"4294967295\"/><w:numFmt w:val=\"decimal\"/><w:lvlText w:val=\"%1.\"/></w:lvl></w:abstractNum><w:num w:numId=\"1\"><w:abstractNumId w:val=\"0\"/></w:num></w:numbering>";
+    let body = format!(
+        "<w:document><w:body><w:p><w:r><w:t>桐庐县档案馆2023年度部门整体支出绩效自评报告</w:t></w:r></w:p>{}{}{}</w:body></w:document>",
+        paragraph("存在的问题", "0"),
+        paragraph("预算执行率偏低", "0"),
+        paragraph("支出进度滞后", "18446744073709551614")
+    );
+    std::fs::write(dir.path().join("levels.docx"), docx(&body, numbering)).unwrap();
+    // document.xml inflating to 100 MB (of spaces) from a few hundred KB.
+    let bomb = format!("<w:document><w:body>{}</w:body></w:document>", " ".repeat(100 * 1024 * 1024));
+    std::fs::write(dir.path().join("bomb.docx"), docx(&bomb, "<w:numbering/>")).unwrap();
+    let data = TempDir::new().unwrap();
+    let started = std::time::Instant::now();
+    let out = jixiao(data.path()).arg("ingest").arg(dir.path()).output().unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    assert_eq!(out.status.code(), Some(2), "the bomb fails, the rest is done");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bomb.docx") && err.contains("over 64 MB"), "{err}");
+    assert_eq!(count_reports(data.path()), 1);
+}

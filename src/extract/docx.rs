@@ -8,8 +8,11 @@ use quick_xml::reader::Reader;
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
-/// The largest XML part read from a .docx (a zip bomb guard).
-const MAX_PART: u64 = 200 * 1024 * 1024;
+/// The largest XML part read from a .docx, decompressed (a zip bomb guard): a larger part makes
+/// the file an error, never a silently cut report.
+const MAX_PART: u64 = 64 * 1024 * 1024;
+/// Word's list levels are 0 to 8.
+const MAX_LEVEL: usize = 8;
 
 fn part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<Option<String>> {
     let f = match zip.by_name(name) {
@@ -18,7 +21,10 @@ fn part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<Option<S
         Err(e) => return Err(e).context(format!("the .docx is damaged ({name})")),
     };
     let mut s = String::new();
-    f.take(MAX_PART).read_to_string(&mut s).with_context(|| format!("the .docx is damaged ({name} unreadable)"))?;
+    f.take(MAX_PART + 1).read_to_string(&mut s).with_context(|| format!("the .docx is damaged ({name} unreadable)"))?;
+    if s.len() as u64 > MAX_PART {
+        anyhow::bail!("the .docx's {name} is over {} MB when decompressed; the file is refused (a zip bomb?)", MAX_PART / (1024 * 1024));
+    }
     Ok(Some(s))
 }
 
@@ -57,7 +63,7 @@ impl Numbering {
                         }
                     }
                     b"w:lvl" => {
-                        cur_lvl = attr(&e, b"w:ilvl").and_then(|v| v.parse().ok());
+                        cur_lvl = attr(&e, b"w:ilvl").and_then(|v| v.parse().ok()).filter(|l| *l <= MAX_LEVEL);
                         if let (Some(a), Some(l)) = (&cur_abstract, cur_lvl) {
                             let levels = abstract_levels.entry(a.clone()).or_default();
                             if levels.len() <= l {
@@ -134,7 +140,7 @@ impl Counters<'_> {
         if counts.len() <= ilvl {
             counts.resize(ilvl + 1, 0);
         }
-        counts[ilvl] = if counts[ilvl] == 0 { level.start.max(1) } else { counts[ilvl] + 1 };
+        counts[ilvl] = if counts[ilvl] == 0 { level.start.max(1) } else { counts[ilvl].saturating_add(1) };
         for deeper in counts.iter_mut().skip(ilvl + 1) {
             *deeper = 0;
         }

@@ -29,34 +29,47 @@ fn skipped(el: &ElementRef) -> bool {
     ["nav", "menu", "footer", "header", "breadcrumb", "share", "sidebar"].iter().any(|m| marks.split(|c: char| !c.is_alphanumeric()).any(|w| w == *m))
 }
 
-fn walk(node: NodeRef<Node>, out: &mut String) {
-    match node.value() {
-        Node::Text(t) => {
-            let s = t.replace(['\r', '\n'], " ");
-            if !s.trim().is_empty() {
-                out.push_str(&s);
+/// The text under `root`, blocks on their own lines and table cells tab-separated. Iterative (an
+/// explicit stack): pages nested tens of thousands deep must not overflow the call stack.
+fn walk(root: NodeRef<Node>, out: &mut String) {
+    enum Step<'a> {
+        Enter(NodeRef<'a, Node>),
+        Leave { cell: bool, block: bool },
+    }
+    let mut stack = vec![Step::Enter(root)];
+    while let Some(step) = stack.pop() {
+        match step {
+            Step::Leave { cell, block } => {
+                if cell {
+                    out.push('\t');
+                } else if block && !out.ends_with('\n') {
+                    out.push('\n');
+                }
             }
+            Step::Enter(node) => match node.value() {
+                Node::Text(t) => {
+                    let s = t.replace(['\r', '\n'], " ");
+                    if !s.trim().is_empty() {
+                        out.push_str(&s);
+                    }
+                }
+                Node::Element(e) => {
+                    let Some(el) = ElementRef::wrap(node) else { continue };
+                    if skipped(&el) {
+                        continue;
+                    }
+                    let name = e.name();
+                    let block = BLOCKS.contains(&name);
+                    if block && !out.ends_with('\n') {
+                        out.push('\n');
+                    }
+                    stack.push(Step::Leave { cell: name == "td" || name == "th", block });
+                    let children: Vec<NodeRef<Node>> = node.children().collect();
+                    stack.extend(children.into_iter().rev().map(Step::Enter));
+                }
+                _ => {}
+            },
         }
-        Node::Element(e) => {
-            let Some(el) = ElementRef::wrap(node) else { return };
-            if skipped(&el) {
-                return;
-            }
-            let name = e.name();
-            let block = BLOCKS.contains(&name);
-            if block && !out.ends_with('\n') {
-                out.push('\n');
-            }
-            for child in node.children() {
-                walk(child, out);
-            }
-            if name == "td" || name == "th" {
-                out.push('\t');
-            } else if block && !out.ends_with('\n') {
-                out.push('\n');
-            }
-        }
-        _ => {}
     }
 }
 

@@ -200,6 +200,9 @@ fn split_inline(rest: &str) -> (String, String) {
 }
 
 /// An open numbered section on the stack, with the list it belongs to.
+/// Deepest nesting of numbered lists; real reports use four or five levels.
+const MAX_DEPTH: usize = 12;
+
 #[derive(Debug, Clone, Copy)]
 struct Frame {
     section: usize,
@@ -258,7 +261,7 @@ impl Builder {
     }
 
     /// Places a numbered heading by list continuity.
-    fn place_marker(&mut self, mk: &Marker) -> (Option<usize>, usize) {
+    fn place_marker(&mut self, mk: &Marker, heading: &str) -> (Option<usize>, usize) {
         let n = mk.number;
         let same = |f: &Frame| f.shape == Some(mk.shape);
         // '7、' among 六、/八、 continues the Chinese list; '2.' after '一、' is typed otherwise and
@@ -304,7 +307,21 @@ impl Builder {
                 self.stack.truncate(p);
                 (parent, p)
             }
-            None => (self.current(), self.stack.len()),
+            None => {
+                // A heading identical to an open one (marker and title) repeats it rather than
+                // nesting below it, and no list nests deeper than MAX_DEPTH: repeated or stray
+                // markers ("1.预算执行" 5,000 times) cannot build a tree thousands deep.
+                let identical = self.stack.iter().rposition(|f| f.shape == Some(mk.shape) && f.number == mk.number && self.sections[f.section].heading == heading);
+                let at = identical.or_else(|| (self.stack.len() >= MAX_DEPTH).then(|| self.stack.len() - 1));
+                match at {
+                    Some(p) => {
+                        let parent = self.sections[self.stack[p].section].parent;
+                        self.stack.truncate(p);
+                        (parent, p)
+                    }
+                    None => (self.current(), self.stack.len()),
+                }
+            }
         }
     }
 
@@ -313,7 +330,7 @@ impl Builder {
         let (title, body) = split_inline(rest);
         // Marker and title as written, with the space between them if there was one ("7、 存在的问题").
         let heading = format!("{}{}", &line[mk.start..mk.end], title).trim().to_string();
-        let (parent, depth) = self.place_marker(mk);
+        let (parent, depth) = self.place_marker(mk, &heading);
         self.stack.truncate(depth);
         let idx = self.push_section(parent, RawKind::Numbered, heading, Some(mk.text.clone()), title);
         // A list keeps the style of its first marker.
