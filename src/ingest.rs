@@ -83,11 +83,14 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, usize, Vec<(PathBuf, a
 pub struct Writer {
     pub store: std::sync::Arc<Store>,
     pub index: SearchIndex,
-    writer: tantivy::IndexWriter,
+    /// None for an inspection (`check --dry-run`), which must not change the index.
+    writer: Option<tantivy::IndexWriter>,
     regions: std::sync::Arc<crate::region::RegionTable>,
     /// Set when the store was found damaged and rebuilt from the index on opening.
     pub recovery: Option<Recovery>,
     _lock: std::fs::File,
+    /// An inspection's copy of the store, removed when the writer is dropped.
+    _copy: Option<tempfile::TempDir>,
 }
 
 /// A damaged store moved aside and rebuilt from the index.
@@ -118,13 +121,29 @@ impl Writer {
             Err(e) => return Err(e),
         };
         let index = SearchIndex::open(&data.search(), &domain.userdict, crate::index::Mode::Write)?;
-        let writer = index.writer()?;
-        let mut w = Writer { store: std::sync::Arc::new(store), index, writer, regions: domain.regions()?.clone(), recovery: None, _lock: lock };
+        let writer = Some(index.writer()?);
+        let mut w = Writer { store: std::sync::Arc::new(store), index, writer, regions: domain.regions()?.clone(), recovery: None, _lock: lock, _copy: None };
         if let Some(aside) = recovered {
             let n = w.restore_from_index()?;
             w.recovery = Some(Recovery { moved_to: aside, restored: n });
         }
         Ok(w)
+    }
+
+    /// Opens a copy of the store and the index for reading only, under the lock: what `check
+    /// --dry-run` inspects. Opening sled can itself rewrite a damaged log, so even the store is
+    /// not opened in place.
+    pub fn inspect(data: &DataDir, domain: &Domain) -> Result<Writer> {
+        let lock = data.lock()?;
+        let copy = tempfile::TempDir::new().context("cannot create a temporary folder for the store's copy")?;
+        copy_dir(&data.store(), &copy.path().join("store")).with_context(|| format!("cannot copy {}", data.store().display()))?;
+        let store = Store::open(&copy.path().join("store"))?;
+        let index = SearchIndex::open(&data.search(), &domain.userdict, crate::index::Mode::Read)?;
+        Ok(Writer { store: std::sync::Arc::new(store), index, writer: None, regions: domain.regions()?.clone(), recovery: None, _lock: lock, _copy: Some(copy) })
+    }
+
+    fn index_writer(&self) -> Result<&tantivy::IndexWriter> {
+        self.writer.as_ref().context("the index was opened for inspection only")
     }
 
     /// Refills an empty store with every report the index holds (each indexed report carries its
@@ -144,24 +163,24 @@ impl Writer {
     /// Flushes the store, then commits the index.
     pub fn commit(&mut self) -> Result<()> {
         self.store.flush()?;
-        self.writer.commit()?;
+        self.writer.as_mut().context("the index was opened for inspection only")?.commit()?;
         Ok(())
     }
 
     pub fn add(&mut self, report: &Report) -> Result<()> {
         self.store.put(report)?;
-        self.index.add_report(&self.writer, report)
+        self.index.add_report(self.index_writer()?, report)
     }
 
     pub fn remove(&mut self, id: &ReportId) -> Result<Option<Report>> {
         let old = self.store.remove(id)?;
-        self.index.delete_report(&self.writer, id);
+        self.index.delete_report(self.index_writer()?, id);
         Ok(old)
     }
 
     /// Replaces a stored report (after `set` or `retag`) in store and index.
     pub fn replace(&mut self, report: &Report) -> Result<()> {
-        self.index.delete_report(&self.writer, &report.id);
+        self.index.delete_report(self.index_writer()?, &report.id);
         self.add(report)
     }
 
@@ -200,7 +219,7 @@ impl Writer {
             if newer.is_some() {
                 rep.problems.push((id.clone(), "an older version of a re-ingested file, still in the index; dropped from the index".into()));
                 if repair {
-                    self.index.delete_report(&self.writer, &id);
+                    self.index.delete_report(self.index_writer()?, &id);
                 }
             } else {
                 rep.problems.push((id.clone(), "in the index but not in the store; restored into the store from the index".into()));
@@ -221,8 +240,8 @@ impl Writer {
             if let Some(what) = what {
                 rep.problems.push((id.clone(), what));
                 if repair {
-                    self.index.delete_report(&self.writer, id);
-                    self.index.add_report(&self.writer, r)?;
+                    self.index.delete_report(self.index_writer()?, id);
+                    self.index.add_report(self.index_writer()?, r)?;
                 }
             }
         }
@@ -234,11 +253,11 @@ impl Writer {
 
     /// Drops the whole index and indexes every stored report again.
     pub fn reindex_all(&mut self) -> Result<usize> {
-        self.writer.delete_all_documents()?;
+        self.index_writer()?.delete_all_documents()?;
         let mut n = 0;
         for r in self.store.all() {
             let r = r?;
-            self.index.add_report(&self.writer, &r)?;
+            self.index.add_report(self.index_writer()?, &r)?;
             n += 1;
         }
         self.commit()?;
@@ -389,3 +408,22 @@ pub fn ingest(paths: &[PathBuf], data: &DataDir, domain: &Domain, on_event: &mut
     w.commit()?;
     Ok(summary)
 }
+
+/// Copies a folder's files (recursively) to `to`.
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    if !from.exists() {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+

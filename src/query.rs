@@ -449,6 +449,8 @@ impl Searching<'_> {
 
 /// Characters a snippet shows around its matches.
 const SNIPPET_CHARS: usize = 90;
+/// Matches a snippet looks at: the first ones in the text, longer terms first.
+const MAX_SNIPPET_MATCHES: usize = 256;
 
 /// A fragment of `text` around the densest cluster of `terms`, with the byte ranges of the matches.
 /// Matching the query's words directly (rather than re-segmenting the text) keeps query time
@@ -457,9 +459,14 @@ pub fn snippet(text: &str, terms: &[String]) -> (String, Vec<(usize, usize)>) {
     // Longer words first, so that 政府采购执行率 wins over 采购 at the same place.
     let mut terms: Vec<&String> = terms.iter().filter(|t| !t.is_empty()).collect();
     terms.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    // At most MAX_SNIPPET_MATCHES matches are considered: a section repeating one sentence
+    // megabytes long must not make the overlap checks quadratic.
     let mut found: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, term index)
-    for (ti, t) in terms.iter().enumerate() {
+    'terms: for (ti, t) in terms.iter().enumerate() {
         for (i, _) in text.match_indices(t.as_str()) {
+            if found.len() >= MAX_SNIPPET_MATCHES {
+                break 'terms;
+            }
             let end = i + t.len();
             if !found.iter().any(|(a, b, _)| i < *b && end > *a) {
                 found.push((i, end, ti));
@@ -527,6 +534,15 @@ mod tests {
         let (s, h) = finish_fragment(text, start..end, &[0.."政府采购执行率".len()]);
         assert_eq!(s, "…政府采购执行率仅为52.7%。…");
         assert_eq!(&s[h[0].0..h[0].1], "政府采购执行率");
+    }
+
+    #[test]
+    fn snippets_of_huge_repetitive_sections_take_linear_time() {
+        let text = "预算执行率偏低，预算编制不够精准。".repeat(300_000); // about 5 MB
+        let started = std::time::Instant::now();
+        let (s, h) = snippet(&text, &["预算".to_string(), "执行率".to_string()]);
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+        assert!(s.contains("预算") && !h.is_empty());
     }
 
     #[test]

@@ -206,3 +206,27 @@ fn hostile_word_files_are_bounded_in_time_and_memory() {
     assert!(err.contains("bomb.docx") && err.contains("over 64 MB"), "{err}");
     assert_eq!(count_reports(data.path()), 1);
 }
+
+#[test]
+fn check_dry_run_changes_nothing_even_on_a_damaged_store() {
+    let data = ingest(&samples());
+    let db = data.path().join("store/db");
+    let mut bytes = std::fs::read(&db).unwrap();
+    let at = bytes.len() / 3;
+    let end = (at + 256).min(bytes.len());
+    bytes[at..end].fill(0xAB);
+    std::fs::write(&db, &bytes).unwrap();
+    let listing = |p: &Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(p).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
+        v.sort();
+        v
+    };
+    let before = listing(data.path());
+    let out = jixiao(data.path()).args(["check", "--dry-run"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(listing(data.path()), before, "nothing moved aside");
+    assert!(std::fs::read(&db).is_ok_and(|b| b[at..end].iter().all(|x| *x == 0xAB)), "the store file is untouched");
+    // Without --dry-run the store is repaired and nothing is lost.
+    jixiao(data.path()).arg("check").assert().success();
+    assert_eq!(count_reports(data.path()), 7);
+}

@@ -44,7 +44,16 @@ pub fn set_cmd(ctx: &Ctx, a: &SetArgs, out: &mut dyn Write) -> Result<Status> {
 }
 
 pub fn check_cmd(ctx: &Ctx, dry_run: bool, out: &mut dyn Write) -> Result<Status> {
-    let mut w = Writer::open(&ctx.data, &ctx.domain)?;
+    // A dry run inspects a copy of the store and reads the index: it changes nothing.
+    let opened = if dry_run { Writer::inspect(&ctx.data, &ctx.domain) } else { Writer::open(&ctx.data, &ctx.domain) };
+    let mut w = match opened {
+        Err(e) if dry_run && e.downcast_ref::<crate::store::StoreCorrupt>().is_some() => {
+            writeln!(out, "store: damaged ({e:#})")?;
+            writeln!(out, "  to repair: run `jixiao check` without --dry-run to move it aside and rebuild it from the index")?;
+            return Ok(Status::PartialFailure);
+        }
+        other => other?,
+    };
     if let Some(r) = &w.recovery {
         writeln!(out, "repaired: the store was damaged (moved to {}); {} reports restored from the index", r.moved_to.display(), r.restored)?;
     }
