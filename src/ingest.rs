@@ -310,7 +310,7 @@ pub enum Prepared {
 /// Reads, extracts and parses a file; only reads the store (to skip unchanged files), so it runs on
 /// worker threads while the writer stores and indexes.
 pub fn prepare(store: &Store, path: &Path, domain: &Domain) -> Result<Prepared> {
-    let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()).display().to_string();
+    let key = path_key(&std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()));
     let bytes = extract::read_bytes(path)?;
     let file_hash = blake3::hash(&bytes).to_hex().to_string();
     let previous = store.source(&key)?;
@@ -425,5 +425,23 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The key under which a file's report is stored: its path, exactly. A path that is not valid
+/// UTF-8 is shown lossily and made unique by its raw bytes in hex, so that "a\xff.txt" and
+/// "a\xfe.txt" never share a key.
+pub fn path_key(path: &Path) -> String {
+    let os = path.as_os_str();
+    match os.to_str() {
+        Some(s) => s.to_string(),
+        None => {
+            #[cfg(unix)]
+            let raw: Vec<u8> = std::os::unix::ffi::OsStrExt::as_bytes(os).to_vec();
+            #[cfg(not(unix))]
+            let raw: Vec<u8> = os.to_string_lossy().as_bytes().to_vec();
+            let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+            format!("{} (path bytes {hex})", path.display())
+        }
+    }
 }
 

@@ -230,3 +230,21 @@ fn check_dry_run_changes_nothing_even_on_a_damaged_store() {
     jixiao(data.path()).arg("check").assert().success();
     assert_eq!(count_reports(data.path()), 7);
 }
+
+#[cfg(unix)]
+#[test]
+fn file_names_that_differ_only_in_invalid_bytes_are_two_reports() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = TempDir::new().unwrap();
+    for (byte, dept) in [(0xffu8, "桐庐县档案馆"), (0xfe, "桐庐县图书馆")] {
+        let bytes = [b'a', byte, b'.', b't', b'x', b't'];
+        let name = std::ffi::OsStr::from_bytes(&bytes);
+        std::fs::write(dir.path().join(name), format!("{dept}2023年度部门整体支出绩效自评报告\n一、存在的问题\n预算执行率偏低。\n")).unwrap();
+    }
+    let data = ingest(dir.path());
+    assert_eq!(count_reports(data.path()), 2);
+    // Re-ingesting changes nothing: neither report replaces the other.
+    let out = jixiao(data.path()).arg("ingest").arg(dir.path()).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 added, 0 replaced, 2 unchanged"), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(count_reports(data.path()), 2);
+}
