@@ -75,6 +75,10 @@ pub struct IngestArgs {
     /// Files and folders; folders are read recursively (.txt .md .docx .doc .pdf .html .htm).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// Follow symbolic links inside the folders (by default they are passed over, so that a link
+    /// cannot bring files from outside the folders given).
+    #[arg(long)]
+    pub follow: bool,
 }
 
 /// Which reports: the filters that `search`, `export` and `problems` share.

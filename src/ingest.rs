@@ -10,7 +10,7 @@ use crate::index::SearchIndex;
 use crate::model::{Report, ReportId, SourceInfo};
 use crate::parse::parse_text;
 use crate::store::{DataDir, Store};
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 
 /// What happened to one file.
@@ -47,7 +47,8 @@ pub struct Summary {
 
 /// Files to ingest: the files named, and in folders every file with a supported extension.
 /// Returns the files and the number of folder entries passed over; unreadable entries are errors.
-pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, usize, Vec<(PathBuf, anyhow::Error)>) {
+/// Symbolic links inside folders are followed only with `follow`.
+pub fn collect_files(paths: &[PathBuf], follow: bool) -> (Vec<PathBuf>, usize, Vec<(PathBuf, anyhow::Error)>) {
     let mut files = Vec::new();
     let mut skipped = 0;
     let mut errors = Vec::new();
@@ -56,7 +57,7 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, usize, Vec<(PathBuf, a
             Err(e) => errors.push((p.clone(), anyhow::Error::new(e).context("cannot read"))),
             Ok(m) if m.is_file() => files.push(p.clone()),
             Ok(_) => {
-                for entry in walkdir::WalkDir::new(p).follow_links(true).sort_by_file_name() {
+                for entry in walkdir::WalkDir::new(p).follow_links(follow).sort_by_file_name() {
                     match entry {
                         Ok(e) if e.file_type().is_file() => {
                             if extract::Format::of(e.path()).is_some() {
@@ -65,6 +66,7 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, usize, Vec<(PathBuf, a
                                 skipped += 1;
                             }
                         }
+                        Ok(e) if e.path_is_symlink() => skipped += 1,
                         Ok(_) => {}
                         Err(e) => {
                             let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| p.clone());
@@ -320,6 +322,11 @@ pub fn prepare(store: &Store, path: &Path, domain: &Domain) -> Result<Prepared> 
         }
     }
     let extracted = extract::extract(path, &bytes)?;
+    // A report of this genre is Chinese text: a file without any (a system file, a log, an
+    // English page) is not one.
+    if crate::text::han_count(&extracted.text) < 10 {
+        bail!("not a report: the file has no Chinese text");
+    }
     let source = SourceInfo {
         path: key.clone(),
         file_hash,
@@ -345,10 +352,10 @@ pub struct CheckReport {
 const COMMIT_EVERY: usize = 200;
 
 /// Ingests files and folders into the data directory.
-pub fn ingest(paths: &[PathBuf], data: &DataDir, domain: &Domain, on_event: &mut dyn FnMut(Event)) -> Result<Summary> {
+pub fn ingest(paths: &[PathBuf], follow: bool, data: &DataDir, domain: &Domain, on_event: &mut dyn FnMut(Event)) -> Result<Summary> {
     let mut w = Writer::open(data, domain)?;
     let mut summary = Summary { repaired: w.reconcile()?, recovered: w.recovery.clone(), ..Summary::default() };
-    let (files, skipped, errors) = collect_files(paths);
+    let (files, skipped, errors) = collect_files(paths, follow);
     summary.skipped = skipped;
     on_event(Event::Found(files.len() + errors.len()));
     for (path, e) in errors {

@@ -248,3 +248,24 @@ fn file_names_that_differ_only_in_invalid_bytes_are_two_reports() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 added, 0 replaced, 2 unchanged"), "{}", String::from_utf8_lossy(&out.stdout));
     assert_eq!(count_reports(data.path()), 2);
 }
+
+#[cfg(unix)]
+#[test]
+fn links_out_of_the_folder_are_not_followed_and_files_without_chinese_are_not_reports() {
+    let outside = TempDir::new().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), "root:x:0:0:root:/root:/bin/bash\nPATH=/usr/bin\n").unwrap();
+    std::fs::write(outside.path().join("other.txt"), "桐庐县档案馆2023年度部门整体支出绩效自评报告\n一、存在的问题\n预算执行率偏低。\n").unwrap();
+    let dir = TempDir::new().unwrap();
+    std::fs::copy(samples().join("pingyao_jiaoyu_2021.txt"), dir.path().join("own.txt")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("secret.txt"), dir.path().join("secret.txt")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("elsewhere")).unwrap();
+    let data = ingest(dir.path());
+    assert_eq!(count_reports(data.path()), 1, "only the folder's own file");
+    assert!(run_json(data.path(), &["search", "root", "--format", "json"]).is_empty());
+    // Asked to follow, the outside report comes in; the file without Chinese is refused by name.
+    let out = jixiao(data.path()).args(["ingest", "--follow"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("secret.txt") && err.contains("not a report"), "{err}");
+    assert_eq!(count_reports(data.path()), 2);
+}

@@ -162,7 +162,8 @@ fn a_messy_folder_ingests_in_one_command_with_one_line_per_problem_file() {
     std::os::unix::fs::symlink(d, sub.join("loop")).unwrap();
 
     let data = TempDir::new().unwrap();
-    let out = jixiao(data.path()).arg("ingest").arg(d).output().unwrap();
+    // --follow: the loop is followed and reported as such.
+    let out = jixiao(data.path()).args(["ingest", "--follow"]).arg(d).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
@@ -196,7 +197,7 @@ fn a_messy_folder_ingests_in_one_command_with_one_line_per_problem_file() {
     assert!(no_headings, "stored as one section, flagged");
 
     // A second run changes nothing and still names the bad files.
-    jixiao(data.path()).arg("ingest").arg(d).assert().code(2).stdout(predicate::str::contains(format!("0 added, 0 replaced, 8 unchanged, {failed} failed")));
+    jixiao(data.path()).args(["ingest", "--follow"]).arg(d).assert().code(2).stdout(predicate::str::contains(format!("0 added, 0 replaced, 8 unchanged, {failed} failed")));
     jixiao(data.path()).arg("check").assert().success().stdout(predicate::str::contains("consistent"));
 }
 

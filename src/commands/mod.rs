@@ -134,7 +134,7 @@ fn ingest_cmd(ctx: &Ctx, a: &IngestArgs, out: &mut dyn Write) -> Result<Status> 
             }
         }
     };
-    let summary = ingest::ingest(&a.paths, &ctx.data, &ctx.domain, &mut on_event)?;
+    let summary = ingest::ingest(&a.paths, a.follow, &ctx.data, &ctx.domain, &mut on_event)?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -305,7 +305,7 @@ fn demo_cmd(ctx: &Ctx, out: &mut dyn Write) -> Result<Status> {
         std::fs::write(dir.join(name), bytes).with_context(|| format!("cannot write {}", dir.join(name).display()))?;
     }
     writeln!(out, "$ jixiao ingest {}", dir.display())?;
-    let status = ingest_cmd(ctx, &IngestArgs { paths: vec![dir] }, out)?;
+    let status = ingest_cmd(ctx, &IngestArgs { paths: vec![dir], follow: false }, out)?;
     writeln!(out, "\n$ jixiao reports")?;
     reports_cmd(ctx, &ReportsArgs { incomplete: false, format: Format::Table }, out)?;
     for q in ["政府采购执行率", "进度滞后"] {
