@@ -5,6 +5,7 @@ mod doc;
 pub mod docx;
 pub mod html;
 pub mod pdf;
+mod pdf_cmap;
 
 use crate::parse::decode::decode;
 use anyhow::{bail, Context, Result};

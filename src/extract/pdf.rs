@@ -12,13 +12,76 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-/// Pages of text by pdf-extract; a panic inside it becomes an error.
+/// Text written by pdf-extract's plain-text printer into a string shared with the page splitter.
+#[derive(Clone, Default)]
+struct Shared(std::rc::Rc<std::cell::RefCell<String>>);
+
+impl std::fmt::Write for Shared {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.borrow_mut().push_str(s);
+        Ok(())
+    }
+}
+
+impl pdf_extract::ConvertToFmt for Shared {
+    type Writer = Shared;
+    fn convert(self) -> Shared {
+        self
+    }
+}
+
+/// Collects the text page by page in one pass over the document (pdf-extract's own per-page
+/// function walks the page tree once per page: quadratic in pages).
+struct Paged {
+    text: Shared,
+    inner: pdf_extract::PlainTextOutput<Shared>,
+    page_start: usize,
+    pages: Vec<String>,
+}
+
+impl pdf_extract::OutputDev for Paged {
+    fn begin_page(&mut self, n: u32, media: &pdf_extract::MediaBox, art: Option<(f64, f64, f64, f64)>) -> Result<(), pdf_extract::OutputError> {
+        self.page_start = self.text.0.borrow().len();
+        self.inner.begin_page(n, media, art)
+    }
+    fn end_page(&mut self) -> Result<(), pdf_extract::OutputError> {
+        self.inner.end_page()?;
+        let text = self.text.0.borrow();
+        self.pages.push(text[self.page_start.min(text.len())..].to_string());
+        Ok(())
+    }
+    fn output_character(&mut self, trm: &pdf_extract::Transform, width: f64, spacing: f64, font_size: f64, ch: &str) -> Result<(), pdf_extract::OutputError> {
+        self.inner.output_character(trm, width, spacing, font_size, ch)
+    }
+    fn begin_word(&mut self) -> Result<(), pdf_extract::OutputError> {
+        self.inner.begin_word()
+    }
+    fn end_word(&mut self) -> Result<(), pdf_extract::OutputError> {
+        self.inner.end_word()
+    }
+    fn end_line(&mut self) -> Result<(), pdf_extract::OutputError> {
+        self.inner.end_line()
+    }
+}
+
+/// Pages of text by pdf-extract, after the fonts that use predefined CJK CMaps were given explicit
+/// maps; a panic inside the reader becomes an error.
 fn pages_in_process(bytes: &[u8]) -> Result<Vec<String>> {
-    match crate::guard::catch(|| pdf_extract::extract_text_from_mem_by_pages(bytes)) {
-        Ok(Ok(pages)) => Ok(pages),
-        Ok(Err(e)) => bail!("the PDF cannot be read: {e}"),
-        Err(why) if why.contains("encoding") => {
-            bail!("the PDF's fonts use an encoding the built-in reader does not know ({why}); install poppler-utils (pdftotext) or export the PDF again from Word")
+    let read = || -> Result<Vec<String>> {
+        let mut doc = lopdf::Document::load_mem(bytes).map_err(|e| anyhow::anyhow!("the PDF cannot be read: {e}"))?;
+        if doc.is_encrypted() {
+            doc.decrypt("").map_err(|_| anyhow::anyhow!("the PDF is encrypted with a password; save an unprotected copy first"))?;
+        }
+        super::pdf_cmap::rewrite_predefined_cmaps(&mut doc);
+        let text = Shared::default();
+        let mut out = Paged { text: text.clone(), inner: pdf_extract::PlainTextOutput::new(text), page_start: 0, pages: vec![] };
+        pdf_extract::output_doc(&doc, &mut out).map_err(|e| anyhow::anyhow!("the PDF cannot be read: {e}"))?;
+        Ok(out.pages)
+    };
+    match crate::guard::catch(read) {
+        Ok(result) => result,
+        Err(why) if why.contains("encoding") || why.contains("ToUnicode") || why.contains("cmap") => {
+            bail!("the PDF's fonts have no text mapping the built-in reader knows ({why}); install poppler-utils (pdftotext) or export the PDF again from Word")
         }
         Err(why) => bail!("the built-in PDF reader failed on this file ({why})"),
     }
@@ -66,9 +129,22 @@ pub fn extract(bytes: &[u8]) -> Result<String> {
     };
     match best {
         Some(p) => Ok(drop_running_lines(p.clone()).join("\n")),
-        None if first.is_ok() || second.is_ok() => bail!("the PDF has no text layer (a scan?); run OCR on it first"),
+        None if (first.is_ok() || second.is_ok()) && has_fonts(bytes) => bail!(
+            "the PDF draws text with fonts that have no text mapping jixiao can read; install poppler-utils (pdftotext), or export the PDF again from Word or WPS"
+        ),
+        None if first.is_ok() || second.is_ok() => bail!("the PDF has no text layer (a scanned document?); run OCR on it first"),
         None => Err(first.err().unwrap_or_else(|| anyhow::anyhow!("the PDF cannot be read"))),
     }
+}
+
+/// True when the PDF defines fonts, i.e. it draws text (a scan draws only images).
+fn has_fonts(bytes: &[u8]) -> bool {
+    crate::guard::catch(|| {
+        lopdf::Document::load_mem(bytes).is_ok_and(|doc| {
+            doc.objects.values().any(|o| o.as_dict().is_ok_and(|d| d.get(b"Type").and_then(|t| t.as_name()).is_ok_and(|n| n == b"Font")))
+        })
+    })
+    .unwrap_or(false)
 }
 
 /// A line as compared across pages: digits masked, spaces removed.
