@@ -165,3 +165,28 @@ fn text_without_a_mapping_and_scans_get_errors_a_user_can_act_on() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("japan1.pdf") && err.contains("poppler-utils") && err.lines().count() <= 2, "{err}");
 }
+
+#[test]
+fn reading_time_grows_linearly_with_pages() {
+    // 3,000 pages of one line each: read in one pass over the page tree, not one walk per page.
+    let mut doc = Document::with_version("1.5");
+    let descriptor = doc.add_object(dictionary! { "Type" => "FontDescriptor", "FontName" => "STSong-Light", "Flags" => 6, "ItalicAngle" => 0, "Ascent" => 880, "Descent" => -120, "CapHeight" => 880, "StemV" => 93, "FontBBox" => vec![0.into(), 0.into(), 1000.into(), 880.into()] });
+    let cid_font = doc.add_object(dictionary! { "Type" => "Font", "Subtype" => "CIDFontType0", "BaseFont" => "STSong-Light", "CIDSystemInfo" => dictionary! { "Registry" => Object::string_literal("Adobe"), "Ordering" => Object::string_literal("GB1"), "Supplement" => 4 }, "FontDescriptor" => descriptor, "DW" => 1000 });
+    let font = doc.add_object(dictionary! { "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "STSong-Light", "Encoding" => "UniGB-UCS2-H", "DescendantFonts" => vec![cid_font.into()] });
+    let pages_id = doc.new_object_id();
+    let mut kids = vec![];
+    for i in 0..3000 {
+        let hex: String = utf16(&format!("第{i}页 预算执行情况良好。")).iter().map(|b| format!("{b:02X}")).collect();
+        let contents = doc.add_object(Stream::new(dictionary! {}, format!("BT /F1 11 Tf 50 800 Td <{hex}> Tj ET\n").into_bytes()));
+        kids.push(Object::from(doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()], "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } }, "Contents" => contents })));
+    }
+    doc.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => 3000 }));
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).unwrap();
+    let started = std::time::Instant::now();
+    let text = jixiao::extract::pdf::extract(&bytes).unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+    assert!(text.contains("第2999页"));
+}

@@ -62,36 +62,57 @@ fn blocks(out: &mut String, kind: &str, entries: &[String]) {
 
 const ADOBE_GB1: &str = include_str!("adobe_gb1.txt");
 
-/// The (encoding, ToUnicode) CMap programs for one kind of codes.
-fn programs(codes: Codes) -> (Option<Vec<u8>>, Vec<u8>) {
+/// The two-byte codes and single bytes used by the document's text strings (`strings`), read as
+/// `codes` reads them. The reader rebuilds a font's map on every page, so the maps hold only the
+/// codes in use: a 300-page report then costs 300 small maps, not 300 of 60,000 entries.
+fn used(codes: Codes, strings: &[Vec<u8>]) -> std::collections::BTreeSet<u32> {
+    let mut set = std::collections::BTreeSet::new();
+    for s in strings {
+        match codes {
+            Codes::Utf16 | Codes::Gb1Cids => {
+                for pair in s.chunks_exact(2) {
+                    set.insert(u32::from(pair[0]) << 8 | u32::from(pair[1]));
+                }
+            }
+            Codes::Legacy(_) => {
+                let mut i = 0;
+                while i < s.len() {
+                    if s[i] >= 0x81 && i + 1 < s.len() {
+                        set.insert(u32::from(s[i]) << 8 | u32::from(s[i + 1]));
+                        i += 2;
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+        }
+    }
+    set
+}
+
+/// The (encoding, ToUnicode) CMap programs for one kind of codes, mapping the codes in `used`.
+fn programs(codes: Codes, used: &std::collections::BTreeSet<u32>) -> (Option<Vec<u8>>, Vec<u8>) {
     match codes {
         Codes::Gb1Cids => {
-            let mut ranges = vec![];
             let mut chars = vec![];
             for line in ADOBE_GB1.lines().filter(|l| !l.starts_with('#')) {
                 let mut f = line.split_whitespace();
                 let (Some(cid), Some(cp), Some(n)) = (f.next(), f.next(), f.next()) else { continue };
                 let (Ok(cid), Ok(cp), Ok(n)) = (cid.parse::<u32>(), u32::from_str_radix(cp, 16), n.parse::<u32>()) else { continue };
-                if cp + n <= 0xD800 || (cp >= 0xE000 && cp + n <= 0x10000) {
-                    ranges.push(format!("<{cid:04X}> <{:04X}> <{cp:04X}>", cid + n - 1));
-                } else {
-                    for k in 0..n {
-                        if let Some(c) = char::from_u32(cp + k) {
-                            chars.push(format!("<{:04X}> <{}>", cid + k, utf16_hex(&c.to_string())));
-                        }
+                for k in used.range(cid..cid + n) {
+                    if let Some(c) = char::from_u32(cp + (k - cid)) {
+                        chars.push(format!("<{k:04X}> <{}>", utf16_hex(&c.to_string())));
                     }
                 }
             }
             let mut body = String::from("1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
-            blocks(&mut body, "bfrange", &ranges);
             blocks(&mut body, "bfchar", &chars);
             (None, cmap_program("jixiao-Adobe-GB1-ToUnicode", &body))
         }
         Codes::Utf16 => {
             let mut body = String::from("1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
-            let ranges: Vec<String> =
-                (0u32..=0xFF).filter(|hi| !(0xD8..=0xDF).contains(hi)).map(|hi| format!("<{hi:02X}00> <{hi:02X}FF> <{hi:02X}00>")).collect();
-            blocks(&mut body, "bfrange", &ranges);
+            let chars: Vec<String> = used.iter().filter(|c| !(0xD800..=0xDFFF).contains(*c)).map(|c| format!("<{c:04X}> <{c:04X}>")).collect();
+            blocks(&mut body, "bfchar", &chars);
             (None, cmap_program("jixiao-UCS2-ToUnicode", &body))
         }
         Codes::Legacy(enc) => {
@@ -102,17 +123,11 @@ fn programs(codes: Codes) -> (Option<Vec<u8>>, Vec<u8>) {
             let encoding = format!("{encoding_space}1 begincidrange\n<0000> <FFFF> 0\nendcidrange\n");
             let space = "2 begincodespacerange\n<00> <80>\n<8140> <FEFE>\nendcodespacerange\n";
             let mut entries = vec![];
-            for lead in 0x81u32..=0xFE {
-                for trail in 0x40u32..=0xFE {
-                    if trail == 0x7F {
-                        continue;
-                    }
-                    let bytes = [lead as u8, trail as u8];
-                    let (text, had_errors) = enc.decode_without_bom_handling(&bytes);
-                    if had_errors || text.chars().count() != 1 {
-                        continue;
-                    }
-                    entries.push(format!("<{lead:02X}{trail:02X}> <{}>", utf16_hex(&text)));
+            for code in used.iter().filter(|c| **c >= 0x8140) {
+                let bytes = [(code >> 8) as u8, (code & 0xFF) as u8];
+                let (text, had_errors) = enc.decode_without_bom_handling(&bytes);
+                if !had_errors && text.chars().count() == 1 {
+                    entries.push(format!("<{code:04X}> <{}>", utf16_hex(&text)));
                 }
             }
             let mut body = String::from(space);
@@ -121,6 +136,28 @@ fn programs(codes: Codes) -> (Option<Vec<u8>>, Vec<u8>) {
             (Some(cmap_program("jixiao-Legacy", &encoding)), cmap_program("jixiao-Legacy-ToUnicode", &body))
         }
     }
+}
+
+/// The operands of the text-showing operators (Tj, TJ, ', ") of every page.
+fn text_strings(doc: &Document) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for (_, page) in doc.get_pages() {
+        let Ok(content) = doc.get_page_content(page) else { continue };
+        let Ok(ops) = lopdf::content::Content::decode(&content) else { continue };
+        for op in ops.operations {
+            if !matches!(op.operator.as_str(), "Tj" | "TJ" | "'" | "\"") {
+                continue;
+            }
+            for operand in &op.operands {
+                match operand {
+                    Object::String(b, _) => out.push(b.clone()),
+                    Object::Array(items) => out.extend(items.iter().filter_map(|i| if let Object::String(b, _) = i { Some(b.clone()) } else { None })),
+                    _ => {}
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The character collection (CIDSystemInfo /Ordering) of a Type0 font's descendant font.
@@ -163,12 +200,16 @@ pub fn rewrite_predefined_cmaps(doc: &mut Document) -> usize {
             Some((*id, codes))
         })
         .collect();
+    if fonts.is_empty() {
+        return 0;
+    }
+    let strings = text_strings(doc);
     let mut cache: Vec<(Codes, Object, lopdf::ObjectId)> = Vec::new();
     for (id, codes) in &fonts {
         let (encoding, to_unicode) = match cache.iter().find(|(c, _, _)| c == codes) {
             Some((_, e, t)) => (e.clone(), *t),
             None => {
-                let (enc, tu) = programs(*codes);
+                let (enc, tu) = programs(*codes, &used(*codes, &strings));
                 let encoding = match enc {
                     Some(p) => Object::Reference(doc.add_object(Stream::new(Dictionary::new(), p))),
                     None => Object::Name(b"Identity-H".to_vec()),
