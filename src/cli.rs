@@ -189,9 +189,10 @@ pub struct ProblemsArgs {
     pub discover: bool,
     #[command(flatten)]
     pub scope: ScopeArgs,
-    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
-    pub format: TableFormat,
-    /// File to write (csv, xlsx); default stdout.
+    /// table, json, csv or xlsx; default: from the --output file's extension, else table.
+    #[arg(long, value_enum)]
+    pub format: Option<TableFormat>,
+    /// File to write (any format; xlsx needs one); default stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }
@@ -236,8 +237,10 @@ pub struct MetricsArgs {
     pub year: Option<YearRange>,
     #[arg(long)]
     pub dept: Option<String>,
-    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
-    pub format: TableFormat,
+    /// table, json, csv or xlsx; default: from the --output file's extension, else table.
+    #[arg(long, value_enum)]
+    pub format: Option<TableFormat>,
+    /// File to write (any format; xlsx needs one); default stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }
@@ -247,8 +250,9 @@ pub struct ClassifyArgs {
     /// A text file with one statement per line, or JSON Lines whose objects have "text" (and
     /// optionally "id"). Standard input when absent or "-".
     pub input: Option<PathBuf>,
-    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
-    pub format: TableFormat,
+    /// table, json, csv or xlsx; default: from the --output file's extension, else table.
+    #[arg(long, value_enum)]
+    pub format: Option<TableFormat>,
     /// Write the result to this file (needed for xlsx).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -256,12 +260,14 @@ pub struct ClassifyArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The search (as for `jixiao search`); every hit is written, best first.
-    pub query: String,
+    /// The search (as for `jixiao search`); every hit is written, best first. May be left out when
+    /// filters say what to export: `jixiao export --category problems --statements -o p.xlsx`.
+    pub query: Option<String>,
     #[command(flatten)]
     pub filters: FilterArgs,
-    #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
-    pub format: ExportFormat,
+    /// csv, jsonl or xlsx; default: from the --output file's extension, else csv.
+    #[arg(long, value_enum)]
+    pub format: Option<ExportFormat>,
     /// File to write; csv and jsonl default to stdout, xlsx needs a file.
     #[arg(long, short)]
     pub output: Option<PathBuf>,

@@ -51,7 +51,7 @@ impl std::str::FromStr for YearRange {
 }
 
 /// Filters on the structured fields.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filters {
     pub years: Option<YearRange>,
     /// Part of the department's name.
@@ -87,6 +87,35 @@ pub struct SimilarHit {
 }
 
 /// True when the text uses tantivy's query syntax rather than plain words.
+/// Field names a query may use (`heading:…`, `theme:…`).
+const QUERY_FIELDS: [&str; 7] = ["heading", "text", "theme", "category", "kind", "department", "fiscal_year"];
+
+static THEME_FIELD: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| regex::Regex::new(r"(?:^|[\s(+\-])theme:([A-Za-z0-9_]+)").expect("theme field pattern"));
+
+/// `word:` where `word` is no field becomes `word `: Chinese text typed with an ASCII colon.
+fn ascii_colons_as_text(q: &str) -> String {
+    let mut out = String::with_capacity(q.len());
+    let mut word_start = 0;
+    let mut in_quotes = false;
+    for (i, c) in q.char_indices() {
+        match c {
+            '"' => in_quotes = !in_quotes,
+            ':' if !in_quotes => {
+                let word = q[word_start..i].trim_start_matches(['(', '+', '-']);
+                if !QUERY_FIELDS.contains(&word) {
+                    out.push(' ');
+                    continue;
+                }
+            }
+            c if c.is_whitespace() || c == '(' => word_start = i + c.len_utf8(),
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn has_syntax(q: &str) -> bool {
     q.contains('"')
         || q.contains(':')
@@ -151,6 +180,12 @@ impl Searching<'_> {
     pub fn text_query(&self, text: &str) -> Result<Box<dyn Query>> {
         check_query_size(text)?;
         let f = &self.index.fields;
+        // "存在问题:预算": a colon after a word that is not a field name is text, not syntax.
+        let unfielded = ascii_colons_as_text(text);
+        let text = unfielded.as_str();
+        if let Some(theme) = THEME_FIELD.captures(text).map(|c| c[1].to_string()) {
+            self.domain.themes.require(&theme)?;
+        }
         if has_syntax(text) {
             let mut parser = QueryParser::for_index(&self.index.index, vec![f.heading, f.text]);
             parser.set_conjunction_by_default();

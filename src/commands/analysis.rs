@@ -6,7 +6,7 @@ use crate::analysis::problems;
 use crate::cli::{ExportArgs, MetricsArgs, ProblemsArgs, SimilarArgs};
 use crate::ingest::Writer;
 use crate::model::{Category, SectionId};
-use crate::output::analysis::{self as out_a, ExportFormat, ExportRow, MetricRow, StatementRow, Tabular};
+use crate::output::analysis::{self as out_a, ExportFormat, ExportRow, MetricRow, StatementRow, TableFormat, Tabular};
 use crate::output::json_line;
 use crate::output::tabular::open_sink;
 use crate::query::{Filters, Searching};
@@ -19,6 +19,15 @@ pub fn problems_cmd(ctx: &Ctx, a: &ProblemsArgs, out: &mut dyn Write) -> Result<
     let mut f = Filters { category: Some(Category::Problems), ..super::scope(&a.scope) };
     let output = a.output.as_deref();
     ctx.check_output(output)?;
+    let format = out_a::resolve_format(a.format, output, TableFormat::Table)?;
+    let mut file;
+    let out: &mut dyn Write = match (format, output) {
+        (TableFormat::Table | TableFormat::Json, Some(p)) => {
+            file = text_file(p)?;
+            &mut file
+        }
+        _ => out,
+    };
     if let Some(theme) = &a.theme {
         ctx.domain.themes.require(theme)?;
         f.theme = Some(theme.clone());
@@ -26,20 +35,20 @@ pub fn problems_cmd(ctx: &Ctx, a: &ProblemsArgs, out: &mut dyn Write) -> Result<
     let docs = s.all_docs(a.query.as_deref(), &f)?;
     let empty = docs.is_empty();
     if a.discover {
-        out_a::clusters(out, &problems::discover(&docs, &ctx.domain), a.format, output)?;
+        out_a::clusters(out, &problems::discover(&docs, &ctx.domain), format, output)?;
     } else if a.theme.is_some() || a.query.is_some() {
         let refs: Vec<_> = docs.iter().collect();
         let rows = problems::by_department(&refs, &ctx.domain, a.min_years);
-        out_a::departments(out, &rows, a.format, output)?;
+        out_a::departments(out, &rows, format, output)?;
         if rows.is_empty() {
             ctx.notice("no department reports this problem (with these filters)");
             return Ok(Status::NoMatch);
         }
         return Ok(Status::Success);
     } else if a.by.as_deref() == Some("year") {
-        out_a::year_matrix(out, &problems::by_year(&docs, &ctx.domain.themes), a.format, output)?;
+        out_a::year_matrix(out, &problems::by_year(&docs, &ctx.domain.themes), format, output)?;
     } else {
-        out_a::themes(out, &problems::by_theme(&docs, &ctx.domain.themes, a.min_years), a.format, output)?;
+        out_a::themes(out, &problems::by_theme(&docs, &ctx.domain.themes, a.min_years), format, output)?;
     }
     if empty {
         ctx.notice("no problem sections match (with these filters)");
@@ -138,19 +147,36 @@ pub fn metrics_cmd(ctx: &Ctx, a: &MetricsArgs, out: &mut dyn Write) -> Result<St
             });
         }
     }
-    ctx.check_output(a.output.as_deref())?;
-    out_a::metrics(out, &rows, a.format, a.output.as_deref())?;
+    let output = a.output.as_deref();
+    ctx.check_output(output)?;
+    let format = out_a::resolve_format(a.format, output, TableFormat::Table)?;
+    let mut file;
+    let out: &mut dyn Write = match (format, output) {
+        (TableFormat::Table | TableFormat::Json, Some(p)) => {
+            file = text_file(p)?;
+            &mut file
+        }
+        _ => out,
+    };
+    out_a::metrics(out, &rows, format, output)?;
+    out.flush()?;
     Ok(if rows.is_empty() { Status::NoMatch } else { Status::Success })
 }
 
 pub fn export_cmd(ctx: &Ctx, a: &ExportArgs, out: &mut dyn Write) -> Result<Status> {
     let index = ctx.index()?;
     let s = Searching { index: &index, domain: &ctx.domain };
-    let (searcher, addrs) = s.all_matches(Some(&a.query), &filters(&a.filters, &ctx.domain)?)?;
+    let f = filters(&a.filters, &ctx.domain)?;
+    let query = a.query.as_deref().map(str::trim).filter(|q| !q.is_empty() && *q != "*");
+    if query.is_none() && f == Filters::default() {
+        bail!("say what to export: a query, or filters such as --category problems, --theme ID, --year 2023 (everything: --category with each category)");
+    }
     let output = a.output.as_deref();
     ctx.check_output(output)?;
+    let (searcher, addrs) = s.all_matches(query, &f)?;
+    let format = out_a::resolve_format(a.format, output, ExportFormat::Csv)?;
     let mut rows = 0usize;
-    match a.format {
+    match format {
         ExportFormat::Jsonl => {
             let mut file;
             let w: &mut dyn Write = match output {
@@ -178,7 +204,7 @@ pub fn export_cmd(ctx: &Ctx, a: &ExportArgs, out: &mut dyn Write) -> Result<Stat
             w.flush()?;
         }
         ExportFormat::Csv | ExportFormat::Xlsx => {
-            let kind = if a.format == ExportFormat::Xlsx { "xlsx" } else { "csv" };
+            let kind = if format == ExportFormat::Xlsx { "xlsx" } else { "csv" };
             let headers = if a.statements { StatementRow::headers() } else { ExportRow::headers() };
             let mut sink = open_sink(kind, output, &headers)?;
             s.load_in_chunks(&searcher, &addrs, |score, doc| {
@@ -237,11 +263,28 @@ pub fn classify_cmd(ctx: &Ctx, a: &crate::cli::ClassifyArgs, out: &mut dyn Write
         Some(p) => format!("{}", p.display()),
         None => "standard input".to_string(),
     })?;
-    ctx.check_output(a.output.as_deref())?;
+    let output = a.output.as_deref();
+    ctx.check_output(output)?;
+    let format = out_a::resolve_format(a.format, output, TableFormat::Table)?;
+    let mut file;
+    let out: &mut dyn Write = match (format, output) {
+        (TableFormat::Table, Some(p)) => {
+            file = text_file(p)?;
+            &mut file
+        }
+        _ => out,
+    };
     let rows = crate::analysis::themes::classify(&inputs, &ctx.domain.themes);
-    out_a::classified(out, &rows, &ctx.domain.themes, a.format, a.output.as_deref())?;
+    out_a::classified(out, &rows, &ctx.domain.themes, format, output)?;
+    out.flush()?;
     if rows.is_empty() {
         ctx.notice("no statements in the input");
     }
     Ok(if rows.iter().any(|r| !r.themes.is_empty()) { Status::Success } else { Status::NoMatch })
 }
+
+/// A buffered file for a command's table or JSON output (`--output`).
+fn text_file(p: &std::path::Path) -> Result<std::io::BufWriter<std::fs::File>> {
+    Ok(std::io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?))
+}
+

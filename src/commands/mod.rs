@@ -236,6 +236,10 @@ fn stats_cmd(ctx: &Ctx, format: Format, out: &mut dyn Write) -> Result<Status> {
 }
 
 fn remove_cmd(ctx: &Ctx, typed: &str, out: &mut dyn Write) -> Result<Status> {
+    // Deleting is not undone: a short prefix could name a report the user did not mean.
+    if typed.chars().count() < 6 {
+        bail!("give at least 6 characters of the report id to remove (see `jixiao reports`); {typed:?} is too short");
+    }
     let mut w = Writer::open(&ctx.data, &ctx.domain)?;
     let id = resolve_report(&w.index, typed)?;
     let removed = w.remove(&id)?;

@@ -20,6 +20,27 @@ pub enum TableFormat {
     Xlsx,
 }
 
+/// The format of a command's output: the one given, else the output file's extension, else
+/// `default`; a format that contradicts the extension is an error.
+pub fn resolve_format<F: clap::ValueEnum + PartialEq + Copy>(given: Option<F>, output: Option<&Path>, default: F) -> Result<F> {
+    let ext = output.and_then(|p| p.extension()).map(|e| e.to_string_lossy().to_lowercase());
+    let by_ext = ext.as_deref().and_then(|e| {
+        let e = if e == "jsonl" || e == "ndjson" { "json" } else { e };
+        F::value_variants().iter().copied().find(|v| {
+            v.to_possible_value().is_some_and(|p| p.get_name() == e || (e == "json" && p.get_name() == "jsonl"))
+        })
+    });
+    match (given, by_ext) {
+        (Some(f), Some(x)) if f != x => {
+            let name = |v: F| v.to_possible_value().map(|p| p.get_name().to_string()).unwrap_or_default();
+            anyhow::bail!("--format {} contradicts the output file's extension .{}; drop --format or rename the file", name(f), ext.unwrap_or_default())
+        }
+        (Some(f), _) => Ok(f),
+        (None, Some(x)) => Ok(x),
+        (None, None) => Ok(default),
+    }
+}
+
 /// Formats of `jixiao export`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {

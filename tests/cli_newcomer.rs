@@ -1,0 +1,70 @@
+//! What a new user hits (issue: stable results, output files, export-all, query traps, safety):
+//! one regression test per defect, on the shipped samples.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+use tempfile::TempDir;
+
+fn ingest(dir: &Path) -> TempDir {
+    let data = TempDir::new().unwrap();
+    jixiao(data.path()).arg("ingest").arg(dir).assert().success();
+    data
+}
+
+#[test]
+fn output_files_follow_their_extension_and_a_contradiction_is_an_error() {
+    let data = ingest(&samples());
+    let dir = TempDir::new().unwrap();
+    let file = |n: &str| dir.path().join(n);
+    jixiao(data.path()).args(["problems", "-o"]).arg(file("p.xlsx")).assert().success().stdout("");
+    assert!(calamine::open_workbook_auto(file("p.xlsx")).is_ok(), "a real workbook");
+    jixiao(data.path()).args(["metrics", "-o"]).arg(file("m.json")).assert().success().stdout("");
+    assert!(json_lines(&std::fs::read(file("m.json")).unwrap()).len() >= 3);
+    jixiao(data.path()).args(["problems", "--theme", "procurement_low", "-o"]).arg(file("t.txt")).assert().success().stdout("");
+    assert!(std::fs::read_to_string(file("t.txt")).unwrap().contains("平遥县教育局"));
+    jixiao(data.path()).args(["export", "预算", "-o"]).arg(file("x.xlsx")).assert().success();
+    assert!(calamine::open_workbook_auto(file("x.xlsx")).is_ok(), "export -o x.xlsx writes Excel, not CSV text");
+    let out = jixiao(data.path()).args(["export", "预算", "--format", "csv", "-o"]).arg(file("y.xlsx")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("contradicts"));
+}
+
+#[test]
+fn export_needs_no_query_when_filters_say_what() {
+    let data = ingest(&samples());
+    let out = jixiao(data.path()).args(["export", "--category", "problems", "--statements", "--format", "jsonl"]).output().unwrap();
+    assert!(out.status.success());
+    let rows = json_lines(&out.stdout);
+    assert!(rows.len() >= 20, "{}", rows.len());
+    assert!(rows.iter().all(|r| r["statement_id"].as_str().unwrap().contains('.')));
+    let out = jixiao(data.path()).arg("export").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--category problems"));
+}
+
+#[test]
+fn query_traps_get_answers_or_clear_errors() {
+    let data = ingest(&samples());
+    // An ASCII colon in Chinese text is text.
+    assert!(!run_json(data.path(), &["search", "政府采购:执行率", "--format", "json"]).is_empty());
+    // theme:nosuch is an error, as --theme nosuch is.
+    let out = jixiao(data.path()).args(["search", "theme:nosuch"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown theme"));
+    assert!(!run_json(data.path(), &["search", "theme:procurement_low", "--format", "json"]).is_empty());
+}
+
+#[test]
+fn remove_needs_six_characters_and_says_what_it_removed() {
+    let data = ingest(&samples());
+    let id = run_json(data.path(), &["reports", "--format", "json"])[0]["id"].as_str().unwrap().to_string();
+    let out = jixiao(data.path()).args(["remove", &id[..1]]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(run_json(data.path(), &["reports", "--format", "json"]).len(), 7, "nothing removed");
+    let out = jixiao(data.path()).args(["remove", &id[..6]]).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("removed {id}")));
+    assert_eq!(run_json(data.path(), &["reports", "--format", "json"]).len(), 6);
+}
