@@ -331,17 +331,21 @@ impl Searching<'_> {
     fn ranked(&self, searcher: &Searcher, query: &dyn Query, themes: &[String], limit: usize, offset: usize) -> Result<(Vec<(f32, DocAddress)>, usize)> {
         let boosts: Vec<f32> = Category::ALL.iter().map(|c| self.domain.categories.search_boost(*c)).collect();
         let tiers = std::sync::Arc::new(self.theme_docs(searcher, themes)?);
+        // Ties are broken by section id (the smaller first), so that `-n k` is a prefix of
+        // `-n k+1` whatever the segment layout.
         let collector = TopDocs::with_limit(limit.max(1)).and_offset(offset).tweak_score(move |seg: &tantivy::SegmentReader| {
             let ords = seg.fast_fields().u64("category_ord").ok().map(|c| c.first_or_default_col(0));
+            let keys = seg.fast_fields().u64("id_key").ok().map(|c| c.first_or_default_col(0));
             let boosts = boosts.clone();
             let in_theme = tiers.get(&seg.segment_id()).cloned().unwrap_or_default();
             move |doc: tantivy::DocId, score: tantivy::Score| {
                 let ord = ords.as_ref().map(|c| c.get_val(doc)).unwrap_or(0) as usize;
-                (u8::from(in_theme.contains(&doc)), score * boosts.get(ord).copied().unwrap_or(1.0))
+                let key = keys.as_ref().map(|c| c.get_val(doc)).unwrap_or(0);
+                (u8::from(in_theme.contains(&doc)), score * boosts.get(ord).copied().unwrap_or(1.0), u64::MAX - key)
             }
         });
         let (top, total) = searcher.search(query, &(collector, Count))?;
-        let top = if limit == 0 { vec![] } else { top.into_iter().map(|((_, s), a)| (s, a)).collect() };
+        let top = if limit == 0 { vec![] } else { top.into_iter().map(|((_, s, _), a)| (s, a)).collect() };
         Ok((top, total))
     }
 

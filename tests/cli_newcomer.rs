@@ -68,3 +68,22 @@ fn remove_needs_six_characters_and_says_what_it_removed() {
     assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("removed {id}")));
     assert_eq!(run_json(data.path(), &["reports", "--format", "json"]).len(), 6);
 }
+
+#[test]
+fn ties_are_broken_by_id_so_shorter_lists_are_prefixes_of_longer_ones() {
+    let ids = |data: &Path, args: &[&str]| -> Vec<String> {
+        run_json(data, args).iter().map(|h| h["id"].as_str().or(h["section_id"].as_str()).unwrap().to_string()).collect()
+    };
+    let a = ingest(&samples());
+    let b = ingest(&samples());
+    let mut previous: Vec<String> = vec![];
+    for n in 1..=6 {
+        let n = n.to_string();
+        let got = ids(a.path(), &["search", "采购执行率低", "-n", &n, "--format", "json"]);
+        assert!(got.starts_with(&previous), "-n {n}: {got:?} after {previous:?}");
+        assert_eq!(got, ids(b.path(), &["search", "采购执行率低", "-n", &n, "--format", "json"]), "same answer in another data directory");
+        previous = got;
+    }
+    let exported: Vec<String> = ids(a.path(), &["export", "采购执行率低", "--format", "jsonl"]);
+    assert!(exported.starts_with(&previous), "export lists hits in search order");
+}

@@ -21,7 +21,7 @@ use tantivy_jieba::jieba_rs::{Jieba, TokenizeMode};
 pub const PRECISE: &str = "jixiao_precise";
 pub const SEARCH: &str = "jixiao_search";
 /// Bumped whenever tokenization changes in a way that makes an existing index unreadable.
-/// 2: traditional characters folded to simplified, invisible characters dropped.
+/// 2: traditional characters folded to simplified, invisible characters dropped; the id_key field.
 pub const ANALYZER_VERSION: u32 = 2;
 
 /// Loads jieba's dictionary with the user dictionary added. Loaded once per process.

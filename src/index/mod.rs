@@ -32,6 +32,8 @@ pub struct Fields {
     pub fiscal_year: Field,
     pub category: Field,
     pub category_ord: Field,
+    /// The section id as a number ordered like the id: ties in ranking are broken by it.
+    pub id_key: Field,
     pub kind: Field,
     pub themes: Field,
     pub heading: Field,
@@ -61,6 +63,7 @@ fn build_schema() -> (Schema, Fields) {
         fiscal_year: b.add_u64_field("fiscal_year", INDEXED | FAST),
         category: b.add_text_field("category", STRING),
         category_ord: b.add_u64_field("category_ord", FAST),
+        id_key: b.add_u64_field("id_key", FAST),
         kind: b.add_text_field("kind", STRING),
         themes: b.add_text_field("theme", STRING),
         heading: b.add_text_field("heading", precise.clone()),
@@ -69,6 +72,13 @@ fn build_schema() -> (Schema, Fields) {
         blob: b.add_bytes_field("blob", STORED),
     };
     (b.build(), fields)
+}
+
+/// A number ordered like section ids (`REPORTID-SEQ`): the 12 hex digits of the report id, then
+/// the sequence number, so that ranking ties are broken by id.
+pub fn id_key(report: &ReportId, seq: u32) -> u64 {
+    let hex = u64::from_str_radix(report.as_str().get(..12).unwrap_or("0"), 16).unwrap_or(0);
+    (hex << 16) | u64::from(seq.min(0xFFFF))
 }
 
 /// What the index stores for a section: the section with the report fields a hit shows.
@@ -228,6 +238,7 @@ impl SearchIndex {
             with_common(&mut d);
             d.add_text(f.category, s.category.as_str());
             d.add_u64(f.category_ord, s.category.ordinal());
+            d.add_u64(f.id_key, id_key(&report.id, s.seq));
             for t in &s.themes {
                 d.add_text(f.themes, &t.0);
             }
