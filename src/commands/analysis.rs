@@ -20,14 +20,8 @@ pub fn problems_cmd(ctx: &Ctx, a: &ProblemsArgs, out: &mut dyn Write) -> Result<
     let output = a.output.as_deref();
     ctx.check_output(output)?;
     let format = out_a::resolve_format(a.format, output, TableFormat::Table)?;
-    let mut file;
-    let out: &mut dyn Write = match (format, output) {
-        (TableFormat::Table | TableFormat::Json, Some(p)) => {
-            file = text_file(p)?;
-            &mut file
-        }
-        _ => out,
-    };
+    let mut file = None;
+    let out = destination(format, output, out, &mut file)?;
     if let Some(theme) = &a.theme {
         ctx.domain.themes.require(theme)?;
         f.theme = Some(theme.clone());
@@ -40,6 +34,7 @@ pub fn problems_cmd(ctx: &Ctx, a: &ProblemsArgs, out: &mut dyn Write) -> Result<
         let refs: Vec<_> = docs.iter().collect();
         let rows = problems::by_department(&refs, &ctx.domain, a.min_years);
         out_a::departments(out, &rows, format, output)?;
+        out.flush()?;
         if rows.is_empty() {
             ctx.notice("no department reports this problem (with these filters)");
             return Ok(Status::NoMatch);
@@ -50,6 +45,7 @@ pub fn problems_cmd(ctx: &Ctx, a: &ProblemsArgs, out: &mut dyn Write) -> Result<
     } else {
         out_a::themes(out, &problems::by_theme(&docs, &ctx.domain.themes, a.min_years), format, output)?;
     }
+    out.flush()?;
     if empty {
         ctx.notice("no problem sections match (with these filters)");
         return Ok(Status::NoMatch);
@@ -150,14 +146,8 @@ pub fn metrics_cmd(ctx: &Ctx, a: &MetricsArgs, out: &mut dyn Write) -> Result<St
     let output = a.output.as_deref();
     ctx.check_output(output)?;
     let format = out_a::resolve_format(a.format, output, TableFormat::Table)?;
-    let mut file;
-    let out: &mut dyn Write = match (format, output) {
-        (TableFormat::Table | TableFormat::Json, Some(p)) => {
-            file = text_file(p)?;
-            &mut file
-        }
-        _ => out,
-    };
+    let mut file = None;
+    let out = destination(format, output, out, &mut file)?;
     out_a::metrics(out, &rows, format, output)?;
     out.flush()?;
     Ok(if rows.is_empty() { Status::NoMatch } else { Status::Success })
@@ -266,14 +256,8 @@ pub fn classify_cmd(ctx: &Ctx, a: &crate::cli::ClassifyArgs, out: &mut dyn Write
     let output = a.output.as_deref();
     ctx.check_output(output)?;
     let format = out_a::resolve_format(a.format, output, TableFormat::Table)?;
-    let mut file;
-    let out: &mut dyn Write = match (format, output) {
-        (TableFormat::Table, Some(p)) => {
-            file = text_file(p)?;
-            &mut file
-        }
-        _ => out,
-    };
+    let mut file = None;
+    let out = destination(format, output, out, &mut file)?;
     let rows = crate::analysis::themes::classify(&inputs, &ctx.domain.themes);
     out_a::classified(out, &rows, &ctx.domain.themes, format, output)?;
     out.flush()?;
@@ -283,8 +267,20 @@ pub fn classify_cmd(ctx: &Ctx, a: &crate::cli::ClassifyArgs, out: &mut dyn Write
     Ok(if rows.iter().any(|r| !r.themes.is_empty()) { Status::Success } else { Status::NoMatch })
 }
 
-/// A buffered file for a command's table or JSON output (`--output`).
-fn text_file(p: &std::path::Path) -> Result<std::io::BufWriter<std::fs::File>> {
-    Ok(std::io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?))
+/// Where a command's table or JSON goes: the --output file when one is given (kept in `file`),
+/// else standard output. CSV and XLSX are written by their sinks.
+fn destination<'a>(
+    format: TableFormat,
+    output: Option<&std::path::Path>,
+    out: &'a mut dyn Write,
+    file: &'a mut Option<std::io::BufWriter<std::fs::File>>,
+) -> Result<&'a mut dyn Write> {
+    match (format, output) {
+        (TableFormat::Table | TableFormat::Json, Some(p)) => {
+            let f = std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?;
+            Ok(file.insert(std::io::BufWriter::new(f)))
+        }
+        _ => Ok(out),
+    }
 }
 

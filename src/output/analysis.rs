@@ -419,14 +419,9 @@ pub fn classified(
     let label = |id: &crate::model::ThemeId| themes.get(&id.0).map(|t| t.label.clone()).unwrap_or_default();
     match format {
         TableFormat::Json => {
-            let mut w: Box<dyn Write> = match output {
-                Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", p.display()))?)),
-                None => Box::new(&mut *out),
-            };
             for r in rows {
-                json_line(&mut w, r)?;
+                json_line(out, r)?;
             }
-            w.flush()?;
         }
         TableFormat::Table => {
             for r in rows {
