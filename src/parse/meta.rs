@@ -247,6 +247,44 @@ fn fullest_form(name: &str, text: &str, regions: &RegionTable) -> String {
     best
 }
 
+/// A unit named by its level alone: 市卫生健康委, 县文旅局.
+static PLACELESS_UNIT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:^|[，。；、,;:：\s])([省市县区](?:[\p{Han}]{2,8}?)(?:委员会|局|委|厅|办公室))"));
+
+/// Common short forms of unit names and the official endings they stand for.
+const SHORT_FORMS: [(&str, &str); 22] = [
+    ("文旅局", "文化和旅游局"),
+    ("文广旅局", "文化广电旅游局"),
+    ("卫健委", "卫生健康委员会"),
+    ("卫生健康委", "卫生健康委员会"),
+    ("卫健局", "卫生健康局"),
+    ("发改委", "发展和改革委员会"),
+    ("发改局", "发展和改革局"),
+    ("住建局", "住房和城乡建设局"),
+    ("人社局", "人力资源和社会保障局"),
+    ("市监局", "市场监督管理局"),
+    ("交通局", "交通运输局"),
+    ("教体局", "教育体育局"),
+    ("应急局", "应急管理局"),
+    ("医保局", "医疗保障局"),
+    ("退役军人局", "退役军人事务局"),
+    ("林草局", "林业和草原局"),
+    ("政法委", "政法委员会"),
+    ("残联", "残疾人联合会"),
+    ("妇联", "妇女联合会"),
+    ("科协", "科学技术协会"),
+    ("工商联", "工商业联合会"),
+    ("编办", "机构编制委员会办公室"),
+];
+
+/// `name` with a short-form ending written out ("市文旅局" → "市文化和旅游局").
+fn expand_short_form(name: &str) -> String {
+    SHORT_FORMS
+        .iter()
+        .find_map(|(short, full)| name.strip_suffix(short).map(|stem| format!("{stem}{full}")))
+        .unwrap_or_else(|| name.to_string())
+}
+
 /// The reporting unit: a cover or table field (单位名称, 评价单位…), a title line that opens with the
 /// unit, a line that is a unit's name, the file name, else the administrative department the body
 /// names most. Web-page chrome (来源, 发布机构) and the finance bureau that issued a form or a notice
@@ -286,7 +324,22 @@ pub fn department(cover: &[String], title: Option<&str>, text: &str, regions: &R
             .max_by(|a, b| a.1.cmp(b.1).then(b.0.len().cmp(&a.0.len())).then(b.0.cmp(a.0)))
             .map(|(name, _)| name.clone())
     };
-    let found = from_field().or_else(from_title).or_else(from_lines).or_else(from_body)?;
+    // A text that opens by naming itself without its place ("市卫生健康委以……"): that unit, written
+    // out and placed in the city or county the text names most.
+    let from_opening = || {
+        let head: String = squeeze(text).chars().take(400).collect();
+        let m = PLACELESS_UNIT.captures(&head)?;
+        let name = expand_short_form(&m[1]);
+        let region = regions.most_named(text);
+        let place = match name.chars().next()? {
+            '市' => region.city.clone().filter(|c| c.ends_with('市')).or_else(|| region.province.clone().filter(|p| p.ends_with('市'))),
+            '县' | '区' => region.county.clone().filter(|c| c.ends_with(name.chars().next().unwrap_or('县'))),
+            '省' => region.province.clone().filter(|p| p.ends_with('省')),
+            _ => None,
+        }?;
+        Some(format!("{place}{}", name.chars().skip(1).collect::<String>()))
+    };
+    let found = from_field().or_else(from_title).or_else(from_lines).or_else(from_body).or_else(from_opening)?;
     // Extend an abbreviation to the longest org name in the text that starts with it.
     let full = orgs
         .keys()
@@ -298,7 +351,9 @@ pub fn department(cover: &[String], title: Option<&str>, text: &str, regions: &R
     // with it ("宁乡市农业农村局").
     let unplaced = regions.leading_chain(found.trim_start_matches("中共").trim_start_matches("共青团")).is_empty() && !found.starts_with("中国共产党");
     let found = if unplaced {
-        let core = found.trim_start_matches(['省', '市', '县', '区', '州', '旗', '本']);
+        // The short forms people write (市文旅局, 县卫健委) stand for the official names.
+        let expanded = expand_short_form(&found);
+        let core = expanded.trim_start_matches(['省', '市', '县', '区', '州', '旗', '本']);
         orgs.iter()
             .filter(|(name, _)| core.chars().count() >= 3 && name.ends_with(core) && !regions.leading_chain(name).is_empty())
             .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
@@ -555,5 +610,15 @@ mod tests {
     fn a_filing_date_alone_gives_the_year_before() {
         assert_eq!(fiscal_year(&lines(&["单位名称:城关镇政府 填报日期:2021.5.18"]), None, "单位名称:城关镇政府填报日期:2021.5.18"), Some(2020));
         assert_eq!(fiscal_year(&[], None, "关于开展2017年度市级部门整体支出自我绩效评价的通知（某财评[2018]20号）"), Some(2017));
+    }
+
+    #[test]
+    fn short_forms_and_units_named_by_level_alone_are_written_out() {
+        let d = Domain::builtin().unwrap();
+        let r = d.regions().unwrap();
+        let text = "宣城市文化和旅游局负责全市文化和旅游工作。宣城市文化和旅游局下设……";
+        assert_eq!(department(&[], Some("市文旅局2023年部门整体支出绩效自评报告"), text, r).as_deref(), Some("宣城市文化和旅游局"));
+        let text = "根据有关要求，现将情况报告如下。2023年，市卫生健康委紧紧围绕杭州市卫生健康事业发展目标，在杭州市各区开展工作。";
+        assert_eq!(department(&[], None, text, r).as_deref(), Some("杭州市卫生健康委员会"));
     }
 }
