@@ -79,7 +79,7 @@ fn real_pages_give_department_year_and_kind() {
     let data = ingest(&dir);
     let reports = run_json(data.path(), &["reports", "--format", "json"]);
     let by_file = |f: &str| reports.iter().find(|r| r["source"].as_str().is_some_and(|s| s.ends_with(&format!("/{f}"))));
-    for (field, min) in [("department", 0.85), ("fiscal_year", 0.95), ("kind", 0.9)] {
+    for (field, min) in [("department", 0.9), ("fiscal_year", 0.95), ("kind", 0.9)] {
         let (mut ok, mut n) = (0, 0);
         for l in labels.iter().filter(|l| !l[field].is_null()) {
             n += 1;

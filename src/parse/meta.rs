@@ -187,6 +187,16 @@ fn fullest_form(name: &str, text: &str, regions: &RegionTable) -> String {
             name = long;
         }
     }
+    // A party organ named by its level whose official name the text writes in full
+    // ("市委政法委" → "中国共产党开远市委员会政法委员会").
+    if let Some(rest) = ["省委", "市委", "县委", "区委", "州委"].iter().find_map(|l| name.strip_prefix(l)).filter(|r| r.chars().count() >= 2) {
+        let full = expand_short_form(rest);
+        if let Ok(official) = regex::Regex::new(&format!(r"中国共产党[\p{{Han}}]{{2,12}}?委员会{}", regex::escape(&full))) {
+            if let Some(m) = official.find(text) {
+                return m.as_str().to_string();
+            }
+        }
+    }
     // A party organ named by its level ("省委统战部", "市委政法委"): the place-named form the text
     // writes ("中共浙江省委统战部").
     let mut chars = name.chars();
@@ -310,7 +320,7 @@ pub fn department(cover: &[String], title: Option<&str>, text: &str, regions: &R
     let from_lines = || {
         opening
             .iter()
-            .map(|l| squeeze(l))
+            .map(|l| squeeze(l).trim_start_matches(['-', '•', '·', '*', '●']).to_string())
             .filter(|l| !NOT_THE_UNIT.is_match(l) && l.chars().count() <= 60)
             .find_map(|l| {
                 let is_name_line = l.contains("报告") || l.contains("绩效") || l.contains("决算") || l.contains("预算") || l.ends_with(".pdf") || l.ends_with(".doc") || l.ends_with(".docx");
@@ -595,6 +605,10 @@ mod tests {
         let text = "杭州市临安区农业农村局是区政府工作部门。临安区农业农村局全年……";
         assert_eq!(department(&[], Some("临安区农业农村局2022年度部门整体支出绩效自评报告"), text, r).as_deref(), Some("杭州市临安区农业农村局"));
         let text = "中共浙江省委统战部全年……省委统战部机关……";
+        assert_eq!(
+            department(&[], Some("市委政法委2024年度部门整体支出绩效自评报告"), "中国共产党桐庐县委员会政法委员会（以下简称县委政法委）……", r).as_deref(),
+            Some("中国共产党桐庐县委员会政法委员会")
+        );
         assert_eq!(department(&[], Some("省委统战部2023年度部门整体支出绩效自评报告"), text, r).as_deref(), Some("中共浙江省委统战部"));
     }
 
