@@ -136,6 +136,9 @@ fn phrase(field: Field, ws: &[String]) -> Option<Box<dyn Query>> {
     }
 }
 
+/// Relevance kept by a section that is a heading without text of its own.
+const HEADING_ONLY_WEIGHT: f32 = 0.3;
+
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 1_000;
 /// Deepest parenthesis nesting and most operators accepted: the query parser recurses on both.
@@ -336,12 +339,15 @@ impl Searching<'_> {
         let collector = TopDocs::with_limit(limit.max(1)).and_offset(offset).tweak_score(move |seg: &tantivy::SegmentReader| {
             let ords = seg.fast_fields().u64("category_ord").ok().map(|c| c.first_or_default_col(0));
             let keys = seg.fast_fields().u64("id_key").ok().map(|c| c.first_or_default_col(0));
+            let empty = seg.fast_fields().u64("empty").ok().map(|c| c.first_or_default_col(0));
             let boosts = boosts.clone();
             let in_theme = tiers.get(&seg.segment_id()).cloned().unwrap_or_default();
             move |doc: tantivy::DocId, score: tantivy::Score| {
                 let ord = ords.as_ref().map(|c| c.get_val(doc)).unwrap_or(0) as usize;
                 let key = keys.as_ref().map(|c| c.get_val(doc)).unwrap_or(0);
-                (u8::from(in_theme.contains(&doc)), score * boosts.get(ord).copied().unwrap_or(1.0), u64::MAX - key)
+                // A heading without text of its own ranks below the paragraphs it heads.
+                let own_text = if empty.as_ref().is_some_and(|c| c.get_val(doc) == 1) { HEADING_ONLY_WEIGHT } else { 1.0 };
+                (u8::from(in_theme.contains(&doc)), score * boosts.get(ord).copied().unwrap_or(1.0) * own_text, u64::MAX - key)
             }
         });
         let (top, total) = searcher.search(query, &(collector, Count))?;

@@ -87,3 +87,17 @@ fn ties_are_broken_by_id_so_shorter_lists_are_prefixes_of_longer_ones() {
     let exported: Vec<String> = ids(a.path(), &["export", "采购执行率低", "--format", "jsonl"]);
     assert!(exported.starts_with(&previous), "export lists hits in search order");
 }
+
+#[test]
+fn a_heading_without_text_ranks_below_the_paragraphs_it_heads() {
+    let dir = TempDir::new().unwrap();
+    std::fs::write(
+        dir.path().join("r.txt"),
+        "桐庐县档案馆2023年度部门整体支出绩效自评报告\n一、存在的问题\n（一）政府采购执行率偏低\n1.设备采购\n部分设备采购项目到年底仍未完成招标，政府采购执行率偏低，仅为41%。\n",
+    )
+    .unwrap();
+    let data = ingest(dir.path());
+    let hits = run_json(data.path(), &["search", "政府采购执行率偏低", "--format", "json"]);
+    assert!(hits.len() >= 2, "{hits:?}");
+    assert!(!hits[0]["text"].as_str().unwrap().trim().is_empty(), "first hit has text: {:?}", hits[0]);
+}

@@ -34,6 +34,8 @@ pub struct Fields {
     pub category_ord: Field,
     /// The section id as a number ordered like the id: ties in ranking are broken by it.
     pub id_key: Field,
+    /// 1 for a heading without text of its own (ranked below the paragraphs under it).
+    pub empty: Field,
     pub kind: Field,
     pub themes: Field,
     pub heading: Field,
@@ -64,6 +66,7 @@ fn build_schema() -> (Schema, Fields) {
         category: b.add_text_field("category", STRING),
         category_ord: b.add_u64_field("category_ord", FAST),
         id_key: b.add_u64_field("id_key", FAST),
+        empty: b.add_u64_field("empty", FAST),
         kind: b.add_text_field("kind", STRING),
         themes: b.add_text_field("theme", STRING),
         heading: b.add_text_field("heading", precise.clone()),
@@ -239,6 +242,7 @@ impl SearchIndex {
             d.add_text(f.category, s.category.as_str());
             d.add_u64(f.category_ord, s.category.ordinal());
             d.add_u64(f.id_key, id_key(&report.id, s.seq));
+            d.add_u64(f.empty, u64::from(s.text.trim().is_empty()));
             for t in &s.themes {
                 d.add_text(f.themes, &t.0);
             }
