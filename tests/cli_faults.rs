@@ -269,3 +269,48 @@ fn links_out_of_the_folder_are_not_followed_and_files_without_chinese_are_not_re
     assert!(err.contains("secret.txt") && err.contains("not a report"), "{err}");
     assert_eq!(count_reports(data.path()), 2);
 }
+
+/// Runs the binary as an unprivileged user when the tests run as root (root writes anywhere, so a
+/// read-only folder is read-only only for others); None where that is not possible here.
+fn unprivileged(data: &Path, bin_copy_dir: &Path) -> Option<std::process::Command> {
+    use std::os::unix::fs::PermissionsExt;
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return Some(jixiao_std(data));
+    }
+    let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].into_iter().find(|p| Path::new(p).exists())?;
+    // The test binary may live under a folder the other user cannot enter: run a copy.
+    let bin = bin_copy_dir.join("jixiao");
+    std::fs::copy(assert_cmd::cargo::cargo_bin("jixiao"), &bin).ok()?;
+    std::fs::set_permissions(bin_copy_dir, std::fs::Permissions::from_mode(0o755)).ok()?;
+    let mut c = std::process::Command::new(setpriv);
+    c.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(&bin);
+    c.arg("--data").arg(data).arg("--quiet").env_remove("JIXIAO_DATA").env_remove("JIXIAO_SCHEMA").current_dir("/");
+    Some(c)
+}
+
+#[test]
+fn a_read_only_data_directory_can_be_searched() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = TempDir::new().unwrap();
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let data = tmp.path().join("data");
+    jixiao(&data).arg("ingest").arg(samples()).assert().success();
+    let bin_dir = TempDir::new().unwrap();
+    let Some(mut search) = unprivileged(&data, bin_dir.path()) else {
+        eprintln!("notice: cannot run as another user here (setpriv missing); read-only test skipped");
+        return;
+    };
+    // Everything readable, nothing writable.
+    for e in walkdir::WalkDir::new(&data).into_iter().filter_map(|e| e.ok()) {
+        let mode = if e.file_type().is_dir() { 0o555 } else { 0o444 };
+        std::fs::set_permissions(e.path(), std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let out = search.args(["search", "预算", "--format", "json"]).output().unwrap();
+    for e in walkdir::WalkDir::new(&data).into_iter().filter_map(|e| e.ok()) {
+        let mode = if e.file_type().is_dir() { 0o755 } else { 0o644 };
+        std::fs::set_permissions(e.path(), std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!json_lines(&out.stdout).is_empty());
+}

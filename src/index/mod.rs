@@ -7,6 +7,7 @@
 //! blob, so the index does not keep the text twice.
 
 pub mod analyzer;
+pub mod directory;
 pub mod segmenter;
 
 use crate::model::{Grade, Region, Report, ReportId, ReportKind, Section};
@@ -155,7 +156,11 @@ impl SearchIndex {
                     dir.display()
                 );
             }
-            let index = Index::open_in_dir(dir).with_context(|| format!("cannot open the search index in {}", dir.display()))?;
+            let index = match mode {
+                Mode::Write => Index::open_in_dir(dir),
+                Mode::Read => directory::ReaderDirectory::open(dir).map_err(tantivy::TantivyError::from).and_then(Index::open),
+            }
+            .with_context(|| format!("cannot open the search index in {}", dir.display()))?;
             if index.schema() != schema {
                 bail!("the search index in {} has an older format; run `jixiao rebuild`", dir.display());
             }
