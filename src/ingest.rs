@@ -370,7 +370,12 @@ pub fn ingest(paths: &[PathBuf], follow: bool, data: &DataDir, domain: &Domain, 
     let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Result<Prepared>)>(workers * 4);
     let store = w.store.clone();
     let store = &*store;
+    // Reports made durable by a commit in this run, for the message when writing fails.
+    let mut committed = 0usize;
     std::thread::scope(|scope| -> Result<()> {
+        // Owned here, so that returning early (a failed write) closes the channel and the workers
+        // blocked on it end instead of waiting for ever.
+        let rx = rx;
         for _ in 0..workers {
             let tx = tx.clone();
             let (next, files) = (&next, &files);
@@ -393,7 +398,16 @@ pub fn ingest(paths: &[PathBuf], follow: bool, data: &DataDir, domain: &Domain, 
             while let Some(prepared) = pending.remove(&expected) {
                 let path = &files[expected];
                 expected += 1;
-                let result = prepared.and_then(|p| w.apply(p)).with_context(|| format!("{}", path.display()));
+                let result = match prepared {
+                    Ok(p) => match w.apply(p) {
+                        Ok(o) => Ok(o),
+                        // The data directory cannot take more: every later file would fail alike.
+                        Err(e) if storage_failure(&e).is_some() => return Err(write_failed(&e, data, committed)),
+                        Err(e) => Err(e),
+                    },
+                    Err(e) => Err(e),
+                }
+                .with_context(|| format!("{}", path.display()));
                 match &result {
                     Ok(Outcome::Added(_)) => summary.added += 1,
                     Ok(Outcome::Replaced { .. }) => summary.replaced += 1,
@@ -405,15 +419,42 @@ pub fn ingest(paths: &[PathBuf], follow: bool, data: &DataDir, domain: &Domain, 
                 }
                 on_event(Event::File { path, result: &result });
                 if since_commit >= COMMIT_EVERY {
-                    w.commit()?;
+                    w.commit().map_err(|e| write_failed(&e, data, committed))?;
+                    committed = summary.added + summary.replaced;
                     since_commit = 0;
                 }
             }
         }
         Ok(())
     })?;
-    w.commit()?;
+    w.commit().map_err(|e| write_failed(&e, data, committed))?;
     Ok(summary)
+}
+
+/// What stops every write to the data directory (as opposed to one file's trouble), named for the user.
+pub fn storage_failure(e: &anyhow::Error) -> Option<&'static str> {
+    // sled and tantivy wrap the operating system's error in their own types; its kind shows in
+    // the Debug form of each.
+    let text = format!("{e:?}");
+    [
+        (["StorageFull", "No space left"], "the disk is full"),
+        (["FileTooLarge", "File too large"], "the file size limit was reached"),
+        (["QuotaExceeded", "Disk quota exceeded"], "the disk quota is used up"),
+        (["ReadOnlyFilesystem", "Read-only file system"], "the file system is read-only"),
+    ]
+    .into_iter()
+    .find(|(marks, _)| marks.iter().any(|m| text.contains(m)))
+    .map(|(_, what)| what)
+}
+
+/// The error that ends a run whose writes failed: what happened, what is safe, what to do.
+fn write_failed(e: &anyhow::Error, data: &DataDir, committed: usize) -> anyhow::Error {
+    let why = storage_failure(e).map(str::to_string).unwrap_or_else(|| format!("{e:#}"));
+    anyhow::anyhow!(
+        "cannot write to the data directory {} ({why}): {committed} reports of this run had been stored; \
+         nothing stored earlier is lost. Free space and run the same ingest again: it goes on from there",
+        data.root.display()
+    )
 }
 
 /// Copies a folder's files (recursively) to `to`.

@@ -314,3 +314,55 @@ fn a_read_only_data_directory_can_be_searched() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(!json_lines(&out.stdout).is_empty());
 }
+
+/// Runs `cmd` with a limit on the size of any file it writes (RLIMIT_FSIZE, writes beyond it fail
+/// like a full disk), killing it after `secs`; returns the exit code (None: it had to be killed).
+fn run_with_file_size_limit(mut cmd: std::process::Command, bytes: u64, secs: u64) -> (Option<i32>, String) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            let lim = libc::rlimit { rlim_cur: bytes, rlim_max: bytes };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = cmd.stderr(std::process::Stdio::piped()).stdout(std::process::Stdio::null()).spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+            return (status.code(), err);
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().ok();
+            child.wait().ok();
+            return (None, String::new());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_full_disk_ends_the_ingest_with_one_message_and_the_next_run_completes_it() {
+    let corpus = TempDir::new().unwrap();
+    synth_corpus(corpus.path(), 5, 500);
+    // Limits that stop the run at its first write, between commits and at a later commit.
+    for limit_kib in [600u64, 1500, 3000] {
+        let data = TempDir::new().unwrap();
+        let mut cmd = jixiao_std(data.path());
+        cmd.arg("ingest").arg(corpus.path());
+        let (code, err) = run_with_file_size_limit(cmd, limit_kib * 1024, 120);
+        assert_eq!(code, Some(2), "limit {limit_kib} KiB: the ingest must end, not hang ({err})");
+        assert!(err.contains("the file size limit was reached") && err.contains("run the same ingest again"), "{err}");
+        assert!(err.lines().count() <= 2, "one message, not one per file: {err}");
+        jixiao(data.path()).arg("ingest").arg(corpus.path()).assert().success();
+        let check = jixiao(data.path()).arg("check").output().unwrap();
+        assert!(String::from_utf8_lossy(&check.stdout).contains("consistent"), "{}", String::from_utf8_lossy(&check.stdout));
+        assert_eq!(count_reports(data.path()), 500);
+    }
+}
