@@ -90,6 +90,8 @@ pub struct Writer {
     regions: std::sync::Arc<crate::region::RegionTable>,
     /// Set when the store was found damaged and rebuilt from the index on opening.
     pub recovery: Option<Recovery>,
+    /// Reports whose index entry was repaired on opening.
+    pub repaired: usize,
     _lock: std::fs::File,
     /// An inspection's copy of the store, removed when the writer is dropped.
     _copy: Option<tempfile::TempDir>,
@@ -107,8 +109,17 @@ impl Writer {
         Writer::open_locked(data.lock()?, data, domain)
     }
 
-    /// Opens store and index under a lock the caller already holds.
+    /// Opens store and index under a lock the caller already holds, and first finishes what an
+    /// interrupted writer left (the reports its journal names).
     pub fn open_locked(lock: std::fs::File, data: &DataDir, domain: &Domain) -> Result<Writer> {
+        let mut w = Writer::open_unreconciled(lock, data, domain)?;
+        w.repaired = w.reconcile()?;
+        Ok(w)
+    }
+
+    /// Opens store and index without comparing them: for `check` and `rebuild`, which look at the
+    /// index files before reading them and then compare everything.
+    pub fn open_unreconciled(lock: std::fs::File, data: &DataDir, domain: &Domain) -> Result<Writer> {
         // Remembered before anything is tagged: a run killed midway is finished by the next one
         // with the same schema.
         domain.remember(&data.schema())?;
@@ -124,7 +135,7 @@ impl Writer {
         };
         let index = SearchIndex::open(&data.search(), &domain.userdict, crate::index::Mode::Write)?;
         let writer = Some(index.writer()?);
-        let mut w = Writer { store: std::sync::Arc::new(store), index, writer, regions: domain.regions()?.clone(), recovery: None, _lock: lock, _copy: None };
+        let mut w = Writer { store: std::sync::Arc::new(store), index, writer, regions: domain.regions()?.clone(), recovery: None, repaired: 0, _lock: lock, _copy: None };
         if let Some(aside) = recovered {
             let n = w.restore_from_index()?;
             w.recovery = Some(Recovery { moved_to: aside, restored: n });
@@ -141,7 +152,13 @@ impl Writer {
         copy_dir(&data.store(), &copy.path().join("store")).with_context(|| format!("cannot copy {}", data.store().display()))?;
         let store = Store::open(&copy.path().join("store"))?;
         let index = SearchIndex::open(&data.search(), &domain.userdict, crate::index::Mode::Read)?;
-        Ok(Writer { store: std::sync::Arc::new(store), index, writer: None, regions: domain.regions()?.clone(), recovery: None, _lock: lock, _copy: Some(copy) })
+        Ok(Writer { store: std::sync::Arc::new(store), index, writer: None, regions: domain.regions()?.clone(), recovery: None, repaired: 0, _lock: lock, _copy: Some(copy) })
+    }
+
+    /// Closes store and index and hands back the data directory's lock (to move a damaged index
+    /// aside and open again without letting another writer in).
+    pub fn release(self) -> std::fs::File {
+        self._lock
     }
 
     fn index_writer(&self) -> Result<&tantivy::IndexWriter> {
@@ -162,19 +179,23 @@ impl Writer {
         Ok(n)
     }
 
-    /// Flushes the store, then commits the index.
+    /// Flushes the store, then commits the index, then empties the journal: after a crash at any
+    /// point the journal names every report whose index entry may differ from the store.
     pub fn commit(&mut self) -> Result<()> {
         self.store.flush()?;
         self.writer.as_mut().context("the index was opened for inspection only")?.commit()?;
+        self.store.clear_pending()?;
         Ok(())
     }
 
     pub fn add(&mut self, report: &Report) -> Result<()> {
+        self.store.mark_pending(&report.id)?;
         self.store.put(report)?;
         self.index.add_report(self.index_writer()?, report)
     }
 
     pub fn remove(&mut self, id: &ReportId) -> Result<Option<Report>> {
+        self.store.mark_pending(id)?;
         let old = self.store.remove(id)?;
         self.index.delete_report(self.index_writer()?, id);
         Ok(old)
@@ -187,8 +208,52 @@ impl Writer {
     }
 
     /// Makes store and index agree at the start of a run; returns how many reports were fixed.
+    /// Proportional to what changed: only the reports the journal names are compared, unless the
+    /// journal asks for everything or the numbers of reports differ (an index lost or replaced).
     pub fn reconcile(&mut self) -> Result<usize> {
-        Ok(self.check(true)?.problems.len())
+        let pending = self.store.pending()?;
+        let indexed = self.index.count_term(self.index.fields.doc_type, crate::index::DOC_REPORT)?;
+        let (fixed, touched) = match pending {
+            Some(ids) if indexed == self.store.len() => {
+                let mut fixed = 0;
+                for id in &ids {
+                    fixed += usize::from(self.reconcile_one(id)?);
+                }
+                (fixed, !ids.is_empty())
+            }
+            _ => (self.check(true)?.problems.len(), true),
+        };
+        if touched {
+            self.commit()?;
+        }
+        Ok(fixed)
+    }
+
+    /// Makes one report's index entry match the store (the store is written and flushed first, so
+    /// for a journaled report it is the truth); true if something was fixed.
+    fn reconcile_one(&mut self, id: &ReportId) -> Result<bool> {
+        let Ok(stored) = self.store.get(id) else { return Ok(false) }; // unreadable: `check` reports it
+        let indexed = self.indexed_report(id)?;
+        match stored {
+            Some(r) if indexed.as_ref() == Some(&r) => Ok(false),
+            Some(r) => {
+                self.index.delete_report(self.index_writer()?, id);
+                self.index.add_report(self.index_writer()?, &r)?;
+                Ok(true)
+            }
+            None if indexed.is_some() => {
+                self.index.delete_report(self.index_writer()?, id);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// A report as the index holds it (its metadata and every section), for comparing with the store.
+    fn indexed_report(&self, id: &ReportId) -> Result<Option<Report>> {
+        let Some(doc) = self.index.report(id)? else { return Ok(None) };
+        let sections = self.index.sections_of(id)?.into_iter().map(|s| s.section).collect();
+        Ok(Some(Report { sections, ..doc.report }))
     }
 
     /// Compares store and index report by report; with `repair`, fixes what differs:
@@ -236,8 +301,13 @@ impl Writer {
             let what = if !indexed_ids.contains(id) {
                 Some("in the store but not in the index; indexed".to_string())
             } else {
-                let n = self.index.sections_of(id)?.len();
-                (n != r.sections.len()).then(|| format!("{n} sections in the index, {} in the store; re-indexed", r.sections.len()))
+                match self.indexed_report(id)? {
+                    Some(i) if i.sections.len() != r.sections.len() => {
+                        Some(format!("{} sections in the index, {} in the store; re-indexed", i.sections.len(), r.sections.len()))
+                    }
+                    Some(i) if i != *r => Some("the index holds other content than the store; re-indexed".to_string()),
+                    _ => None,
+                }
             };
             if let Some(what) = what {
                 rep.problems.push((id.clone(), what));
@@ -247,7 +317,7 @@ impl Writer {
                 }
             }
         }
-        if repair && !rep.problems.is_empty() {
+        if repair {
             self.commit()?;
         }
         Ok(rep)
@@ -255,6 +325,8 @@ impl Writer {
 
     /// Drops the whole index and indexes every stored report again.
     pub fn reindex_all(&mut self) -> Result<usize> {
+        self.store.mark_all_pending()?;
+        self.store.flush()?;
         self.index_writer()?.delete_all_documents()?;
         let mut n = 0;
         for r in self.store.all() {
@@ -277,7 +349,7 @@ impl Writer {
                 // Same text, different bytes (re-saved file): keep the stored report, note the new hash.
                 let mut updated = existing;
                 updated.source.file_hash = report.source.file_hash;
-                self.store.put(&updated)?;
+                self.replace(&updated)?;
                 return Ok(Outcome::Unchanged(report.id));
             }
             return Ok(Outcome::Duplicate(report.id));
@@ -354,7 +426,7 @@ const COMMIT_EVERY: usize = 200;
 /// Ingests files and folders into the data directory.
 pub fn ingest(paths: &[PathBuf], follow: bool, data: &DataDir, domain: &Domain, on_event: &mut dyn FnMut(Event)) -> Result<Summary> {
     let mut w = Writer::open(data, domain)?;
-    let mut summary = Summary { repaired: w.reconcile()?, recovered: w.recovery.clone(), ..Summary::default() };
+    let mut summary = Summary { repaired: w.repaired, recovered: w.recovery.clone(), ..Summary::default() };
     let (files, skipped, errors) = collect_files(paths, follow);
     summary.skipped = skipped;
     on_event(Event::Found(files.len() + errors.len()));

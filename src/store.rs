@@ -1,7 +1,8 @@
 //! The store of record: reports with their sections in sled, serialized with bincode.
 //!
 //! Trees: `reports` (report id → Report, zstd-compressed bincode), `sources` (source path → report
-//! id), `hashes` (report id → file hash), `meta` (format version). sled holds its database lock for the life of the process, so only commands that change
+//! id), `hashes` (report id → file hash), `meta` (format version), `pending` (the journal: ids of
+//! reports changed in the store whose index commit has not happened yet). sled holds its database lock for the life of the process, so only commands that change
 //! data open the store; they take the data directory's lock file first, which turns a second writer
 //! into a clear error instead of a sled failure.
 
@@ -83,7 +84,13 @@ pub struct Store {
     sources: sled::Tree,
     /// report id → file hash, so that re-ingesting an unchanged folder decodes nothing.
     hashes: sled::Tree,
+    /// Report ids written since the last index commit (see `mark_pending`).
+    pending: sled::Tree,
 }
+
+/// The `pending` key that asks for a full comparison of store and index (a store written before
+/// the journal existed, or a whole re-index under way).
+const ALL_PENDING: &[u8] = b"*";
 
 impl Store {
     /// Opens (or creates) the store. Call only while holding the data directory's lock.
@@ -108,7 +115,13 @@ impl Store {
                 }
             }
         }
-        Ok(Store { reports: db.open_tree("reports")?, sources: db.open_tree("sources")?, hashes: db.open_tree("hashes")?, db })
+        let pending = db.open_tree("pending")?;
+        if meta.get("journal")?.is_none() {
+            // Stores written before the journal: the first writer compares everything once.
+            pending.insert(ALL_PENDING, &[])?;
+            meta.insert("journal", &[1])?;
+        }
+        Ok(Store { reports: db.open_tree("reports")?, sources: db.open_tree("sources")?, hashes: db.open_tree("hashes")?, pending, db })
     }
 
     pub fn get(&self, id: &ReportId) -> Result<Option<Report>> {
@@ -172,6 +185,39 @@ impl Store {
 
     pub fn is_empty(&self) -> bool {
         self.reports.is_empty()
+    }
+
+    /// Records, before a report changes, that its index entry may differ from the store until the
+    /// next index commit. sled recovers a prefix of its writes after a crash, so a change that
+    /// survives always has its journal entry.
+    pub fn mark_pending(&self, id: &ReportId) -> Result<()> {
+        self.pending.insert(id.as_str(), &[])?;
+        Ok(())
+    }
+
+    /// Asks the next writer to compare all of store and index.
+    pub fn mark_all_pending(&self) -> Result<()> {
+        self.pending.insert(ALL_PENDING, &[])?;
+        Ok(())
+    }
+
+    /// What the journal holds: None when everything must be compared, else the ids.
+    pub fn pending(&self) -> Result<Option<Vec<ReportId>>> {
+        let mut ids = Vec::new();
+        for k in self.pending.iter().keys() {
+            let k = k?;
+            if k.as_ref() == ALL_PENDING {
+                return Ok(None);
+            }
+            ids.push(ReportId(String::from_utf8_lossy(&k).into_owned()));
+        }
+        Ok(Some(ids))
+    }
+
+    /// Empties the journal once the index has committed what it lists.
+    pub fn clear_pending(&self) -> Result<()> {
+        self.pending.clear()?;
+        Ok(())
     }
 
     /// Makes everything written so far durable.

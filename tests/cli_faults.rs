@@ -366,3 +366,92 @@ fn a_full_disk_ends_the_ingest_with_one_message_and_the_next_run_completes_it() 
         assert_eq!(count_reports(data.path()), 500);
     }
 }
+
+fn flip_a_byte(path: &Path) {
+    let mut b = std::fs::read(path).unwrap();
+    let i = b.len() / 2;
+    b[i] ^= 0xff;
+    std::fs::write(path, b).unwrap();
+}
+
+fn search_count(data: &Path, q: &str) -> usize {
+    run_json(data, &["search", q, "-n", "1000", "--format", "json"]).len()
+}
+
+#[test]
+fn damaged_index_files_are_found_by_check_and_rebuilt_from_the_store() {
+    let before = search_count(ingest(&samples()).path(), "预算");
+    assert!(before > 0);
+    for ext in ["fast", "idx", "pos", "term", "store", "fieldnorm"] {
+        let data = ingest(&samples());
+        let file = std::fs::read_dir(data.path().join("search"))
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == ext))
+            .min()
+            .unwrap();
+        flip_a_byte(&file);
+        let damaged = std::fs::read(&file).unwrap();
+        // Readers never crash on it: an answer or one clear error.
+        let out = jixiao(data.path()).args(["search", "预算"]).output().unwrap();
+        assert!(matches!(out.status.code(), Some(0..=2)), ".{ext}: search ended by a signal");
+        let dry = jixiao(data.path()).args(["check", "--dry-run"]).output().unwrap();
+        assert_eq!(dry.status.code(), Some(2), ".{ext}: {}", String::from_utf8_lossy(&dry.stdout));
+        assert!(String::from_utf8_lossy(&dry.stdout).contains("damaged or missing files"));
+        assert_eq!(std::fs::read(&file).unwrap(), damaged, "a dry run changes nothing");
+        let fix = jixiao(data.path()).arg("check").output().unwrap();
+        assert!(fix.status.success(), ".{ext}: {}", String::from_utf8_lossy(&fix.stderr));
+        assert!(String::from_utf8_lossy(&fix.stdout).contains("7 reports re-indexed from the store"));
+        assert_eq!(search_count(data.path(), "预算"), before, ".{ext}");
+    }
+}
+
+#[test]
+fn rebuild_does_not_read_a_damaged_index() {
+    let data = ingest(&samples());
+    let fast = std::fs::read_dir(data.path().join("search")).unwrap().filter_map(|e| e.ok().map(|e| e.path())).find(|p| p.extension().is_some_and(|x| x == "fast")).unwrap();
+    flip_a_byte(&fast);
+    let out = jixiao(data.path()).arg("rebuild").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("re-indexed 7 reports"));
+    assert!(String::from_utf8_lossy(&jixiao(data.path()).arg("check").output().unwrap().stdout).contains("consistent"));
+}
+
+/// A writer that stopped after writing the store and before committing the index (what a kill
+/// during `retag` or `set` leaves): `check` sees the content differ, the next writer repairs it.
+#[test]
+fn an_interrupted_retag_is_detected_by_content_and_finished_by_the_next_writer() {
+    let data = ingest(&samples());
+    let domain = jixiao::domain::Domain::builtin().unwrap();
+    let dir = jixiao::store::DataDir::new(data.path());
+    {
+        let mut w = jixiao::ingest::Writer::open(&dir, &domain).unwrap();
+        let id = w.store.ids().unwrap()[0].clone();
+        let mut r = w.store.get(&id).unwrap().unwrap();
+        // Same number of sections, other themes: a count-only check would call this consistent.
+        for s in &mut r.sections {
+            s.themes.clear();
+        }
+        w.replace(&r).unwrap();
+        w.store.flush().unwrap();
+        // Dropped without the index commit.
+    }
+    let dry = jixiao(data.path()).args(["check", "--dry-run"]).output().unwrap();
+    let text = String::from_utf8_lossy(&dry.stdout);
+    assert!(text.contains("other content than the store"), "{text}");
+    // Any writer finishes the interrupted one first (here a `set` of another report).
+    let other = run_json(data.path(), &["reports", "--format", "json"])[1]["id"].as_str().unwrap().to_string();
+    jixiao(data.path()).args(["set", &other, "--year", "2023"]).assert().success();
+    let after = jixiao(data.path()).args(["check", "--dry-run"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&after.stdout).contains("consistent"), "{}", String::from_utf8_lossy(&after.stdout));
+}
+
+#[test]
+fn a_lost_index_is_rebuilt_by_the_next_ingest() {
+    let data = ingest(&samples());
+    std::fs::remove_dir_all(data.path().join("search")).unwrap();
+    let out = jixiao(data.path()).arg("ingest").arg(samples()).output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(count_reports(data.path()), 7);
+    assert!(String::from_utf8_lossy(&jixiao(data.path()).arg("check").output().unwrap().stdout).contains("consistent"));
+}

@@ -223,10 +223,9 @@ pub fn retag_cmd(ctx: &Ctx, out: &mut dyn Write) -> Result<Status> {
     let mut changed = 0;
     for id in &ids {
         let Some(mut r) = w.store.get(id)? else { continue };
-        let before = (r.sections.iter().map(|s| (s.category, s.themes.clone())).collect::<Vec<_>>(), r.metrics.clone());
+        let before = r.clone();
         crate::parse::reclassify(&mut r, &ctx.domain)?;
-        let after = (r.sections.iter().map(|s| (s.category, s.themes.clone())).collect::<Vec<_>>(), r.metrics.clone());
-        if before != after {
+        if r != before {
             w.replace(&r)?;
             changed += 1;
         }

@@ -85,23 +85,31 @@ pub fn run(cli: Cli) -> Result<Status> {
     let domain = Domain::load(schema_dir.as_deref())?;
     let ctx = Ctx { data, domain, quiet: cli.quiet, force: cli.force };
     let mut out = output::Printable::new(std::io::stdout().lock());
-    match cli.command {
-        Command::Demo => demo_cmd(&ctx, &mut out),
-        Command::Ingest(a) => ingest_cmd(&ctx, &a, &mut out),
-        Command::Search(a) => search_cmd(&ctx, &a, &mut out),
-        Command::Reports(a) => reports_cmd(&ctx, &a, &mut out),
-        Command::Show(a) => show_cmd(&ctx, &a, &mut out),
-        Command::Stats(a) => stats_cmd(&ctx, a.format, &mut out),
-        Command::Problems(a) => analysis::problems_cmd(&ctx, &a, &mut out),
-        Command::Similar(a) => analysis::similar_cmd(&ctx, &a, &mut out),
-        Command::Metrics(a) => analysis::metrics_cmd(&ctx, &a, &mut out),
-        Command::Classify(a) => analysis::classify_cmd(&ctx, &a, &mut out),
-        Command::Export(a) => analysis::export_cmd(&ctx, &a, &mut out),
-        Command::Retag => analysis::retag_cmd(&ctx, &mut out),
-        Command::Set(a) => admin::set_cmd(&ctx, &a, &mut out),
-        Command::Check(a) => admin::check_cmd(&ctx, a.dry_run, &mut out),
-        Command::Remove(a) => remove_cmd(&ctx, &a.id, &mut out),
-        Command::Rebuild => rebuild_cmd(&ctx, &mut out),
+    let search_dir = ctx.data.search();
+    // A damaged index file can make the index library panic while reading: one clear error instead.
+    crate::guard::catch(|| dispatch(&ctx, cli.command, &mut out)).unwrap_or_else(|why| {
+        bail!("internal error ({why}); if the search index in {} is damaged, `jixiao check` finds and repairs it", search_dir.display())
+    })
+}
+
+fn dispatch(ctx: &Ctx, command: Command, out: &mut dyn Write) -> Result<Status> {
+    match command {
+        Command::Demo => demo_cmd(ctx, out),
+        Command::Ingest(a) => ingest_cmd(ctx, &a, out),
+        Command::Search(a) => search_cmd(ctx, &a, out),
+        Command::Reports(a) => reports_cmd(ctx, &a, out),
+        Command::Show(a) => show_cmd(ctx, &a, out),
+        Command::Stats(a) => stats_cmd(ctx, a.format, out),
+        Command::Problems(a) => analysis::problems_cmd(ctx, &a, out),
+        Command::Similar(a) => analysis::similar_cmd(ctx, &a, out),
+        Command::Metrics(a) => analysis::metrics_cmd(ctx, &a, out),
+        Command::Classify(a) => analysis::classify_cmd(ctx, &a, out),
+        Command::Export(a) => analysis::export_cmd(ctx, &a, out),
+        Command::Retag => analysis::retag_cmd(ctx, out),
+        Command::Set(a) => admin::set_cmd(ctx, &a, out),
+        Command::Check(a) => admin::check_cmd(ctx, a.dry_run, out),
+        Command::Remove(a) => remove_cmd(ctx, &a.id, out),
+        Command::Rebuild => rebuild_cmd(ctx, out),
     }
 }
 
@@ -257,10 +265,14 @@ fn rebuild_cmd(ctx: &Ctx, out: &mut dyn Write) -> Result<Status> {
     // before it is re-created, and an index that cannot be read is moved aside, never deleted.
     let search = ctx.data.search();
     let mut damaged_index = None;
-    if search.exists() && SearchIndex::open(&search, &ctx.domain.userdict, crate::index::Mode::Read).is_err() {
-        damaged_index = Some(move_aside(&search)?);
+    if search.exists() {
+        // Unreadable, or a file whose checksum fails: not read further, rebuilt from the store.
+        let readable = SearchIndex::open(&search, &ctx.domain.userdict, crate::index::Mode::Read).and_then(|i| i.damaged_files());
+        if !matches!(readable, Ok(ref bad) if bad.is_empty()) {
+            damaged_index = Some(move_aside(&search)?);
+        }
     }
-    let mut w = Writer::open_locked(lock, &ctx.data, &ctx.domain)?;
+    let mut w = Writer::open_unreconciled(lock, &ctx.data, &ctx.domain)?;
     if damaged_index.is_none() {
         let restored = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| w.check(true)));
         match restored {
@@ -272,9 +284,9 @@ fn rebuild_cmd(ctx: &Ctx, out: &mut dyn Write) -> Result<Status> {
             }
             // The index opened but cannot be read through: keep it aside, rebuild from the store.
             Ok(Err(_)) | Err(_) => {
-                drop(w);
+                let lock = w.release();
                 damaged_index = Some(move_aside(&search)?);
-                w = Writer::open(&ctx.data, &ctx.domain)?;
+                w = Writer::open_unreconciled(lock, &ctx.data, &ctx.domain)?;
             }
         }
     }

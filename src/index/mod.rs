@@ -358,6 +358,30 @@ impl SearchIndex {
         Ok(out)
     }
 
+    /// Index files that are missing or whose checksum does not match their content (tantivy ends
+    /// every file with a CRC): what `check` and `rebuild` look at before reading the index. Reads
+    /// every file once.
+    pub fn damaged_files(&self) -> Result<Vec<PathBuf>> {
+        let found = crate::guard::catch(|| -> Result<Vec<PathBuf>> {
+            let mut bad: Vec<PathBuf> = self.index.validate_checksum()?.into_iter().collect();
+            for meta in self.index.searchable_segment_metas()? {
+                use tantivy::index::SegmentComponent as C;
+                let mut parts = vec![C::Postings, C::Positions, C::FastFields, C::FieldNorms, C::Terms, C::Store];
+                if meta.has_deletes() {
+                    parts.push(C::Delete);
+                }
+                bad.extend(parts.into_iter().map(|c| meta.relative_path(c)).filter(|f| !self.dir.join(f).exists()));
+            }
+            bad.sort();
+            bad.dedup();
+            Ok(bad)
+        });
+        match found {
+            Ok(r) => r,
+            Err(why) => bail!("the search index in {} cannot be read ({why})", self.dir.display()),
+        }
+    }
+
     pub fn count_sections(&self) -> Result<usize> {
         self.count_term(self.fields.doc_type, DOC_SECTION)
     }
