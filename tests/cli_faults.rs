@@ -455,3 +455,31 @@ fn a_lost_index_is_rebuilt_by_the_next_ingest() {
     assert_eq!(count_reports(data.path()), 7);
     assert!(String::from_utf8_lossy(&jixiao(data.path()).arg("check").output().unwrap().stdout).contains("consistent"));
 }
+
+/// A PDF whose one content stream inflates to `inflated` zero bytes.
+fn pdf_bomb(inflated: usize) -> Vec<u8> {
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let chunk = vec![0u8; 1 << 20];
+    for _ in 0..inflated >> 20 {
+        std::io::Write::write_all(&mut z, &chunk).unwrap();
+    }
+    let stream = z.finish().unwrap();
+    let mut pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R /Contents 4 0 R >> endobj\n".to_vec();
+    pdf.extend_from_slice(format!("4 0 obj << /Length {} /Filter /FlateDecode >>\nstream\n", stream.len()).as_bytes());
+    pdf.extend_from_slice(&stream);
+    pdf.extend_from_slice(b"\nendstream\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+    pdf
+}
+
+#[test]
+fn a_pdf_decompression_bomb_is_refused_with_a_reason() {
+    let dir = TempDir::new().unwrap();
+    std::fs::write(dir.path().join("bomb.pdf"), pdf_bomb(200 << 20)).unwrap();
+    let data = TempDir::new().unwrap();
+    let started = std::time::Instant::now();
+    let out = jixiao(data.path()).arg("ingest").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bomb.pdf") && err.contains("inflates to over 64 MB"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
