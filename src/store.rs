@@ -63,11 +63,21 @@ impl DataDir {
             .open(self.lock_file())
             .with_context(|| format!("cannot open {}", self.lock_file().display()))?;
         match f.try_lock() {
-            Ok(()) => Ok(f),
-            Err(std::fs::TryLockError::WouldBlock) => bail!(
-                "the data directory {} is locked by another process (an ingest is running?); try again when it has finished",
-                self.root.display()
-            ),
+            Ok(()) => {
+                // Who holds it, for the message another process gets (best effort).
+                let me: String = std::env::args().collect::<Vec<_>>().join(" ").chars().take(200).collect();
+                let _ = f.set_len(0).and_then(|()| std::io::Write::write_all(&mut &f, format!("{} {me}", std::process::id()).as_bytes()));
+                Ok(f)
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let holder = std::fs::read_to_string(self.lock_file()).unwrap_or_default();
+                let holder: String = holder.chars().filter(|c| !c.is_control()).take(200).collect();
+                let who = match holder.split_once(' ') {
+                    Some((pid, cmd)) if !pid.is_empty() => format!("process {pid} ({cmd})"),
+                    _ => "another process".to_string(),
+                };
+                bail!("the data directory {} is being changed by {who}; try again when it has finished", self.root.display())
+            }
             Err(std::fs::TryLockError::Error(e)) => Err(e).with_context(|| format!("cannot lock {}", self.lock_file().display())),
         }
     }

@@ -483,3 +483,16 @@ fn a_pdf_decompression_bomb_is_refused_with_a_reason() {
     assert!(err.contains("bomb.pdf") && err.contains("inflates to over 64 MB"), "{err}");
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
 }
+
+#[test]
+fn a_held_lock_names_the_process_that_holds_it() {
+    let data = ingest(&samples());
+    let dir = jixiao::store::DataDir::new(data.path());
+    let _held = dir.lock().unwrap();
+    let out = jixiao(data.path()).args(["retag"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("process {}", std::process::id())), "{err}");
+    // Readers do not need the lock.
+    jixiao(data.path()).args(["search", "预算"]).assert().success();
+}
