@@ -12,19 +12,19 @@ use std::path::PathBuf;
 #[command(name = "jixiao", version, about, max_term_width = 100)]
 pub struct Cli {
     /// Data directory (sled store + tantivy index).
-    #[arg(long, global = true, env = "JIXIAO_DATA", default_value = "index")]
+    #[arg(long, global = true, env = "JIXIAO_DATA", default_value = "index", help_heading = "Global options")]
     pub data: PathBuf,
     /// Folder with the domain knowledge (themes.toml, categories.toml, metrics.toml, userdict.txt,
     /// regions.tsv, stopwords.txt); files it lacks use the built-in defaults. A data directory
     /// remembers the folder its reports were tagged with, and later commands use it. Default: the
     /// remembered folder, else ./schema when present, else the built-in schema ("builtin").
-    #[arg(long, global = true, env = "JIXIAO_SCHEMA")]
+    #[arg(long, global = true, env = "JIXIAO_SCHEMA", help_heading = "Global options")]
     pub schema: Option<PathBuf>,
     /// No progress bar or notices on stderr.
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, help_heading = "Global options")]
     pub quiet: bool,
     /// Let --output replace a file that exists (never one inside the data directory).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub force: bool,
     #[command(subcommand)]
     pub command: Command,
@@ -33,23 +33,32 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Ingest the shipped sample reports into the data directory and show what jixiao answers.
+    #[command(after_help = "Example: jixiao demo   (then: jixiao search 采购执行率低)")]
     Demo,
     /// Read report files and folders (recursively) into the store and index.
+    #[command(after_help = "Example: jixiao ingest ~/绩效自评报告/2023 ~/绩效自评报告/2024")]
     Ingest(IngestArgs),
     /// Search sections, ranked, with filters.
+    #[command(after_help = SEARCH_HELP)]
     Search(SearchArgs),
     /// List the stored reports.
+    #[command(after_help = "Example: jixiao reports --incomplete")]
     Reports(ReportsArgs),
     /// Show a report with its section tree, or one section.
+    #[command(after_help = "Example: jixiao show 3f2a9c81d0e4   or one section: jixiao show 3f2a9c81d0e4-012")]
     Show(ShowArgs),
     /// Counts of reports, sections, years, categories and themes.
+    #[command(after_help = "Example: jixiao stats --format json")]
     Stats(FormatArg),
     /// Recurring problems: themes across departments and years, or one theme's (or query's) history
     /// per department.
+    #[command(after_help = "Examples:\n  jixiao problems --by year\n  jixiao problems --theme procurement_low --min-years 2 -o 采购.xlsx\n  jixiao problems --discover")]
     Problems(ProblemsArgs),
     /// Problem paragraphs in other reports most similar to a section or a text.
+    #[command(after_help = "Examples:\n  jixiao similar 3f2a9c81d0e4-012\n  jixiao similar --text '部分项目资金支付进度缓慢' --same-department")]
     Similar(SimilarArgs),
     /// Stated figures: execution rates, satisfaction, indicator scores.
+    #[command(after_help = "Example: jixiao metrics --name procurement_exec_rate --below 80 --year 2023 -o 采购执行率.xlsx")]
     Metrics(MetricsArgs),
     /// Run problem statements (one per line, or JSON Lines with "text") through the taxonomy:
     /// statements, themes and figures. Needs no data directory.
@@ -57,16 +66,22 @@ pub enum Command {
     /// Example: jixiao classify findings.txt --format csv -o tagged.csv
     Classify(ClassifyArgs),
     /// Write every hit of a search to CSV, JSON Lines or Excel.
+    #[command(after_help = "Examples:\n  jixiao export 预算执行率 --year 2022..2024 -o hits.xlsx\n  jixiao export --category problems --statements -o 全部问题.xlsx")]
     Export(ExportArgs),
     /// Re-apply schema/ (categories, themes, metrics) to the stored reports without re-reading files.
+    #[command(after_help = "Example: jixiao retag --schema ./schema")]
     Retag,
     /// Correct a report's department or fiscal year by hand (kept when the file is re-ingested).
+    #[command(after_help = "Example: jixiao set 3f2a9c81d0e4 --department 海宁市审计局 --year 2023")]
     Set(SetArgs),
     /// Verify that the store and the index agree; repair what does not.
+    #[command(after_help = "Example: jixiao check --dry-run")]
     Check(CheckArgs),
     /// Delete a report from the store and the index.
+    #[command(after_help = "Example: jixiao remove 3f2a9c81d0e4")]
     Remove(RemoveArgs),
     /// Re-create the search index from the store.
+    #[command(after_help = "Example: jixiao rebuild")]
     Rebuild,
 }
 
@@ -93,7 +108,7 @@ pub struct ScopeArgs {
     /// Part of the province, city or county name.
     #[arg(long)]
     pub region: Option<String>,
-    /// Report kind: department_overall, project, other.
+    /// Report kind: department_overall (部门整体支出), project (项目支出), other.
     #[arg(long, value_parser = parse_kind)]
     pub kind: Option<ReportKind>,
 }
@@ -102,17 +117,20 @@ pub struct ScopeArgs {
 pub struct FilterArgs {
     #[command(flatten)]
     pub scope: ScopeArgs,
-    /// Section category.
+    /// Section category: overview, budget, targets, conclusion, analysis, achievements, problems,
+    /// measures, disclosure, appendix, other (problems: 存在的问题 and what the report says is wrong).
     #[arg(long, value_parser = parse_category)]
     pub category: Option<Category>,
-    /// Problem theme id (see schema/themes.toml).
+    /// Problem theme id, e.g. procurement_low, budget_exec_low, carryover_high, fund_late,
+    /// target_not_quantified (all with labels: `jixiao problems`, schema/themes.toml).
     #[arg(long)]
     pub theme: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// Free Chinese text, or tantivy syntax: "phrase", AND, OR, -word, field:value.
+    /// Free Chinese text (采购执行率低), or query syntax: "exact phrase", AND, OR, -word (after --),
+    /// field:value (see below). May be empty ("") when filters say what to list.
     pub query: String,
     #[command(flatten)]
     pub filters: FilterArgs,
@@ -199,8 +217,9 @@ pub struct ProblemsArgs {
 
 #[derive(Debug, Args)]
 pub struct SimilarArgs {
-    /// A section id (REPORT-SEQ) or a problem statement id (REPORT-SEQ.N) whose text to compare.
-    #[arg(required_unless_present = "text", conflicts_with = "text")]
+    /// A section id (REPORT-SEQ) or a problem statement id (REPORT-SEQ.N) whose text to compare;
+    /// or give --text instead.
+    #[arg(conflicts_with = "text")]
     pub section: Option<String>,
     /// A paragraph to compare instead of a section.
     #[arg(long)]
@@ -233,14 +252,16 @@ pub struct MetricsArgs {
     /// Only values above this.
     #[arg(long)]
     pub above: Option<f64>,
+    /// Fiscal year or range: 2023, 2022..2024, 2022.., ..2024.
     #[arg(long, value_parser = parse_years)]
     pub year: Option<YearRange>,
+    /// Part of the department name (罗湖, 卫生健康局).
     #[arg(long)]
     pub dept: Option<String>,
     /// table, json, csv or xlsx; default: from the --output file's extension, else table.
     #[arg(long, value_enum)]
     pub format: Option<TableFormat>,
-    /// File to write (any format; xlsx needs one); default stdout.
+    /// File to write (table, json, csv or xlsx, from its extension); default stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }
@@ -276,6 +297,20 @@ pub struct ExportArgs {
     #[arg(long)]
     pub statements: bool,
 }
+
+const SEARCH_HELP: &str = "Query fields (field:value):
+  heading:预算       words in the section heading      text:闲置    words in the section text
+  theme:procurement_low   sections tagged with a problem theme
+  category:problems  a section category                kind:project  the report kind
+  department:罗湖    part of the department name       region:深圳  part of the province/city/county
+  fiscal_year:2023   one fiscal year (or --year 2022..2024)
+department: and region: filter like --dept and --region (they always narrow the search).
+A query starting with - needs -- before it: jixiao search -- -预算 执行率
+
+Examples:
+  jixiao search 采购执行率低 --year 2023
+  jixiao search '\"预算编制不够精准\"' --dept 卫生 --format json
+  jixiao search '' --theme carryover_high --region 杭州 -n 50";
 
 /// The largest `-n`: a page of hits, not a way to allocate memory for billions.
 pub const MAX_LIMIT: usize = 10_000;

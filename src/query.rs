@@ -34,7 +34,12 @@ impl std::str::FromStr for YearRange {
             if x.trim().is_empty() {
                 return Ok(default);
             }
-            x.trim().parse::<u16>().map_err(|_| format!("{x:?} is not a year"))
+            x.trim().parse::<u16>().map_err(|_| format!("{x:?} is not a year; give a year (2023) or a range (2022..2024, 2022.., ..2024)"))
+        };
+        // "2022-2024" (or 2022~2024, 2022至2024) is read as the range it plainly means.
+        let s = &*match s.trim().split_once(['-', '~', '至', '–', '—']) {
+            Some((a, b)) if a.trim().len() == 4 && b.trim().len() == 4 && !s.contains("..") => format!("{}..{}", a.trim(), b.trim()),
+            _ => s.to_string(),
         };
         let r = match s.split_once("..") {
             Some((a, b)) => YearRange { from: parse(a, 0)?, to: parse(b, u16::MAX)? },
@@ -88,7 +93,7 @@ pub struct SimilarHit {
 
 /// True when the text uses tantivy's query syntax rather than plain words.
 /// Field names a query may use (`heading:…`, `theme:…`).
-const QUERY_FIELDS: [&str; 7] = ["heading", "text", "theme", "category", "kind", "department", "fiscal_year"];
+const QUERY_FIELDS: [&str; 8] = ["heading", "text", "theme", "category", "kind", "department", "region", "fiscal_year"];
 
 static THEME_FIELD: std::sync::LazyLock<regex::Regex> =
     std::sync::LazyLock::new(|| regex::Regex::new(r"(?:^|[\s(+\-])theme:([A-Za-z0-9_]+)").expect("theme field pattern"));
@@ -114,6 +119,55 @@ fn ascii_colons_as_text(q: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// Takes `department:VALUE` and `region:VALUE` (VALUE a word or "quoted") out of a query: the
+/// query without them, and each field with its value.
+fn scope_terms(q: &str) -> (String, Vec<(&'static str, String)>) {
+    static SCOPE: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r#"(?:^|\s)\+?(department|region):(?:"([^"]*)"|([^\s()"]+))"#).expect("scope pattern"));
+    let mut found = Vec::new();
+    let rest = SCOPE.replace_all(q, |c: &regex::Captures| {
+        let field = if &c[1] == "department" { "department" } else { "region" };
+        let value = c.get(2).or(c.get(3)).map(|m| m.as_str().trim().to_string()).unwrap_or_default();
+        if !value.is_empty() {
+            found.push((field, value));
+        }
+        " "
+    });
+    // "department:X AND 预算" leaves a dangling AND.
+    let mut words: Vec<&str> = Vec::new();
+    for w in rest.split(' ').filter(|w| !w.is_empty()) {
+        if w == "AND" && words.last().is_none_or(|l| *l == "AND") {
+            continue;
+        }
+        words.push(w);
+    }
+    while words.last() == Some(&"AND") {
+        words.pop();
+    }
+    (words.join(" "), found)
+}
+
+/// What is wrong with a query tantivy refused, in words, with the way to search it literally.
+fn explain_bad_query(q: &str) -> String {
+    let quotes = q.matches('"').count();
+    let opened = q.matches('(').count();
+    let closed = q.matches(')').count();
+    let what = if quotes % 2 == 1 {
+        "a quote (\") is not closed".to_string()
+    } else if opened != closed {
+        format!("the parentheses do not pair up ({opened} opened, {closed} closed)")
+    } else if q.split_whitespace().last().is_some_and(|w| matches!(w, "AND" | "OR" | "NOT")) {
+        "it ends with AND, OR or NOT".to_string()
+    } else {
+        "it is not valid query syntax".to_string()
+    };
+    format!(
+        "bad query {:?}: {what}. To search the words as written, leave out quotes, parentheses and field: names; fields are {}",
+        crate::text::prefix_chars(q, 60),
+        QUERY_FIELDS.join(", ")
+    )
 }
 
 fn has_syntax(q: &str) -> bool {
@@ -193,7 +247,7 @@ impl Searching<'_> {
             let mut parser = QueryParser::for_index(&self.index.index, vec![f.heading, f.text]);
             parser.set_conjunction_by_default();
             parser.set_field_boost(f.heading, 1.5);
-            return parser.parse_query(text).map_err(|e| anyhow!("bad query {:?}: {e}", crate::text::prefix_chars(text, 60)));
+            return parser.parse_query(text).map_err(|_| anyhow!(explain_bad_query(text)));
         }
         // The index's analyzers: jieba in a writer, the index vocabulary in a reader.
         let mut precise = self.index.index.tokenizer_for_field(f.text)?;
@@ -297,6 +351,13 @@ impl Searching<'_> {
     /// The query for text and filters, with the theme clause when the text names a theme.
     fn full_query(&self, searcher: &Searcher, text: Option<&str>, filters: &Filters) -> Result<(Box<dyn Query>, Option<Box<dyn Query>>, Vec<String>)> {
         let mut clauses = self.filter_clauses(searcher, filters)?;
+        // `department:罗湖` and `region:深圳` filter by part of the name, as --dept and --region do.
+        let (rest, scoped) = text.map(scope_terms).unwrap_or_default();
+        for (field, part) in scoped {
+            let only = Filters { department: (field == "department").then(|| part.clone()), region: (field == "region").then_some(part), ..Filters::default() };
+            clauses.extend(self.filter_clauses(searcher, &only)?.into_iter().skip(1));
+        }
+        let text = text.map(|_| rest.as_str()).filter(|t| !t.trim().is_empty());
         let Some(text) = text else {
             return Ok((Box::new(BooleanQuery::new(clauses)), None, vec![]));
         };

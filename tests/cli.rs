@@ -131,7 +131,7 @@ fn a_second_writer_gets_a_clear_error_and_readers_keep_working() {
         .arg(samples())
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("locked by another process"));
+        .stderr(predicate::str::contains("is being changed by process"));
     jixiao(data.path()).args(["search", "编外人员"]).assert().success();
     jixiao(data.path()).args(["reports"]).assert().success();
 }

@@ -101,3 +101,74 @@ fn a_heading_without_text_ranks_below_the_paragraphs_it_heads() {
     assert!(hits.len() >= 2, "{hits:?}");
     assert!(!hits[0]["text"].as_str().unwrap().trim().is_empty(), "first hit has text: {:?}", hits[0]);
 }
+
+fn stdout(data: &Path, args: &[&str]) -> String {
+    String::from_utf8_lossy(&jixiao(data).args(args).output().unwrap().stdout).into_owned()
+}
+
+fn stderr(data: &Path, args: &[&str]) -> String {
+    String::from_utf8_lossy(&jixiao(data).args(args).output().unwrap().stderr).into_owned()
+}
+
+#[test]
+fn help_lists_values_fields_and_an_example_apart_from_global_options() {
+    let none = TempDir::new().unwrap();
+    let search = stdout(none.path(), &["search", "--help"]);
+    for want in ["Query fields", "department:", "region:", "theme:", "Global options:", "achievements", "department_overall", "procurement_low", "Examples:"] {
+        assert!(search.contains(want), "search --help lacks {want:?}");
+    }
+    // Own options come before the global ones.
+    assert!(search.find("--theme").unwrap() < search.find("Global options:").unwrap());
+    let metrics = stdout(none.path(), &["metrics", "--help"]);
+    assert!(metrics.contains("--year <YEAR>  Fiscal year or range") || metrics.contains("Fiscal year or range"));
+    assert!(metrics.contains("Part of the department name") && metrics.contains("Example"));
+    for cmd in ["ingest", "reports", "show", "problems", "similar", "export", "set", "check", "remove", "classify"] {
+        assert!(stdout(none.path(), &[cmd, "--help"]).contains("Example"), "{cmd} --help has no example");
+    }
+    assert!(stderr(none.path(), &["similar"]).contains("--text"));
+}
+
+#[test]
+fn query_fields_behave_like_the_filters_and_bad_queries_say_why() {
+    let data = ingest(&samples());
+    let d = data.path();
+    let by_field = run_json(d, &["search", "department:桐庐 预算", "-n", "100", "--format", "json"]);
+    let by_flag = run_json(d, &["search", "预算", "--dept", "桐庐", "-n", "100", "--format", "json"]);
+    assert!(!by_field.is_empty());
+    assert_eq!(by_field.len(), by_flag.len());
+    assert!(by_field.iter().all(|h| h["department"].as_str().unwrap().contains("桐庐")));
+    assert!(!run_json(d, &["search", "region:杭州", "--format", "json"]).is_empty(), "a field alone lists what it selects");
+    let err = stderr(d, &["search", "\"政府采购"]);
+    assert!(err.contains("quote") && err.contains("leave out quotes"), "{err}");
+    // Section kind and report kind are named apart; hits carry the report's score and kind.
+    let hit = &run_json(d, &["search", "预算", "-n", "1", "--format", "json"])[0];
+    assert!(hit["section_kind"].is_string() && hit["report_kind"].is_string() && hit.get("kind").is_none());
+    assert!(hit.get("total_score").is_some() && hit.get("grade").is_some());
+}
+
+#[test]
+fn smaller_things_a_new_user_meets() {
+    let data = ingest(&samples());
+    let d = data.path();
+    // 2022-2023 is the range it plainly means.
+    let dash = run_json(d, &["search", "预算", "--year", "2022-2023", "-n", "100", "--format", "json"]);
+    let dots = run_json(d, &["search", "预算", "--year", "2022..2023", "-n", "100", "--format", "json"]);
+    assert!(!dash.is_empty());
+    assert_eq!(dash, dots);
+    assert!(stderr(d, &["search", "预算", "--year", "2022/2023"]).contains("2022..2024"));
+    // The reports table shows the region.
+    assert!(stdout(d, &["reports"]).lines().any(|l| l.contains("浙江省") && l.contains("桐庐县水利局")));
+    // The metrics table names the metric and its unit.
+    let m = stdout(d, &["metrics"]);
+    assert!(m.lines().next().unwrap().contains("unit") && m.contains("procurement_exec_rate"));
+    // Scores in CSV are rounded.
+    let csv = stdout(d, &["export", "预算", "--format", "csv"]);
+    let score = csv.lines().nth(1).unwrap().rsplit(',').next().unwrap();
+    assert!(score.split('.').nth(1).is_none_or(|dec| dec.len() <= 3), "{score}");
+    // A department named without its place keeps the region found before.
+    let report = run_json(d, &["reports", "--format", "json"]).into_iter().find(|r| r["department"] == "桐庐县水利局").unwrap();
+    let id = report["id"].as_str().unwrap();
+    jixiao(d).args(["set", id, "--department", "水利局"]).assert().success();
+    let after = run_json(d, &["reports", "--format", "json"]).into_iter().find(|r| r["id"] == id).unwrap();
+    assert_eq!(after["region"], report["region"]);
+}

@@ -54,6 +54,9 @@ pub fn problems_cmd(ctx: &Ctx, a: &ProblemsArgs, out: &mut dyn Write) -> Result<
 }
 
 pub fn similar_cmd(ctx: &Ctx, a: &SimilarArgs, out: &mut dyn Write) -> Result<Status> {
+    if a.section.is_none() && a.text.is_none() {
+        bail!("give what to compare: a section or statement id (jixiao similar 3f2a9c81d0e4-012), or a paragraph (jixiao similar --text '…')");
+    }
     let index = ctx.index()?;
     let s = Searching { index: &index, domain: &ctx.domain };
     let mut f = Filters { category: (!a.all_categories).then_some(Category::Problems), ..Filters::default() };
@@ -88,7 +91,7 @@ pub fn similar_cmd(ctx: &Ctx, a: &SimilarArgs, out: &mut dyn Write) -> Result<St
         }
         (None, Some(t)) if t.trim().is_empty() => bail!("--text is empty: give the paragraph to compare"),
         (None, Some(t)) => (t.clone(), None),
-        (None, None) => bail!("give a section id or --text"),
+        (None, None) => bail!("give what to compare: a section or statement id (jixiao similar 3f2a9c81d0e4-012), or a paragraph (jixiao similar --text '…')"),
     };
     let mut hits = s.similar(&text, &f, exclude.as_ref(), a.limit)?;
     if let Some(dep) = &f.department {

@@ -211,7 +211,7 @@ impl Tabular for StatementRow {
             join(&self.themes, ",").into(),
             join(&self.figures, " ").into(),
             self.source.as_str().into(),
-            Some(f64::from(self.score)).into(),
+            Some(rounded(self.score)).into(),
         ]
     }
 }
@@ -224,7 +224,7 @@ pub struct ExportRow<'a> {
 impl Tabular for ExportRow<'_> {
     fn headers() -> Vec<&'static str> {
         vec![
-            "section_id", "department", "province", "city", "county", "fiscal_year", "total_score", "grade", "kind", "category", "themes",
+            "section_id", "department", "province", "city", "county", "fiscal_year", "total_score", "grade", "report_kind", "category", "themes",
             "section_path", "heading", "text", "source", "score",
         ]
     }
@@ -247,7 +247,7 @@ impl Tabular for ExportRow<'_> {
             s.heading.as_str().into(),
             s.text.as_str().into(),
             d.source.as_str().into(),
-            Some(f64::from(self.score)).into(),
+            Some(rounded(self.score)).into(),
         ]
     }
 }
@@ -402,7 +402,7 @@ pub fn similar(out: &mut dyn Write, hits: &[SimilarHit], format: super::Format) 
 pub fn metrics(out: &mut dyn Write, rows: &[MetricRow], format: TableFormat, output: Option<&Path>) -> Result<()> {
     match format {
         TableFormat::Json => rows.iter().try_for_each(|r| json_line(out, r))?,
-        TableFormat::Table => table(out, rows, &[1, 2, 4, 5, 7, 8], &[30, 11, 24, 8, 5])?,
+        TableFormat::Table => table(out, rows, &[1, 2, 3, 4, 5, 6, 7, 8], &[30, 11, 22, 24, 8, 4, 5])?,
         _ => write_sheet(rows, format, output)?,
     }
     Ok(())
@@ -452,4 +452,9 @@ pub fn classified(
         }
     }
     Ok(())
+}
+
+/// A relevance score as a spreadsheet shows it: three decimals, not the float's fifteen.
+fn rounded(score: f32) -> f64 {
+    (f64::from(score) * 1000.0).round() / 1000.0
 }

@@ -73,8 +73,13 @@ pub struct SectionJson<'a> {
     pub text: &'a str,
     pub seq: u32,
     pub parent_id: Option<String>,
-    pub kind: crate::model::SectionKind,
+    /// What the section is (heading, labeled paragraph …); not the report's kind.
+    pub section_kind: crate::model::SectionKind,
     pub indicator: Option<IndicatorScore>,
+    /// The report's kind (department_overall, project, other), what `kind:` and `--kind` filter on.
+    pub report_kind: &'static str,
+    pub total_score: Option<f64>,
+    pub grade: Option<crate::model::Grade>,
     pub source: &'a str,
     /// Problem sections: their statements, each with its id (`SECTIONID.N`), themes and figures.
     pub statements: Vec<StatementJson<'a>>,
@@ -105,8 +110,11 @@ impl<'a> SectionJson<'a> {
             text: &s.text,
             seq: s.seq,
             parent_id: s.parent.map(|p| d.report_id.section(p).0),
-            kind: s.kind,
+            section_kind: s.kind,
             indicator: s.indicator,
+            report_kind: d.kind.as_str(),
+            total_score: d.total_score,
+            grade: d.grade,
             source: &d.source,
             statements: s
                 .statements
@@ -155,14 +163,15 @@ pub fn reports(out: &mut dyn Write, list: &[ReportDoc], format: Format) -> io::R
             }
         }
         Format::Table => {
-            writeln!(out, "{}  {}  {}  {}  {}  {}  {}", pad("id", 12), pad("部门", 30), "年度", pad("得分", 6), "等级", pad("类型", 18), "节数")?;
+            writeln!(out, "{}  {}  {}  {}  {}  {}  {}  {}", pad("id", 12), pad("部门", 30), pad("地区", 24), "年度", pad("得分", 6), "等级", pad("类型", 18), "节数")?;
             for r in list {
                 let m = &r.report.meta;
                 writeln!(
                     out,
-                    "{}  {}  {}  {}  {}  {}  {}",
+                    "{}  {}  {}  {}  {}  {}  {}  {}",
                     r.report.id,
                     pad(m.department.as_deref().unwrap_or("（未识别）"), 30),
+                    pad(&m.region.display(), 24),
                     opt(m.fiscal_year),
                     pad(&opt(m.total_score), 6),
                     pad(m.grade.map(|g| g.as_str()).unwrap_or("-"), 4),
@@ -281,7 +290,7 @@ pub fn ingest_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
     }
     write!(out, "{} added, {} replaced, {} unchanged, {} failed", s.added, s.replaced, s.unchanged, s.failed)?;
     if s.skipped > 0 {
-        write!(out, ", {} other files skipped", s.skipped)?;
+        write!(out, ", {} other {} skipped", s.skipped, if s.skipped == 1 { "file" } else { "files" })?;
     }
     if s.repaired > 0 {
         write!(out, "; {} index entries repaired", s.repaired)?;

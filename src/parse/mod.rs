@@ -84,7 +84,11 @@ pub fn reclassify(report: &mut Report, domain: &Domain) -> anyhow::Result<()> {
 pub fn apply_overrides(r: &mut Report, regions: &crate::region::RegionTable) {
     if let Some(d) = &r.overrides.department {
         r.meta.department = Some(d.clone());
-        r.meta.region = regions.resolve(d, "");
+        // A name without a place (卫生健康局) keeps the region found before.
+        let region = regions.resolve(d, "");
+        if region != crate::model::Region::default() {
+            r.meta.region = region;
+        }
     }
     if let Some(y) = r.overrides.fiscal_year {
         r.meta.fiscal_year = Some(y);
