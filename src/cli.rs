@@ -83,6 +83,27 @@ pub enum Command {
     /// Re-create the search index from the store.
     #[command(after_help = "Example: jixiao rebuild")]
     Rebuild,
+    /// The browser app: search, reports, problems, departments and metrics in a web page (in
+    /// Chinese), with a JSON API under /api/. Listens on this machine only unless --host says otherwise.
+    #[command(after_help = "Example: jixiao serve --open   (then open http://127.0.0.1:8080/)")]
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; anything other than 127.0.0.1/localhost makes the reports reachable
+    /// from other machines.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port (0: any free port).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Open the app in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Show the import page: files uploaded in the browser are ingested into the data directory.
+    #[arg(long)]
+    pub allow_ingest: bool,
 }
 
 #[derive(Debug, Args)]

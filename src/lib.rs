@@ -19,6 +19,7 @@ pub mod parse;
 pub mod query;
 pub mod region;
 pub mod samples;
+pub mod serve;
 pub mod store;
 pub mod synth;
 pub mod text;

@@ -1,12 +1,11 @@
 //! The analysis commands: problems, similar, metrics, export, retag.
 
 use super::{filters, resolve_report, Ctx, Status};
-use crate::analysis::metrics::INDICATOR_SCORE;
 use crate::analysis::problems;
 use crate::cli::{ExportArgs, MetricsArgs, ProblemsArgs, SimilarArgs};
 use crate::ingest::Writer;
-use crate::model::{Category, SectionId};
-use crate::output::analysis::{self as out_a, ExportFormat, ExportRow, MetricRow, StatementRow, TableFormat, Tabular};
+use crate::model::Category;
+use crate::output::analysis::{self as out_a, ExportFormat, ExportRow, StatementRow, TableFormat, Tabular};
 use crate::output::json_line;
 use crate::output::tabular::open_sink;
 use crate::query::{Filters, Searching};
@@ -62,32 +61,11 @@ pub fn similar_cmd(ctx: &Ctx, a: &SimilarArgs, out: &mut dyn Write) -> Result<St
     let mut f = Filters { category: (!a.all_categories).then_some(Category::Problems), ..Filters::default() };
     let (text, exclude) = match (&a.section, &a.text) {
         (Some(id), _) => {
-            // A statement id (REPORT-SEQ.N) compares that statement alone.
-            let (section_part, statement) = match id.rsplit_once('.') {
-                Some((sec, n)) if n.chars().all(|c| c.is_ascii_digit()) && !n.is_empty() => (sec, n.parse::<usize>().ok()),
-                _ => (id.as_str(), None),
-            };
-            let (report, seq) = SectionId::parse(section_part)
-                .with_context(|| format!("{id:?} is not a section id (REPORT-SEQ) or a statement id (REPORT-SEQ.N); see `jixiao show REPORT`"))?;
-            let report = resolve_report(&index, report.as_str())?;
-            let doc = index
-                .sections_of(&report)?
-                .into_iter()
-                .find(|d| d.section.seq == seq)
-                .with_context(|| format!("report {report} has no section {seq}"))?;
+            let found = crate::query::compared_text(&index, id)?;
             if a.same_department {
-                f.department = Some(doc.department.clone().context("the section's report has no department to compare within")?);
+                f.department = Some(found.department.context("the section's report has no department to compare within")?);
             }
-            let text = match statement {
-                Some(n) => doc
-                    .section
-                    .statements
-                    .get(n.wrapping_sub(1))
-                    .map(|st| st.text.clone())
-                    .with_context(|| format!("section {section_part} has no statement {n} (it has {})", doc.section.statements.len()))?,
-                None => crate::parse::content(&doc.section),
-            };
-            (text, Some(report))
+            (found.text, Some(found.report))
         }
         (None, Some(t)) if t.trim().is_empty() => bail!("--text is empty: give the paragraph to compare"),
         (None, Some(t)) => (t.clone(), None),
@@ -114,38 +92,15 @@ pub fn metrics_cmd(ctx: &Ctx, a: &MetricsArgs, out: &mut dyn Write) -> Result<St
             bail!("unknown metric {n:?}; the metrics are: {}", names.join(", "));
         }
     }
-    let only = a.report.as_deref().map(|r| resolve_report(&index, r)).transpose()?;
-    let mut rows = Vec::new();
-    for r in index.reports()? {
-        let r = r.report;
-        let m = &r.meta;
-        if only.as_ref().is_some_and(|id| *id != r.id)
-            || a.year.is_some_and(|y| m.fiscal_year.is_none_or(|fy| fy < y.from || fy > y.to))
-            || a.dept.as_ref().is_some_and(|d| !m.department.as_deref().unwrap_or("").contains(d.as_str()))
-        {
-            continue;
-        }
-        for x in &r.metrics {
-            if a.name.as_ref().is_some_and(|n| *n != x.name)
-                || (a.name.is_none() && x.name == INDICATOR_SCORE && (a.below.is_some() || a.above.is_some()))
-                || a.below.is_some_and(|b| x.value >= b)
-                || a.above.is_some_and(|b| x.value <= b)
-            {
-                continue;
-            }
-            rows.push(MetricRow {
-                report_id: r.id.0.clone(),
-                department: m.department.clone(),
-                fiscal_year: m.fiscal_year,
-                name: x.name.clone(),
-                label: x.label.clone(),
-                value: x.value,
-                unit: x.unit.clone(),
-                max: x.max,
-                section_id: r.id.section(x.section_seq).0,
-            });
-        }
-    }
+    let filter = crate::analysis::metrics::MetricFilter {
+        report: a.report.as_deref().map(|r| resolve_report(&index, r)).transpose()?,
+        name: a.name.clone(),
+        below: a.below,
+        above: a.above,
+        years: a.year,
+        department: a.dept.clone(),
+    };
+    let rows = crate::analysis::metrics::select(&index.reports()?, &filter);
     let output = a.output.as_deref();
     ctx.check_output(output)?;
     let format = out_a::resolve_format(a.format, output, TableFormat::Table)?;

@@ -40,7 +40,7 @@ impl Status {
 /// The resolved configuration shared by the commands.
 pub struct Ctx {
     pub data: DataDir,
-    pub domain: Domain,
+    pub domain: std::sync::Arc<Domain>,
     pub quiet: bool,
     pub force: bool,
 }
@@ -83,7 +83,7 @@ pub fn run(cli: Cli) -> Result<Status> {
     let data = DataDir::new(&cli.data);
     let schema_dir = Domain::resolve_dir(cli.schema.clone(), &data.schema());
     let domain = Domain::load(schema_dir.as_deref())?;
-    let ctx = Ctx { data, domain, quiet: cli.quiet, force: cli.force };
+    let ctx = Ctx { data, domain: std::sync::Arc::new(domain), quiet: cli.quiet, force: cli.force };
     let mut out = output::Printable::new(std::io::stdout().lock());
     let search_dir = ctx.data.search();
     // A damaged index file can make the index library panic while reading: one clear error instead.
@@ -110,6 +110,7 @@ fn dispatch(ctx: &Ctx, command: Command, out: &mut dyn Write) -> Result<Status> 
         Command::Check(a) => admin::check_cmd(ctx, a.dry_run, out),
         Command::Remove(a) => remove_cmd(ctx, &a.id, out),
         Command::Rebuild => rebuild_cmd(ctx, out),
+        Command::Serve(a) => serve_cmd(ctx, a, out),
     }
 }
 
@@ -301,6 +302,35 @@ fn rebuild_cmd(ctx: &Ctx, out: &mut dyn Write) -> Result<Status> {
     }
     let n = w.reindex_all()?;
     writeln!(out, "re-indexed {n} reports")?;
+    Ok(Status::Success)
+}
+
+fn serve_cmd(ctx: &Ctx, a: crate::cli::ServeArgs, out: &mut dyn Write) -> Result<Status> {
+    if !crate::serve::is_loopback(&a.host) {
+        eprintln!(
+            "jixiao: warning: listening on {}: anyone who can reach this machine on port {} can read every report{}",
+            a.host,
+            a.port,
+            if a.allow_ingest { " and upload files" } else { "" }
+        );
+    }
+    let opts = crate::serve::Options { host: a.host.clone(), port: a.port, allow_ingest: a.allow_ingest };
+    let open = a.open;
+    let mut failed = None;
+    crate::serve::run(ctx.data.clone(), ctx.domain.clone(), &opts, |addr| {
+        let url = format!("http://{addr}/");
+        let said = writeln!(out, "jixiao: serving {} on {url} (Ctrl-C to stop)", ctx.data.root.display()).and_then(|()| out.flush());
+        if let Err(e) = said {
+            failed = Some(e);
+        }
+        if open {
+            // The desktop's opener; without one the address above is enough.
+            let _ = std::process::Command::new(if cfg!(target_os = "macos") { "open" } else { "xdg-open" }).arg(&url).spawn();
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
     Ok(Status::Success)
 }
 

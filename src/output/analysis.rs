@@ -110,19 +110,7 @@ impl Tabular for Cluster {
     }
 }
 
-/// A metric as listed by `jixiao metrics`.
-#[derive(Debug, Clone, Serialize)]
-pub struct MetricRow {
-    pub report_id: String,
-    pub department: Option<String>,
-    pub fiscal_year: Option<u16>,
-    pub name: String,
-    pub label: String,
-    pub value: f64,
-    pub unit: String,
-    pub max: Option<f64>,
-    pub section_id: String,
-}
+pub use crate::analysis::metrics::MetricRow;
 
 impl Tabular for MetricRow {
     fn headers() -> Vec<&'static str> {
@@ -375,18 +363,24 @@ pub fn clusters(out: &mut dyn Write, rows: &[Cluster], format: TableFormat, outp
 }
 
 #[derive(Serialize)]
-struct SimilarJson<'a> {
+pub struct SimilarJson<'a> {
     #[serde(flatten)]
     section: SectionJson<'a>,
     similarity: f32,
     near_duplicate: bool,
 }
 
+impl<'a> SimilarJson<'a> {
+    pub fn new(h: &'a SimilarHit) -> Self {
+        SimilarJson { section: SectionJson::new(&h.doc), similarity: h.similarity, near_duplicate: h.near_duplicate }
+    }
+}
+
 pub fn similar(out: &mut dyn Write, hits: &[SimilarHit], format: super::Format) -> Result<()> {
     match format {
         super::Format::Json => {
             for h in hits {
-                json_line(out, &SimilarJson { section: SectionJson::new(&h.doc), similarity: h.similarity, near_duplicate: h.near_duplicate })?;
+                json_line(out, &SimilarJson::new(h))?;
             }
         }
         super::Format::Table => {

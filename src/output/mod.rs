@@ -9,6 +9,7 @@ use serde::Serialize;
 use std::io::{self, Write};
 
 pub mod analysis;
+pub mod web;
 pub mod tabular;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -132,12 +133,20 @@ impl<'a> SectionJson<'a> {
 }
 
 #[derive(Serialize)]
-struct HitJson<'a> {
+pub struct HitJson<'a> {
     #[serde(flatten)]
     section: SectionJson<'a>,
     score: f32,
+    /// The snippet with the matches between <b> and </b> (the text itself is not escaped).
     snippet: String,
     highlights: Vec<&'a str>,
+}
+
+impl<'a> HitJson<'a> {
+    pub fn new(h: &'a Hit) -> Self {
+        let highlights = h.highlights.iter().filter_map(|&(a, b)| h.snippet.get(a..b)).collect();
+        HitJson { section: SectionJson::new(&h.doc), score: h.score, snippet: marked(&h.snippet, &h.highlights, "<b>", "</b>"), highlights }
+    }
 }
 
 pub(crate) fn json_line<T: Serialize>(out: &mut dyn Write, v: &T) -> io::Result<()> {
@@ -250,11 +259,7 @@ pub fn hits(out: &mut dyn Write, hits: &[Hit], total: usize, format: Format, col
     match format {
         Format::Json => {
             for h in hits {
-                let highlights = h.highlights.iter().filter_map(|&(a, b)| h.snippet.get(a..b)).collect();
-                json_line(
-                    out,
-                    &HitJson { section: SectionJson::new(&h.doc), score: h.score, snippet: marked(&h.snippet, &h.highlights, "<b>", "</b>"), highlights },
-                )?;
+                json_line(out, &HitJson::new(h))?;
             }
         }
         Format::Table => {

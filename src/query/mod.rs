@@ -6,6 +6,8 @@
 //! multiplied by the category's `search_boost` (schema/categories.toml): problem paragraphs first,
 //! score-table appendices last.
 
+pub mod facets;
+
 use crate::domain::Domain;
 use crate::index::analyzer::words;
 use crate::index::{SearchIndex, SectionDoc, DOC_SECTION};
@@ -227,6 +229,44 @@ pub fn check_query_size(text: &str) -> Result<()> {
     Ok(())
 }
 
+/// The text a `similar` request compares: a section's content or one problem statement.
+pub struct ComparedText {
+    pub text: String,
+    pub report: ReportId,
+    pub department: Option<String>,
+}
+
+/// The text of a section id (`REPORT-SEQ`, report id or a unique prefix of it) or a statement id
+/// (`REPORT-SEQ.N`).
+pub fn compared_text(index: &SearchIndex, id: &str) -> Result<ComparedText> {
+    let (section_part, statement) = match id.rsplit_once('.') {
+        Some((sec, n)) if n.chars().all(|c| c.is_ascii_digit()) && !n.is_empty() => (sec, n.parse::<usize>().ok()),
+        _ => (id, None),
+    };
+    let (report, seq) = SectionId::parse(section_part)
+        .ok_or_else(|| anyhow!("{id:?} is not a section id (REPORT-SEQ) or a statement id (REPORT-SEQ.N); see `jixiao show REPORT`"))?;
+    let report = match index.resolve_prefix(report.as_str())?.as_slice() {
+        [one] => one.clone(),
+        [] => bail!("no report with id {:?} (see `jixiao reports`)", report.as_str()),
+        many => bail!("{:?} is the start of {} report ids; type more of it", report.as_str(), many.len()),
+    };
+    let doc = index
+        .sections_of(&report)?
+        .into_iter()
+        .find(|d| d.section.seq == seq)
+        .ok_or_else(|| anyhow!("report {report} has no section {seq}"))?;
+    let text = match statement {
+        Some(n) => doc
+            .section
+            .statements
+            .get(n.wrapping_sub(1))
+            .map(|st| st.text.clone())
+            .ok_or_else(|| anyhow!("section {section_part} has no statement {n} (it has {})", doc.section.statements.len()))?,
+        None => crate::parse::content(&doc.section),
+    };
+    Ok(ComparedText { text, report, department: doc.department })
+}
+
 pub struct Searching<'a> {
     pub index: &'a SearchIndex,
     pub domain: &'a Domain,
@@ -349,7 +389,7 @@ impl Searching<'_> {
     }
 
     /// The query for text and filters, with the theme clause when the text names a theme.
-    fn full_query(&self, searcher: &Searcher, text: Option<&str>, filters: &Filters) -> Result<(Box<dyn Query>, Option<Box<dyn Query>>, Vec<String>)> {
+    pub(crate) fn full_query(&self, searcher: &Searcher, text: Option<&str>, filters: &Filters) -> Result<(Box<dyn Query>, Option<Box<dyn Query>>, Vec<String>)> {
         let mut clauses = self.filter_clauses(searcher, filters)?;
         // `department:罗湖` and `region:深圳` filter by part of the name, as --dept and --region do.
         let (rest, scoped) = text.map(scope_terms).unwrap_or_default();

@@ -1,0 +1,283 @@
+//! The browser app (issue: a browser app for analysts): every page and API route over HTTP, report
+//! text with markup escaped, uploads, and an end-to-end run in headless Chromium that saves the
+//! screenshots the README shows.
+
+mod common;
+
+use common::*;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use tempfile::TempDir;
+
+/// A report of our own whose text carries markup, to check that no page inserts it raw.
+const MARKUP_REPORT: &str = "青山县文化和旅游局2023年度部门整体支出绩效自评报告\n\
+一、部门基本情况\n青山县文化和旅游局负责全县文化旅游事业，<b>年度预算</b>收入1200万元。\n\
+二、存在的问题\n（一）<script>alert('jixiao')</script>部分项目资金支付进度缓慢，预算执行率仅为71.5%。\n\
+（二）政府采购执行率偏低，采购计划编制不够精准。\n\
+三、改进措施\n加强预算执行监控，提高资金使用效益。\n";
+
+/// The server, stopped when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+    _data: TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+fn start(extra: &[&str]) -> Server {
+    let data = TempDir::new().unwrap();
+    let docs = TempDir::new().unwrap();
+    for e in std::fs::read_dir(samples()).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), docs.path().join(e.file_name())).unwrap();
+    }
+    std::fs::write(docs.path().join("qingshan_wenlv_2023.txt"), MARKUP_REPORT).unwrap();
+    jixiao(data.path()).arg("ingest").arg(docs.path()).assert().success();
+    let mut child = jixiao_std(data.path()).args(["serve", "--port", "0"]).args(extra).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let addr = line.split("http://").nth(1).and_then(|s| s.split('/').next()).unwrap_or_else(|| panic!("no address in {line:?}")).to_string();
+    Server { child, addr, _data: data }
+}
+
+struct Reply {
+    status: u16,
+    content_type: String,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+}
+
+/// One HTTP/1.1 request; the server answers with a length, so the connection is read to its end.
+fn request(addr: &str, method: &str, path: &str, content_type: &str, body: &[u8]) -> Reply {
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(s, "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n", body.len()).unwrap();
+    s.write_all(body).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete response");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let content_type = head.lines().find_map(|l| l.to_ascii_lowercase().strip_prefix("content-type:").map(|v| v.trim().to_string())).unwrap_or_default();
+    Reply { status, content_type, body: raw[split + 4..].to_vec() }
+}
+
+fn get(addr: &str, path: &str) -> Reply {
+    request(addr, "GET", path, "text/plain", b"")
+}
+
+fn enc(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+#[test]
+fn every_page_and_api_route_answers_and_escapes_report_text() {
+    let srv = start(&[]);
+    let a = srv.addr.as_str();
+    // Search page with facets, hits and export links.
+    let page = get(a, &format!("/?q={}", enc("预算执行率")));
+    assert_eq!(page.status, 200);
+    assert!(page.content_type.starts_with("text/html"));
+    let html = page.text();
+    for want in ["data-facet=\"year\"", "data-facet=\"dept\"", "data-facet=\"theme\"", "<mark>", "/export.xlsx?", "个章节"] {
+        assert!(html.contains(want), "search page lacks {want}");
+    }
+    // The report with markup: its text is shown, escaped, on every page that shows it.
+    let api = get(a, &format!("/api/search?q={}", enc("资金支付进度缓慢")));
+    let hits = api.json();
+    let hit = &hits["hits"][0];
+    assert_eq!(hit["department"], "青山县文化和旅游局");
+    let report_id = hit["report_id"].as_str().unwrap().to_string();
+    let seq = hit["seq"].as_u64().unwrap();
+    for path in [format!("/?q={}", enc("资金支付进度缓慢")), format!("/report/{report_id}?hit={seq}"), format!("/department?name={}", enc("青山县文化和旅游局"))] {
+        let body = get(a, &path).text();
+        assert!(!body.contains("<script>alert"), "{path} inserts report markup raw");
+        assert!(!body.contains("<b>年度预算</b>"), "{path} inserts report markup raw");
+    }
+    let report = get(a, &format!("/report/{report_id}?hit={seq}")).text();
+    assert!(report.contains("&lt;script&gt;alert("), "the text is shown escaped");
+    assert!(report.contains("class=\"sec hit\""), "the hit is marked");
+    assert!(report.contains("相似问题"), "statements link to similar problems");
+    // Problems: heatmap, theme table, one theme, discovered clusters.
+    let problems = get(a, "/problems").text();
+    assert!(problems.contains("class=\"heatmap\"") && problems.contains("/problems/theme/procurement_low"));
+    let theme = get(a, "/problems/theme/procurement_low");
+    assert_eq!(theme.status, 200);
+    assert!(theme.text().contains("平遥县教育局"));
+    assert_eq!(get(a, "/problems/discover").status, 200);
+    assert_eq!(get(a, "/problems/theme/nosuch").status, 404);
+    // Department over the years, with its chart.
+    let dept = get(a, &format!("/department?name={}", enc("平遥县教育局"))).text();
+    assert!(dept.contains("<svg") && dept.contains("2021") && dept.contains("2023"));
+    assert!(get(a, "/department").text().contains("桐庐县水利局"));
+    // Metrics: table and distribution.
+    let metrics = get(a, "/metrics?name=procurement_exec_rate&below=90").text();
+    assert!(metrics.contains("<svg") && metrics.contains("41.3"));
+    assert_eq!(get(a, "/metrics?name=nosuch").status, 200, "a bad metric is a message on the page");
+    assert!(get(a, "/metrics?name=nosuch").text().contains("未知的指标"));
+    // Similar problems of a statement.
+    let similar = get(a, &format!("/similar/{report_id}-{seq:03}.1"));
+    assert_eq!(similar.status, 200, "{}", similar.text());
+    // Exports of the current search.
+    let csv = get(a, &format!("/export.csv?q={}&year=2023", enc("预算")));
+    assert!(csv.content_type.starts_with("text/csv"));
+    assert!(csv.text().lines().count() > 1 && csv.text().lines().skip(1).all(|l| l.contains(",2023,")));
+    let xlsx = get(a, &format!("/export.xlsx?q={}", enc("预算")));
+    assert!(xlsx.body.starts_with(b"PK"), "an xlsx file");
+    // The JSON API returns what --format json does.
+    let s = get(a, &format!("/api/search?q={}&per_page=5", enc("预算"))).json();
+    assert!(s["total"].as_u64().unwrap() > 5 && s["hits"].as_array().unwrap().len() == 5);
+    assert!(s["facets"]["years"].is_array() && s["hits"][0]["section_kind"].is_string());
+    assert!(get(a, &format!("/api/report/{report_id}")).json()["sections"].as_array().unwrap().len() >= 3);
+    assert!(get(a, "/api/problems").json()["by_year"]["rows"].is_array());
+    assert!(get(a, "/api/problems/theme/procurement_low").json().as_array().is_some());
+    assert!(get(a, "/api/problems/discover").json().is_array());
+    assert!(get(a, &format!("/api/department?name={}", enc("平遥县教育局"))).json()["years"].as_array().unwrap().len() == 3);
+    assert!(get(a, "/api/metrics?name=budget_exec_rate").json().as_array().is_some());
+    assert!(get(a, &format!("/api/similar/{report_id}-{seq:03}.1")).json().is_array());
+    // Limits and errors get a clear answer.
+    let long = "预".repeat(1500);
+    assert!(get(a, &format!("/?q={}", enc(&long))).text().contains("limit is 1000"));
+    assert_eq!(get(a, &format!("/api/search?q={}", enc(&long))).status, 400);
+    assert_eq!(get(a, "/api/search?q=x&per_page=100000").status, 400);
+    assert!(get(a, &format!("/?q={}", enc("\"政府采购"))).text().contains("quote"));
+    assert_eq!(get(a, "/report/000000000000").status, 404);
+    assert_eq!(get(a, "/ingest").status, 404, "ingest is off unless asked for");
+    assert_eq!(get(a, "/assets/app.js").status, 200);
+}
+
+fn multipart(name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "jixiaoBoundary7MA4YWxkTrZu0gW";
+    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[test]
+fn uploads_are_ingested_only_when_allowed_and_new_reports_appear() {
+    let srv = start(&["--allow-ingest"]);
+    let a = srv.addr.as_str();
+    assert!(get(a, "/ingest").text().contains("id=\"drop\""));
+    let text = MARKUP_REPORT.replace("青山县", "白水县").replace("71.5%", "64.2%");
+    let (ct, body) = multipart("../../etc/白水县文旅局2023.txt", text.as_bytes());
+    let r = request(a, "POST", "/api/ingest", &ct, &body).json();
+    assert_eq!(r["ok"], true, "{r}");
+    let found = get(a, &format!("/api/search?q={}", enc("64.2%"))).json();
+    assert_eq!(found["hits"][0]["department"], "白水县文化和旅游局", "the new report is searchable at once");
+    // The same file again: already there.
+    let again = request(a, "POST", "/api/ingest", &ct, &body).json();
+    assert!(again["message"].as_str().unwrap().contains("已在库中"), "{again}");
+    // Not a report, and a format jixiao does not read.
+    let (ct, body) = multipart("empty.txt", b"");
+    assert_eq!(request(a, "POST", "/api/ingest", &ct, &body).json()["ok"], false);
+    let (ct, body) = multipart("photo.jpg", b"\xff\xd8\xff");
+    assert!(request(a, "POST", "/api/ingest", &ct, &body).json()["message"].as_str().unwrap().contains("不是支持的格式"));
+}
+
+#[test]
+fn without_ingest_allowed_uploads_are_refused() {
+    let srv = start(&[]);
+    let (ct, body) = multipart("a.txt", MARKUP_REPORT.as_bytes());
+    assert_eq!(request(&srv.addr, "POST", "/api/ingest", &ct, &body).status, 403);
+}
+
+fn chromium() -> Option<std::path::PathBuf> {
+    std::env::var_os("CHROME")
+        .map(std::path::PathBuf::from)
+        .into_iter()
+        .chain(["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].map(std::path::PathBuf::from))
+        .find(|p| p.exists())
+}
+
+/// Opens the app in headless Chromium as an analyst would: search, narrow by a facet, open a report
+/// from a hit, the problems heatmap, a department. Screenshots go to target/screenshots, and to
+/// docs/screenshots (the README's) when JIXIAO_SCREENSHOTS=docs.
+#[test]
+fn browser_end_to_end() {
+    let Some(chrome) = chromium() else {
+        eprintln!("notice: no Chromium found (install Debian's chromium, or set CHROME); the browser test was skipped");
+        return;
+    };
+    use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
+    use headless_chrome::{Browser, LaunchOptions};
+    let srv = start(&[]);
+    let base = format!("http://{}", srv.addr);
+    let options = LaunchOptions::default_builder()
+        .path(Some(chrome))
+        .sandbox(false)
+        .window_size(Some((1280, 900)))
+        .idle_browser_timeout(std::time::Duration::from_secs(120))
+        .build()
+        .unwrap();
+    let browser = Browser::new(options).unwrap();
+    let tab = browser.new_tab().unwrap();
+    let out = common::root().join("target/screenshots");
+    std::fs::create_dir_all(&out).unwrap();
+    let docs = std::env::var("JIXIAO_SCREENSHOTS").is_ok_and(|v| v == "docs").then(|| common::root().join("docs/screenshots"));
+    let shot = |name: &str| {
+        let png = tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true).unwrap();
+        assert!(png.len() > 10_000, "{name}: a real picture");
+        std::fs::write(out.join(format!("{name}.png")), &png).unwrap();
+        if let Some(d) = &docs {
+            std::fs::write(d.join(format!("{name}.png")), &png).unwrap();
+        }
+    };
+    // Search.
+    tab.navigate_to(&base).unwrap().wait_until_navigated().unwrap();
+    tab.wait_for_element("input[name=q]").unwrap().click().unwrap();
+    tab.type_str("预算执行率").unwrap().press_key("Enter").unwrap();
+    tab.wait_for_element("li.hit").unwrap();
+    assert!(tab.get_url().contains("q="));
+    let before = tab.find_elements("li.hit").unwrap().len();
+    shot("search");
+    // A facet narrows the hits.
+    tab.find_element("section.facet[data-facet=year] li a").unwrap().click().unwrap();
+    tab.wait_until_navigated().unwrap();
+    tab.wait_for_element(".chips .chip").unwrap();
+    assert!(tab.get_url().contains("year="));
+    let after = tab.find_element("span.total").unwrap().get_inner_text().unwrap();
+    assert!(!after.is_empty() && before > 0);
+    // A hit opens its report with the hit highlighted and in view.
+    tab.find_element("li.hit a.path").unwrap().click().unwrap();
+    tab.wait_until_navigated().unwrap();
+    let hit = tab.wait_for_element("section.sec.hit").unwrap();
+    let visible = || {
+        let v = hit.call_js_fn("function() { const r = this.getBoundingClientRect(); return r.bottom > 0 && r.top < window.innerHeight; }", vec![], false).unwrap();
+        v.value == Some(serde_json::Value::Bool(true))
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !visible() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(visible(), "the hit is scrolled into view");
+    shot("report");
+    // The problems heatmap.
+    tab.navigate_to(&format!("{base}/problems")).unwrap().wait_until_navigated().unwrap();
+    tab.wait_for_element("table.heatmap td a").unwrap();
+    shot("problems");
+    // A department across years.
+    tab.navigate_to(&format!("{base}/department")).unwrap().wait_until_navigated().unwrap();
+    tab.find_element_by_xpath("//ul[@class='columns']//a[contains(., '平遥县教育局')]").unwrap().click().unwrap();
+    tab.wait_until_navigated().unwrap();
+    tab.wait_for_element("svg.chart").unwrap();
+    shot("department");
+    // Metrics below a threshold.
+    tab.navigate_to(&format!("{base}/metrics?name=budget_exec_rate")).unwrap().wait_until_navigated().unwrap();
+    tab.wait_for_element("table.data").unwrap();
+    shot("metrics");
+}
