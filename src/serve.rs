@@ -54,6 +54,10 @@ struct Snapshot {
     reports: OnceLock<Arc<Vec<ReportDoc>>>,
     problems: OnceLock<Arc<(problems::YearMatrix, Vec<problems::ThemeRow>)>>,
     clusters: OnceLock<Arc<Vec<problems::Cluster>>>,
+    /// The facets of everything (the landing page).
+    all_facets: OnceLock<Facets>,
+    /// Each theme's departments, as asked for.
+    themes: Mutex<std::collections::HashMap<String, Arc<Vec<problems::DepartmentRow>>>>,
 }
 
 struct App {
@@ -79,8 +83,24 @@ impl App {
             return Ok(s.clone());
         }
         let index = SearchIndex::open(&self.data.search(), &self.domain.userdict, crate::index::Mode::Read)?;
-        let s = Arc::new(Snapshot { index: Arc::new(index), stamp, reports: OnceLock::new(), problems: OnceLock::new(), clusters: OnceLock::new() });
+        let s = Arc::new(Snapshot { index: Arc::new(index), stamp, reports: OnceLock::new(),
+            problems: OnceLock::new(),
+            clusters: OnceLock::new(),
+            all_facets: OnceLock::new(),
+            themes: Mutex::new(Default::default()),
+        });
         *held = Some(s.clone());
+        // What the problems and department pages compute over the whole collection is prepared
+        // now, off the request, so the first visitor does not wait for it.
+        let (warm, domain) = (s.clone(), self.domain.clone());
+        std::thread::spawn(move || {
+            let _ = warm.reports();
+            let _ = warm.problems(&domain);
+            for t in &domain.themes.list {
+                let _ = warm.theme_rows(&domain, &t.id.0);
+            }
+            let _ = warm.clusters(&domain);
+        });
         Ok(s)
     }
 
@@ -108,6 +128,18 @@ impl Snapshot {
         let docs = self.searching(domain).all_docs(None, &Filters { category: Some(Category::Problems), ..Filters::default() })?;
         let p = Arc::new((problems::by_year(&docs, &domain.themes), problems::by_theme(&docs, &domain.themes, 1)));
         Ok(self.problems.get_or_init(|| p).clone())
+    }
+    /// One theme's departments with their years and copied-forward years (`problems --theme`).
+    fn theme_rows(&self, domain: &Domain, theme: &str) -> Result<Arc<Vec<problems::DepartmentRow>>> {
+        if let Some(rows) = self.themes.lock().unwrap_or_else(|p| p.into_inner()).get(theme) {
+            return Ok(rows.clone());
+        }
+        let f = Filters { category: Some(Category::Problems), theme: Some(theme.to_string()), ..Filters::default() };
+        let docs = self.searching(domain).all_docs(None, &f)?;
+        let refs: Vec<_> = docs.iter().collect();
+        let rows = Arc::new(problems::by_department(&refs, domain, 1));
+        self.themes.lock().unwrap_or_else(|p| p.into_inner()).insert(theme.to_string(), rows.clone());
+        Ok(rows)
     }
     fn clusters(&self, domain: &Domain) -> Result<Arc<Vec<problems::Cluster>>> {
         if let Some(c) = self.clusters.get() {
@@ -201,8 +233,24 @@ fn run_search(app: &App, snap: &Snapshot, p: &SearchParams, per_page: usize) -> 
     let filters = filters_of(p, &app.domain)?;
     let page = p.page.unwrap_or(1).clamp(1, MAX_PAGE);
     let s = snap.searching(&app.domain);
-    let (hits, total) = s.search(&p.q, &filters, per_page, (page - 1) * per_page).map_err(|e| format!("{e:#}"))?;
-    let facets = s.facets(&p.q, &filters).map_err(|e| format!("{e:#}"))?;
+    // The hits and the facet counts are two passes over the matches: run them side by side.
+    let (found, facets) = std::thread::scope(|scope| {
+        let facets = scope.spawn(|| {
+            // The landing page (nothing asked yet) counts everything: once per index version.
+            if p.q.trim().is_empty() && filters == Filters::default() {
+                if let Some(f) = snap.all_facets.get() {
+                    return Ok(f.clone());
+                }
+                let f = s.facets("", &filters)?;
+                return Ok(snap.all_facets.get_or_init(|| f).clone());
+            }
+            s.facets(&p.q, &filters)
+        });
+        let found = s.search(&p.q, &filters, per_page, (page - 1) * per_page);
+        (found, facets.join().unwrap_or_else(|_| Err(anyhow::anyhow!("internal error while counting facets"))))
+    });
+    let (hits, total) = found.map_err(|e| format!("{e:#}"))?;
+    let facets = facets.map_err(|e| format!("{e:#}"))?;
     Ok(SearchResult { hits, total, facets, page })
 }
 
@@ -333,12 +381,9 @@ async fn api_problems(State(app): State<Arc<App>>) -> Response {
     .await
 }
 
-fn theme_rows(app: &App, snap: &Snapshot, theme: &str) -> std::result::Result<Vec<problems::DepartmentRow>, Failure> {
+fn theme_rows(app: &App, snap: &Snapshot, theme: &str) -> std::result::Result<Arc<Vec<problems::DepartmentRow>>, Failure> {
     app.domain.themes.require(theme).map_err(|e| not_found(e.to_string()))?;
-    let f = Filters { category: Some(Category::Problems), theme: Some(theme.to_string()), ..Filters::default() };
-    let docs = snap.searching(&app.domain).all_docs(None, &f)?;
-    let refs: Vec<_> = docs.iter().collect();
-    Ok(problems::by_department(&refs, &app.domain, 1))
+    Ok(snap.theme_rows(&app.domain, theme)?)
 }
 
 async fn theme_page(State(app): State<Arc<App>>, UrlPath(theme): UrlPath<String>) -> Response {
@@ -354,7 +399,7 @@ async fn theme_page(State(app): State<Arc<App>>, UrlPath(theme): UrlPath<String>
 async fn api_theme(State(app): State<Arc<App>>, UrlPath(theme): UrlPath<String>) -> Response {
     blocking(app, true, move |app| {
         let snap = app.snapshot()?;
-        Ok(Json(theme_rows(app, &snap, &theme)?).into_response())
+        Ok(Json(&*theme_rows(app, &snap, &theme)?).into_response())
     })
     .await
 }

@@ -190,6 +190,35 @@ fn uploads_are_ingested_only_when_allowed_and_new_reports_appear() {
 }
 
 #[test]
+fn reports_ingested_by_the_cli_while_serving_appear_and_several_users_are_served() {
+    let srv = start(&[]);
+    let a = srv.addr.clone();
+    let before = get(&a, "/api/search?q=%E7%99%BD%E6%B0%B4%E5%8E%BF").json()["total"].as_u64().unwrap();
+    assert_eq!(before, 0);
+    // Another process writes while the server reads.
+    let docs = TempDir::new().unwrap();
+    std::fs::write(docs.path().join("baishui.txt"), MARKUP_REPORT.replace("青山县", "白水县")).unwrap();
+    let data = srv._data.path().to_path_buf();
+    jixiao(&data).arg("ingest").arg(docs.path()).assert().success();
+    let after = get(&a, "/api/search?q=%E7%99%BD%E6%B0%B4%E5%8E%BF").json()["total"].as_u64().unwrap();
+    assert!(after > 0, "the commit is picked up by the next request");
+    // Eight users at once, each a few pages.
+    let threads: Vec<_> = (0..8)
+        .map(|i| {
+            let a = a.clone();
+            std::thread::spawn(move || {
+                for path in ["/", "/problems", "/metrics", &format!("/?q={}&page={}", enc("预算"), i % 3 + 1)] {
+                    assert_eq!(get(&a, path).status, 200, "{path}");
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+}
+
+#[test]
 fn without_ingest_allowed_uploads_are_refused() {
     let srv = start(&[]);
     let (ct, body) = multipart("a.txt", MARKUP_REPORT.as_bytes());

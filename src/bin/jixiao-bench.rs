@@ -344,18 +344,25 @@ fn query_latency(data: &Path, repeat: usize) -> Result<()> {
     let domain = Domain::builtin()?;
     let index = jixiao::index::SearchIndex::open(&data.join("search"), &domain.userdict, jixiao::index::Mode::Read)?;
     let s = Searching { index: &index, domain: &domain };
-    println!("| query | hits | p50 ms | max ms |");
-    println!("| --- | --- | --- | --- |");
-    for q in QUERIES {
-        let mut t = Vec::new();
+    // The search (what the CLI does), then the facet counts the browser app adds to each page.
+    println!("| query | hits | search p50 ms | search max ms | facets p50 ms | facets max ms |");
+    println!("| --- | --- | --- | --- | --- | --- |");
+    let broad = ["", "预算"];
+    for q in broad.iter().chain(QUERIES.iter()) {
+        let (mut t, mut tf) = (Vec::new(), Vec::new());
         let mut total = 0;
         for _ in 0..repeat {
             let t0 = Instant::now();
             total = s.search(q, &Filters::default(), 10, 0)?.1;
             t.push(t0.elapsed().as_secs_f64() * 1000.0);
+            let t0 = Instant::now();
+            s.facets(q, &Filters::default())?;
+            tf.push(t0.elapsed().as_secs_f64() * 1000.0);
         }
         let max = t.iter().copied().fold(0.0, f64::max);
-        println!("| {q} | {total} | {:.2} | {max:.2} |", median(&mut t));
+        let maxf = tf.iter().copied().fold(0.0, f64::max);
+        let label = if q.is_empty() { "(everything)" } else { q };
+        println!("| {label} | {total} | {:.2} | {max:.2} | {:.2} | {maxf:.2} |", median(&mut t), median(&mut tf));
     }
     Ok(())
 }

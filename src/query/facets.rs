@@ -1,17 +1,16 @@
 //! Facet counts of a search: how many matching sections each year, region, department, report
 //! kind, section category and problem theme holds, so that a page can show filters with counts.
 //!
-//! The matching sections are collected once per segment into a bit set; each facet then walks its
-//! field's terms and their postings (or the year's fast field), counting the documents in the set.
-//! No stored document is read, so counting costs the same for a query matching ten sections or all.
+//! One pass over the matching sections reads each facet field's fast-field column (term ordinals)
+//! and counts; ordinals become strings once per segment. No stored document is read, and the cost
+//! follows the number of matches.
 
 use super::{Filters, Searching};
 use anyhow::Result;
 use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::BitSet;
-use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader, TERMINATED};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 /// A value and the number of matching sections that carry it, most first (ties by value).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -37,80 +36,116 @@ pub struct Facets {
 /// Departments listed in the facet; the rest are reached by typing part of the name.
 pub const MAX_DEPARTMENTS: usize = 30;
 
-/// Collects the matching documents of each segment as a bit set.
-struct Matching;
+/// The string fields counted, by their index names, in the order of `Counts::fields`.
+const STR_FIELDS: [&str; 6] = ["province", "city", "county", "department", "kind", "theme"];
 
-struct SegmentMatching {
-    ord: SegmentOrdinal,
-    bits: BitSet,
+/// Counts, per matching document, the values of the facet fields (their fast-field columns), so
+/// that the cost follows the number of matches.
+struct Counting;
+
+struct SegmentCounting {
+    columns: Vec<Option<StrColumn>>,
+    year: Option<Column<u64>>,
+    category: Option<Column<u64>>,
+    /// Per string field: count per term ordinal of this segment.
+    fields: Vec<Vec<usize>>,
+    years: std::collections::BTreeMap<u64, usize>,
+    categories: Vec<usize>,
 }
 
-impl Collector for Matching {
-    type Fruit = Vec<(SegmentOrdinal, BitSet)>;
-    type Child = SegmentMatching;
-    fn for_segment(&self, ord: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentMatching> {
-        Ok(SegmentMatching { ord, bits: BitSet::with_max_value(reader.max_doc()) })
+/// Counts by value, merged over segments.
+#[derive(Default)]
+struct Counts {
+    fields: Vec<std::collections::BTreeMap<String, usize>>,
+    years: std::collections::BTreeMap<u64, usize>,
+    categories: Vec<usize>,
+}
+
+impl Collector for Counting {
+    type Fruit = Counts;
+    type Child = SegmentCounting;
+    fn for_segment(&self, _ord: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentCounting> {
+        let ff = reader.fast_fields();
+        let columns: Vec<Option<StrColumn>> = STR_FIELDS.iter().map(|f| ff.str(f)).collect::<tantivy::Result<_>>()?;
+        let fields = columns.iter().map(|c| vec![0; c.as_ref().map_or(0, |c| c.num_terms())]).collect();
+        Ok(SegmentCounting {
+            columns,
+            year: ff.u64("fiscal_year").ok(),
+            category: ff.u64("category_ord").ok(),
+            fields,
+            years: Default::default(),
+            categories: vec![0; crate::model::Category::ALL.len()],
+        })
     }
     fn requires_scoring(&self) -> bool {
         false
     }
-    fn merge_fruits(&self, fruits: Vec<Vec<(SegmentOrdinal, BitSet)>>) -> tantivy::Result<Self::Fruit> {
-        Ok(fruits.into_iter().flatten().collect())
+    fn merge_fruits(&self, fruits: Vec<Counts>) -> tantivy::Result<Counts> {
+        let mut all = Counts { fields: vec![Default::default(); STR_FIELDS.len()], categories: vec![0; crate::model::Category::ALL.len()], ..Default::default() };
+        for c in fruits {
+            for (into, from) in all.fields.iter_mut().zip(c.fields) {
+                for (k, n) in from {
+                    *into.entry(k).or_default() += n;
+                }
+            }
+            for (y, n) in c.years {
+                *all.years.entry(y).or_default() += n;
+            }
+            for (into, n) in all.categories.iter_mut().zip(c.categories) {
+                *into += n;
+            }
+        }
+        Ok(all)
     }
 }
 
-impl SegmentCollector for SegmentMatching {
-    type Fruit = Vec<(SegmentOrdinal, BitSet)>;
+impl SegmentCollector for SegmentCounting {
+    type Fruit = Counts;
     fn collect(&mut self, doc: DocId, _score: Score) {
-        self.bits.insert(doc);
-    }
-    fn harvest(self) -> Self::Fruit {
-        vec![(self.ord, self.bits)]
-    }
-}
-
-/// Counts per term of a STRING field over the matching documents.
-fn term_counts(searcher: &Searcher, matching: &[(SegmentOrdinal, BitSet)], field: Field) -> Result<Vec<Count>> {
-    let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
-    for (ord, bits) in matching {
-        if bits.len() == 0 {
-            continue;
-        }
-        let seg = searcher.segment_reader(*ord);
-        let inv = seg.inverted_index(field)?;
-        let mut terms = inv.terms().stream()?;
-        while terms.advance() {
-            let mut postings = inv.read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)?;
-            let mut n = 0;
-            let mut doc = postings.doc();
-            while doc != TERMINATED {
-                n += usize::from(bits.contains(doc));
-                doc = postings.advance();
-            }
-            if n > 0 {
-                *counts.entry(String::from_utf8_lossy(terms.key()).into_owned()).or_default() += n;
-            }
-        }
-    }
-    let mut v: Vec<Count> = counts.into_iter().map(|(value, count)| Count { value, count }).collect();
-    v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-    Ok(v)
-}
-
-fn year_counts(searcher: &Searcher, matching: &[(SegmentOrdinal, BitSet)]) -> Result<Vec<Count>> {
-    let mut counts: std::collections::BTreeMap<u64, usize> = std::collections::BTreeMap::new();
-    for (ord, bits) in matching {
-        let seg = searcher.segment_reader(*ord);
-        let Ok(col) = seg.fast_fields().u64("fiscal_year") else { continue };
-        for doc in 0..seg.max_doc() {
-            if bits.contains(doc) {
-                if let Some(y) = col.first(doc) {
-                    *counts.entry(y).or_default() += 1;
+        for (col, counts) in self.columns.iter().zip(self.fields.iter_mut()) {
+            if let Some(col) = col {
+                for ord in col.ords().values_for_doc(doc) {
+                    if let Some(n) = counts.get_mut(ord as usize) {
+                        *n += 1;
+                    }
                 }
             }
         }
+        if let Some(y) = self.year.as_ref().and_then(|c| c.first(doc)) {
+            *self.years.entry(y).or_default() += 1;
+        }
+        if let Some(c) = self.category.as_ref().and_then(|c| c.first(doc)) {
+            if let Some(n) = self.categories.get_mut(c as usize) {
+                *n += 1;
+            }
+        }
     }
-    Ok(counts.into_iter().map(|(y, count)| Count { value: y.to_string(), count }).collect())
+    fn harvest(self) -> Counts {
+        let mut fields = Vec::with_capacity(self.columns.len());
+        for (col, counts) in self.columns.iter().zip(self.fields) {
+            let mut m = std::collections::BTreeMap::new();
+            if let Some(col) = col {
+                // All terms wanted in one sorted walk of the dictionary (a lookup per term would
+                // decompress a block each time).
+                let (ords, ns): (Vec<u64>, Vec<usize>) = counts.into_iter().enumerate().filter(|(_, n)| *n > 0).map(|(o, n)| (o as u64, n)).unzip();
+                let mut ns = ns.into_iter();
+                let _ = col.dictionary().sorted_ords_to_term_cb(&ords, |term| {
+                    if let Some(n) = ns.next() {
+                        m.insert(String::from_utf8_lossy(term).into_owned(), n);
+                    }
+                });
+            }
+            fields.push(m);
+        }
+        Counts { fields, years: self.years, categories: self.categories }
+    }
+}
+
+/// Most first, ties by value.
+fn ranked(m: std::collections::BTreeMap<String, usize>) -> Vec<Count> {
+    let mut v: Vec<Count> = m.into_iter().map(|(value, count)| Count { value, count }).collect();
+    v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    v
 }
 
 impl Searching<'_> {
@@ -118,23 +153,27 @@ impl Searching<'_> {
     pub fn facets(&self, text: &str, filters: &Filters) -> Result<Facets> {
         let searcher = self.index.searcher()?;
         let (query, _, _) = self.full_query(&searcher, Some(text), filters)?;
-        let matching = searcher.search(&*query, &Matching)?;
-        let f = &self.index.fields;
-        let count = |field: Field| term_counts(&searcher, &matching, field);
-        let mut departments = count(f.department)?;
+        let counts = searcher.search(&*query, &Counting)?;
+        let mut fields = counts.fields.into_iter().map(ranked);
+        let mut next = || fields.next().unwrap_or_default();
+        let (provinces, cities, counties, mut departments, kinds, themes) = (next(), next(), next(), next(), next(), next());
         departments.truncate(MAX_DEPARTMENTS);
-        let mut categories = count(f.category)?;
-        // Categories in their reading order, as the schema lists them.
-        categories.sort_by_key(|c| crate::model::Category::parse(&c.value).map_or(u64::MAX, |c| c.ordinal()));
+        // Categories in their reading order.
+        let categories = crate::model::Category::ALL
+            .iter()
+            .zip(counts.categories)
+            .filter(|(_, n)| *n > 0)
+            .map(|(c, n)| Count { value: c.as_str().to_string(), count: n })
+            .collect();
         Ok(Facets {
-            years: year_counts(&searcher, &matching)?,
-            provinces: count(f.province)?,
-            cities: count(f.city)?,
-            counties: count(f.county)?,
+            years: counts.years.into_iter().map(|(y, count)| Count { value: y.to_string(), count }).collect(),
+            provinces,
+            cities,
+            counties,
             departments,
-            kinds: count(f.kind)?,
+            kinds,
             categories,
-            themes: count(f.themes)?,
+            themes,
         })
     }
 }
