@@ -66,7 +66,7 @@ pub enum Command {
     /// Example: jixiao classify findings.txt --format csv -o tagged.csv
     Classify(ClassifyArgs),
     /// Write every hit of a search to CSV, JSON Lines or Excel.
-    #[command(after_help = "Examples:\n  jixiao export 预算执行率 --year 2022..2024 -o hits.xlsx\n  jixiao export --category problems --statements -o 全部问题.xlsx")]
+    #[command(after_help = "Examples:\n  jixiao export 预算执行率 --year 2022..2024 -o hits.xlsx\n  jixiao export --category problems --statements -o 全部问题.xlsx\n  jixiao export --format opensearch -o opensearch-export/")]
     Export(ExportArgs),
     /// Re-apply schema/ (categories, themes, metrics) to the stored reports without re-reading files.
     #[command(after_help = "Example: jixiao retag --schema ./schema")]
@@ -307,12 +307,16 @@ pub struct ExportArgs {
     pub query: Option<String>,
     #[command(flatten)]
     pub filters: FilterArgs,
-    /// csv, jsonl or xlsx; default: from the --output file's extension, else csv.
+    /// csv, jsonl, xlsx, or opensearch (a folder with an index template and bulk files; without a
+    /// query or filters it exports every section); default: from the --output file's extension, else csv.
     #[arg(long, value_enum)]
     pub format: Option<ExportFormat>,
-    /// File to write; csv and jsonl default to stdout, xlsx needs a file.
+    /// File to write (a new folder for opensearch); csv and jsonl default to stdout, xlsx needs a file.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Sections per bulk file (opensearch).
+    #[arg(long, default_value_t = crate::output::opensearch::DEFAULT_BULK_DOCS)]
+    pub bulk_docs: usize,
     /// One row per problem statement of the hits (with --theme, the statements of that theme)
     /// instead of one per section.
     #[arg(long)]

@@ -44,8 +44,33 @@ pub fn set_cmd(ctx: &Ctx, a: &SetArgs, out: &mut dyn Write) -> Result<Status> {
 }
 
 pub fn check_cmd(ctx: &Ctx, dry_run: bool, out: &mut dyn Write) -> Result<Status> {
+    // Damaged index files are found by their checksums before anything reads them (reading a
+    // damaged file can fail anywhere, even inside the index library).
+    let search = ctx.data.search();
+    let damaged = if search.join("meta.json").exists() {
+        crate::index::damaged_files(&search).unwrap_or_else(|e| vec![std::path::PathBuf::from(format!("meta.json ({e:#})"))])
+    } else {
+        vec![]
+    };
+    if !damaged.is_empty() {
+        let names = damaged.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+        writeln!(out, "index: {} damaged or missing files: {names}", damaged.len())?;
+        if dry_run {
+            writeln!(out, "  to repair: run `jixiao check` without --dry-run to move the index aside and re-index from the store")?;
+            return Ok(Status::PartialFailure);
+        }
+    }
     // A dry run inspects a copy of the store and reads the index: it changes nothing.
-    let opened = if dry_run { Writer::inspect(&ctx.data, &ctx.domain) } else { ctx.data.lock().and_then(|l| Writer::open_unreconciled(l, &ctx.data, &ctx.domain)) };
+    let opened = if dry_run {
+        Writer::inspect(&ctx.data, &ctx.domain)
+    } else {
+        let lock = ctx.data.lock()?;
+        if !damaged.is_empty() {
+            let aside = super::move_aside(&search)?;
+            writeln!(out, "repaired: the damaged index was moved to {}", aside.display())?;
+        }
+        Writer::open_unreconciled(lock, &ctx.data, &ctx.domain)
+    };
     let mut w = match opened {
         Err(e) if dry_run && e.downcast_ref::<crate::store::StoreCorrupt>().is_some() => {
             writeln!(out, "store: damaged ({e:#})")?;
@@ -54,24 +79,12 @@ pub fn check_cmd(ctx: &Ctx, dry_run: bool, out: &mut dyn Write) -> Result<Status
         }
         other => other?,
     };
-    // Damaged index files are found by their checksums before anything reads them (reading a
-    // damaged file can fail anywhere, even panic inside the index library).
-    let damaged = w.index.damaged_files()?;
     if !damaged.is_empty() {
-        let names = damaged.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
-        writeln!(out, "index: {} damaged or missing files: {names}", damaged.len())?;
-        if dry_run {
-            writeln!(out, "  to repair: run `jixiao check` without --dry-run to move the index aside and re-index from the store")?;
-            return Ok(Status::PartialFailure);
-        }
         if w.store.is_empty() {
-            bail!("the search index is damaged and the store holds no reports: nothing to re-index from; re-ingest your files");
+            bail!("the search index was damaged and the store holds no reports: nothing to re-index from; re-ingest your files");
         }
-        let lock = w.release();
-        let aside = super::move_aside(&ctx.data.search())?;
-        w = Writer::open_unreconciled(lock, &ctx.data, &ctx.domain)?;
         let n = w.reindex_all()?;
-        writeln!(out, "repaired: the damaged index was moved to {}; {n} reports re-indexed from the store", aside.display())?;
+        writeln!(out, "repaired: {n} reports re-indexed from the store")?;
     }
     if let Some(r) = &w.recovery {
         writeln!(out, "repaired: the store was damaged (moved to {}); {} reports restored from the index", r.moved_to.display(), r.restored)?;

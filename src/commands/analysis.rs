@@ -116,13 +116,16 @@ pub fn export_cmd(ctx: &Ctx, a: &ExportArgs, out: &mut dyn Write) -> Result<Stat
     let s = Searching { index: &index, domain: &ctx.domain };
     let f = filters(&a.filters, &ctx.domain)?;
     let query = a.query.as_deref().map(str::trim).filter(|q| !q.is_empty() && *q != "*");
+    let output = a.output.as_deref();
+    let format = out_a::resolve_format(a.format, output, ExportFormat::Csv)?;
+    if format == ExportFormat::Opensearch {
+        return opensearch_export(ctx, &s, query, &f, a);
+    }
     if query.is_none() && f == Filters::default() {
         bail!("say what to export: a query, or filters such as --category problems, --theme ID, --year 2023 (everything: --category with each category)");
     }
-    let output = a.output.as_deref();
     ctx.check_output(output)?;
     let (searcher, addrs) = s.all_matches(query, &f)?;
-    let format = out_a::resolve_format(a.format, output, ExportFormat::Csv)?;
     let mut rows = 0usize;
     match format {
         ExportFormat::Jsonl => {
@@ -151,7 +154,7 @@ pub fn export_cmd(ctx: &Ctx, a: &ExportArgs, out: &mut dyn Write) -> Result<Stat
             })?;
             w.flush()?;
         }
-        ExportFormat::Csv | ExportFormat::Xlsx => {
+        ExportFormat::Csv | ExportFormat::Xlsx | ExportFormat::Opensearch => {
             let kind = if format == ExportFormat::Xlsx { "xlsx" } else { "csv" };
             let headers = if a.statements { StatementRow::headers() } else { ExportRow::headers() };
             let mut sink = open_sink(kind, output, &headers)?;
@@ -173,6 +176,24 @@ pub fn export_cmd(ctx: &Ctx, a: &ExportArgs, out: &mut dyn Write) -> Result<Stat
         ctx.notice(&format!("wrote {rows} {} to {}", if a.statements { "statements" } else { "hits" }, p.display()));
     }
     Ok(if rows == 0 { Status::NoMatch } else { Status::Success })
+}
+
+/// `export --format opensearch -o DIR`: the template and every matching section as bulk files.
+fn opensearch_export(ctx: &Ctx, s: &Searching, query: Option<&str>, f: &Filters, a: &ExportArgs) -> Result<Status> {
+    let dir = a.output.as_deref().context("--format opensearch needs --output DIR (a new folder)")?;
+    if let Ok(data) = ctx.data.root.canonicalize() {
+        let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+        if parent.canonicalize().is_ok_and(|p| p.join(dir.file_name().unwrap_or_default()).starts_with(&data)) {
+            bail!("{}: will not write inside the data directory {}; choose another --output", dir.display(), data.display());
+        }
+    }
+    let mut bulk = crate::output::opensearch::BulkWriter::create(dir, a.bulk_docs)?;
+    // Without a query or filters: every section, the whole collection for the cluster.
+    let (searcher, addrs) = s.all_matches(query, f)?;
+    s.load_in_chunks(&searcher, &addrs, |_, doc| bulk.add(&doc))?;
+    let (docs, files) = bulk.finish()?;
+    ctx.notice(&format!("wrote the index template and {docs} sections in {files} bulk files to {}", dir.display()));
+    Ok(if docs == 0 { Status::NoMatch } else { Status::Success })
 }
 
 pub fn retag_cmd(ctx: &Ctx, out: &mut dyn Write) -> Result<Status> {

@@ -268,7 +268,7 @@ fn rebuild_cmd(ctx: &Ctx, out: &mut dyn Write) -> Result<Status> {
     let mut damaged_index = None;
     if search.exists() {
         // Unreadable, or a file whose checksum fails: not read further, rebuilt from the store.
-        let readable = SearchIndex::open(&search, &ctx.domain.userdict, crate::index::Mode::Read).and_then(|i| i.damaged_files());
+        let readable = crate::index::damaged_files(&search).and_then(|bad| SearchIndex::open(&search, &ctx.domain.userdict, crate::index::Mode::Read).map(|_| bad));
         if !matches!(readable, Ok(ref bad) if bad.is_empty()) {
             damaged_index = Some(move_aside(&search)?);
         }

@@ -132,6 +132,31 @@ pub fn decode_blob<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     Ok(bincode::serde::decode_from_slice(bytes, bincode::config::standard())?.0)
 }
 
+/// Index files in `dir` that are missing or whose checksum does not match their content (tantivy
+/// ends every file with a CRC): what `check` and `rebuild` look at before reading the index. Opens
+/// only the list of segments, so damage elsewhere cannot stop it; reads every file once.
+pub fn damaged_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let found = crate::guard::catch(|| -> Result<Vec<PathBuf>> {
+        let index = directory::ReaderDirectory::open(dir).map_err(tantivy::TantivyError::from).and_then(Index::open)?;
+        let mut bad: Vec<PathBuf> = index.validate_checksum()?.into_iter().collect();
+        for meta in index.searchable_segment_metas()? {
+            use tantivy::index::SegmentComponent as C;
+            let mut parts = vec![C::Postings, C::Positions, C::FastFields, C::FieldNorms, C::Terms, C::Store];
+            if meta.has_deletes() {
+                parts.push(C::Delete);
+            }
+            bad.extend(parts.into_iter().map(|c| meta.relative_path(c)).filter(|f| !dir.join(f).exists()));
+        }
+        bad.sort();
+        bad.dedup();
+        Ok(bad)
+    });
+    match found {
+        Ok(r) => r.with_context(|| format!("the search index in {} cannot be read", dir.display())),
+        Err(why) => bail!("the search index in {} cannot be read ({why})", dir.display()),
+    }
+}
+
 pub struct SearchIndex {
     pub index: Index,
     pub fields: Fields,
@@ -357,30 +382,6 @@ impl SearchIndex {
             }
         }
         Ok(out)
-    }
-
-    /// Index files that are missing or whose checksum does not match their content (tantivy ends
-    /// every file with a CRC): what `check` and `rebuild` look at before reading the index. Reads
-    /// every file once.
-    pub fn damaged_files(&self) -> Result<Vec<PathBuf>> {
-        let found = crate::guard::catch(|| -> Result<Vec<PathBuf>> {
-            let mut bad: Vec<PathBuf> = self.index.validate_checksum()?.into_iter().collect();
-            for meta in self.index.searchable_segment_metas()? {
-                use tantivy::index::SegmentComponent as C;
-                let mut parts = vec![C::Postings, C::Positions, C::FastFields, C::FieldNorms, C::Terms, C::Store];
-                if meta.has_deletes() {
-                    parts.push(C::Delete);
-                }
-                bad.extend(parts.into_iter().map(|c| meta.relative_path(c)).filter(|f| !self.dir.join(f).exists()));
-            }
-            bad.sort();
-            bad.dedup();
-            Ok(bad)
-        });
-        match found {
-            Ok(r) => r,
-            Err(why) => bail!("the search index in {} cannot be read ({why})", self.dir.display()),
-        }
     }
 
     pub fn count_sections(&self) -> Result<usize> {

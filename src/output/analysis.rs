@@ -47,6 +47,8 @@ pub enum ExportFormat {
     Csv,
     Jsonl,
     Xlsx,
+    /// An index template and bulk NDJSON files for OpenSearch / Elasticsearch, in a folder.
+    Opensearch,
 }
 
 /// A row with named columns.

@@ -9,6 +9,7 @@ use serde::Serialize;
 use std::io::{self, Write};
 
 pub mod analysis;
+pub mod opensearch;
 pub mod web;
 pub mod tabular;
 

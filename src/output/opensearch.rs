@@ -1,0 +1,139 @@
+//! Export for OpenSearch / Elasticsearch, jixiao's answer beyond one machine: an index template with
+//! the IK analyzer (ik_max_word when indexing, ik_smart when searching) and the structured fields of
+//! `--format json`, and the sections as bulk NDJSON files in chunks. Reading, parsing and tagging stay
+//! in jixiao; the cluster indexes and searches.
+
+use crate::index::SectionDoc;
+use anyhow::{bail, Context, Result};
+use serde_json::{json, Value};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Sections per bulk file: a few MB each, well under the clusters' default request limit (100 MB).
+pub const DEFAULT_BULK_DOCS: usize = 5_000;
+
+/// Index names: one index per fiscal year under the template's pattern, so that a cluster can keep
+/// years apart (retention, shards per year) and search them all through `jixiao-sections-*`.
+pub const INDEX_PREFIX: &str = "jixiao-sections-";
+
+pub fn index_name(fiscal_year: Option<u16>) -> String {
+    match fiscal_year {
+        Some(y) => format!("{INDEX_PREFIX}{y}"),
+        None => format!("{INDEX_PREFIX}unknown"),
+    }
+}
+
+fn chinese_text() -> Value {
+    json!({ "type": "text", "analyzer": "ik_max_word", "search_analyzer": "ik_smart" })
+}
+
+fn chinese_text_and_keyword() -> Value {
+    json!({ "type": "text", "analyzer": "ik_max_word", "search_analyzer": "ik_smart", "fields": { "keyword": { "type": "keyword", "ignore_above": 256 } } })
+}
+
+/// The index template (PUT _index_template/jixiao-sections). Every field a section carries in
+/// `--format json` is mapped, and unknown fields are refused, so a mapping gap shows at load time.
+pub fn template() -> Value {
+    let keyword = json!({ "type": "keyword" });
+    json!({
+        "index_patterns": [format!("{INDEX_PREFIX}*")],
+        "priority": 100,
+        "template": {
+            "settings": {
+                "number_of_shards": 1,
+                "number_of_replicas": 1
+            },
+            "mappings": {
+                "dynamic": "strict",
+                "properties": {
+                    "id": keyword,
+                    "report_id": keyword,
+                    "parent_id": keyword,
+                    "department": chinese_text_and_keyword(),
+                    "region": { "properties": { "province": keyword, "city": keyword, "county": keyword } },
+                    "fiscal_year": { "type": "short" },
+                    "path": chinese_text_and_keyword(),
+                    "level": { "type": "byte" },
+                    "seq": { "type": "integer" },
+                    "heading": chinese_text(),
+                    "category": keyword,
+                    "themes": keyword,
+                    "text": chinese_text(),
+                    "section_kind": keyword,
+                    "indicator": { "properties": { "max": { "type": "float" }, "score": { "type": "float" } } },
+                    "report_kind": keyword,
+                    "total_score": { "type": "float" },
+                    "grade": keyword,
+                    "source": { "type": "keyword", "index": false },
+                    "statements": {
+                        "type": "nested",
+                        "properties": { "id": keyword, "text": chinese_text(), "themes": keyword, "figures": keyword }
+                    }
+                }
+            }
+        },
+        "_meta": { "generator": "jixiao", "version": env!("CARGO_PKG_VERSION") }
+    })
+}
+
+/// Writes bulk files `bulk-00001.ndjson`, … into a folder, `per_file` sections each.
+pub struct BulkWriter {
+    dir: PathBuf,
+    per_file: usize,
+    in_file: usize,
+    files: usize,
+    docs: usize,
+    out: Option<std::io::BufWriter<std::fs::File>>,
+}
+
+impl BulkWriter {
+    /// Creates the folder (it must not exist, or be empty) with the template in it.
+    pub fn create(dir: &Path, per_file: usize) -> Result<BulkWriter> {
+        if per_file == 0 {
+            bail!("--bulk-docs must be at least 1");
+        }
+        if dir.is_file() {
+            bail!("{}: the OpenSearch export writes a folder; this is a file", dir.display());
+        }
+        if dir.is_dir() && std::fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
+            bail!("{}: the folder is not empty; choose a new folder for the export", dir.display());
+        }
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let template = serde_json::to_string_pretty(&template())?;
+        std::fs::write(dir.join("template.json"), template + "\n").with_context(|| format!("cannot write {}", dir.join("template.json").display()))?;
+        Ok(BulkWriter { dir: dir.to_path_buf(), per_file, in_file: 0, files: 0, docs: 0, out: None })
+    }
+
+    pub fn add(&mut self, doc: &SectionDoc) -> Result<()> {
+        if self.out.is_none() || self.in_file == self.per_file {
+            self.finish_file()?;
+            self.files += 1;
+            let path = self.dir.join(format!("bulk-{:05}.ndjson", self.files));
+            self.out = Some(std::io::BufWriter::new(std::fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?));
+            self.in_file = 0;
+        }
+        let section = crate::output::SectionJson::new(doc);
+        let action = json!({ "index": { "_index": index_name(doc.fiscal_year), "_id": section.id.clone() } });
+        let out = self.out.as_mut().context("no bulk file open")?;
+        serde_json::to_writer(&mut *out, &action)?;
+        out.write_all(b"\n")?;
+        serde_json::to_writer(&mut *out, &section)?;
+        out.write_all(b"\n")?;
+        self.in_file += 1;
+        self.docs += 1;
+        Ok(())
+    }
+
+    fn finish_file(&mut self) -> Result<()> {
+        if let Some(mut out) = self.out.take() {
+            out.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Closes the last file; returns (sections, files).
+    pub fn finish(mut self) -> Result<(usize, usize)> {
+        self.finish_file()?;
+        Ok((self.docs, self.files))
+    }
+}
