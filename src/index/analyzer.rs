@@ -84,6 +84,13 @@ fn keep(word: &str) -> bool {
 
 /// Folded and lowercased token text.
 fn normalize(word: &str) -> String {
+    // Most tokens are all Chinese or all ASCII: neither needs the general per-char case mapping.
+    if word.is_ascii() {
+        return word.to_ascii_lowercase();
+    }
+    if word.chars().all(crate::text::is_han) {
+        return word.to_string();
+    }
     word.chars().map(fold_char).flat_map(char::to_lowercase).collect()
 }
 
