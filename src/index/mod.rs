@@ -124,6 +124,9 @@ struct Stamp {
 
 const STAMP_FILE: &str = "jixiao-analyzer.json";
 
+/// Decompressed doc-store blocks kept per segment by a reader.
+const DOC_STORE_CACHE_BLOCKS: usize = 4;
+
 pub fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>> {
     Ok(bincode::serde::encode_to_vec(v, bincode::config::standard())?)
 }
@@ -211,7 +214,10 @@ impl SearchIndex {
         } else {
             bail!("no index in {}: run `jixiao ingest PATH` first", dir.display());
         };
-        let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        // Documents are read in doc-store order (see query::load_in_chunks), so a few cached blocks
+        // per segment do; tantivy's default (100 blocks of 64 KiB per segment) made a command's memory
+        // grow with the number of segments.
+        let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).doc_store_cache_num_blocks(DOC_STORE_CACHE_BLOCKS).try_into()?;
         match mode {
             Mode::Write => {
                 index.tokenizers().register(analyzer::PRECISE, analyzer::analyzer(userdict, false));
@@ -230,12 +236,17 @@ impl SearchIndex {
     }
 
     pub fn writer(&self) -> Result<IndexWriter> {
-        self.index.writer_with_num_threads(2, 200_000_000).map_err(|e| match e {
+        let writer: IndexWriter = self.index.writer_with_num_threads(2, 200_000_000).map_err(|e| match e {
             tantivy::TantivyError::LockFailure(..) => {
                 anyhow::anyhow!("the search index in {} is locked by another process", self.dir.display())
             }
-            e => e.into(),
-        })
+            e => anyhow::Error::from(e),
+        })?;
+        // A writer killed after writing files of an uncommitted change (a deletion's `.del` file)
+        // leaves them behind; the next writer resumes from the same operation stamp, names its files
+        // alike and could not create them. Files no commit refers to are removed first.
+        writer.garbage_collect_files().wait().with_context(|| format!("cannot clean up the search index in {}", self.dir.display()))?;
+        Ok(writer)
     }
 
     pub fn searcher(&self) -> Result<tantivy::Searcher> {
