@@ -125,7 +125,7 @@ impl Snapshot {
         if let Some(p) = self.problems.get() {
             return Ok(p.clone());
         }
-        let docs = self.searching(domain).all_docs(None, &Filters { category: Some(Category::Problems), ..Filters::default() })?;
+        let docs = self.searching(domain).all_docs_as(None, &Filters { category: Some(Category::Problems), ..Filters::default() }, problems::for_tables)?;
         let p = Arc::new((problems::by_year(&docs, &domain.themes), problems::by_theme(&docs, &domain.themes, 1)));
         Ok(self.problems.get_or_init(|| p).clone())
     }
@@ -145,7 +145,7 @@ impl Snapshot {
         if let Some(c) = self.clusters.get() {
             return Ok(c.clone());
         }
-        let docs = self.searching(domain).all_docs(None, &Filters { category: Some(Category::Problems), ..Filters::default() })?;
+        let docs = self.searching(domain).all_docs_as(None, &Filters { category: Some(Category::Problems), ..Filters::default() }, problems::for_tables)?;
         let c = Arc::new(problems::discover(&docs, domain));
         Ok(self.clusters.get_or_init(|| c).clone())
     }

@@ -29,6 +29,10 @@ fn unpack(bytes: &[u8]) -> Result<Report> {
     decode_blob(&raw)
 }
 
+/// sled's page cache: its default (1 GiB) let a large ingest's memory grow with the store; reports
+/// are read once per ingest or command, so a small cache costs little.
+const STORE_CACHE: u64 = 64 * 1024 * 1024;
+
 /// The paths inside a data directory.
 #[derive(Debug, Clone)]
 pub struct DataDir {
@@ -105,7 +109,7 @@ const ALL_PENDING: &[u8] = b"*";
 impl Store {
     /// Opens (or creates) the store. Call only while holding the data directory's lock.
     pub fn open(path: &Path) -> Result<Store> {
-        let db = match sled::Config::new().path(path).mode(sled::Mode::LowSpace).open() {
+        let db = match sled::Config::new().path(path).mode(sled::Mode::LowSpace).cache_capacity(STORE_CACHE).open() {
             Ok(db) => db,
             Err(sled::Error::Corruption { .. }) => return Err(StoreCorrupt(path.to_path_buf()).into()),
             Err(e) => return Err(e).with_context(|| format!("cannot open the store in {}", path.display())),

@@ -95,6 +95,25 @@ fn statements_of_theme<'a>(d: &'a SectionDoc, theme: &'a crate::model::ThemeId) 
     Box::new(d.section.statements.iter().filter(move |st| st.themes.contains(theme)).map(|st| st.text.as_str()))
 }
 
+/// A problem section reduced to what `by_theme` and `by_year` read: its ids, department, year,
+/// themes and tagged statements (its text only when it has no statements and a theme). On a large
+/// collection this is most of the memory of the theme table.
+pub fn for_tables(mut d: SectionDoc) -> SectionDoc {
+    let s = &mut d.section;
+    for st in s.statements.iter_mut().filter(|st| st.themes.is_empty()) {
+        st.text = String::new();
+        st.figures = Vec::new();
+    }
+    if !s.statements.is_empty() || s.themes.is_empty() {
+        s.text = String::new();
+    }
+    s.path = Vec::new();
+    s.heading = String::new();
+    s.indicator = None;
+    d.source = String::new();
+    d
+}
+
 /// One department's history of a problem.
 #[derive(Debug, Clone, Serialize)]
 pub struct DepartmentRow {

@@ -25,7 +25,9 @@ pub fn problems_cmd(ctx: &Ctx, a: &ProblemsArgs, out: &mut dyn Write) -> Result<
         ctx.domain.themes.require(theme)?;
         f.theme = Some(theme.clone());
     }
-    let docs = s.all_docs(a.query.as_deref(), &f)?;
+    // The theme table and the year matrix need only the tagged part of each section.
+    let tables_only = !a.discover && a.theme.is_none() && a.query.is_none();
+    let docs = if tables_only { s.all_docs_as(None, &f, problems::for_tables)? } else { s.all_docs(a.query.as_deref(), &f)? };
     let empty = docs.is_empty();
     if a.discover {
         out_a::clusters(out, &problems::discover(&docs, &ctx.domain), format, output)?;

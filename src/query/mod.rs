@@ -483,10 +483,16 @@ impl Searching<'_> {
 
     /// The documents of `all_matches`, loaded, best first.
     pub fn all_docs(&self, text: Option<&str>, filters: &Filters) -> Result<Vec<SectionDoc>> {
+        self.all_docs_as(text, filters, |d| d)
+    }
+
+    /// `all_docs`, each document passed through `keep` as it is loaded (to drop what the caller
+    /// does not need: memory follows what is kept).
+    pub fn all_docs_as(&self, text: Option<&str>, filters: &Filters, mut keep: impl FnMut(SectionDoc) -> SectionDoc) -> Result<Vec<SectionDoc>> {
         let (searcher, addrs) = self.all_matches(text, filters)?;
         let mut out = Vec::with_capacity(addrs.len());
         self.load_in_chunks(&searcher, &addrs, |_, doc| {
-            out.push(doc);
+            out.push(keep(doc));
             Ok(())
         })?;
         Ok(out)
