@@ -311,11 +311,13 @@ pub struct Themes {
 
 /// One regular expression matching any of `patterns`; `None` for an empty list.
 fn alternation(patterns: &[String]) -> Result<Option<Regex>> {
-    for p in patterns {
-        compile(p)?;
-    }
     if patterns.is_empty() {
         return Ok(None);
+    }
+    // Each pattern is checked on its own (parsing only, cheap), so that an error names it and a
+    // pattern with a stray parenthesis cannot pair up with its neighbour; the alternation is compiled once.
+    for p in patterns {
+        regex_syntax::Parser::new().parse(p).with_context(|| format!("bad pattern {p:?}"))?;
     }
     let joined = patterns.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|");
     Ok(Some(compile(&joined)?))

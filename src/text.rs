@@ -21,11 +21,16 @@ pub fn fold_char(c: char) -> char {
 /// Traditional characters mapped to simplified ones (預算 → 预算), one char for one char, so char
 /// positions are kept. Text without any traditional character comes back unchanged.
 pub fn simplified(s: &str) -> String {
-    if !s.chars().any(may_simplify) {
+    if s.len() >= LONG && !s.chars().any(may_simplify) {
         return s.to_string();
     }
     fast2s::convert(s)
 }
+
+/// From this length (bytes) a text is first scanned for chars that may change: a short text (a
+/// query) is converted directly, so that a process that reads only short texts never builds the
+/// bit table.
+const LONG: usize = 256;
 
 /// Could fast2s change this char (in some context)? Most text has no such char, and the test is a
 /// bit lookup where a conversion costs hash lookups per char.
@@ -70,7 +75,7 @@ pub fn is_invisible(c: char) -> bool {
 /// otherwise the normalised text and, for each of its bytes (and its end), the byte offset in the
 /// original.
 pub fn index_form(text: &str) -> Option<(String, Vec<usize>)> {
-    if !text.chars().any(|c| may_simplify(c) || fold_char(c) != c || is_invisible(c)) {
+    if text.len() >= LONG && !text.chars().any(|c| may_simplify(c) || fold_char(c) != c || is_invisible(c)) {
         return None;
     }
     let simplified = simplified(text);
