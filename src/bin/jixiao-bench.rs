@@ -46,6 +46,16 @@ enum Cmd {
         /// Repetitions of each query.
         #[arg(long, default_value_t = 5)]
         repeat: usize,
+        /// Another jixiao binary (e.g. a release built from an earlier commit) whose ingest of the
+        /// same corpus is timed in the same run, as the baseline of the ingest speed-up.
+        #[arg(long)]
+        baseline_bin: Option<PathBuf>,
+    },
+    /// Bare jieba throughput on a corpus folder, two threads (the baseline of `run`).
+    #[command(hide = true)]
+    Jieba {
+        #[arg(long)]
+        corpus: PathBuf,
     },
     /// Precision and recall of theme tagging on a generated sample whose problem themes are known.
     Themes {
@@ -130,6 +140,18 @@ fn percentile(v: &mut [f64], p: f64) -> f64 {
 }
 
 /// Raw jieba throughput on the corpus text with `threads` threads: the limit of ingest.
+/// Raw jieba throughput on every file of `corpus`, printed in MB/s.
+fn jieba_of_corpus(corpus: &Path) -> Result<()> {
+    let texts: Vec<String> = walkdir::WalkDir::new(corpus)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| std::fs::read_to_string(e.path()))
+        .collect::<std::io::Result<_>>()?;
+    println!("{:.2}", jieba_baseline(&texts, 2, &Domain::builtin()?.userdict));
+    Ok(())
+}
+
 fn jieba_baseline(texts: &[String], threads: usize, userdict: &str) -> f64 {
     let jieba = analyzer::jieba(userdict);
     // Load the dictionary before the clock starts.
@@ -163,7 +185,7 @@ fn row(what: &str, value: String, baseline: String, ratio: String, target: &str)
     Row { what: what.into(), value, baseline, ratio, target: target.into() }
 }
 
-fn run(reports: usize, seed: u64, work: Option<PathBuf>, repeat: usize) -> Result<()> {
+fn run(reports: usize, seed: u64, work: Option<PathBuf>, repeat: usize, baseline_bin: Option<&Path>) -> Result<()> {
     let tmp;
     let work = match work {
         Some(w) => w,
@@ -182,18 +204,18 @@ fn run(reports: usize, seed: u64, work: Option<PathBuf>, repeat: usize) -> Resul
     let _ = std::fs::remove_dir_all(&data);
     eprintln!("generating {reports} reports …");
     let raw = gen(reports, seed, &corpus)?;
-    let texts: Vec<String> = walkdir::WalkDir::new(&corpus)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file())
-        .map(|e| std::fs::read_to_string(e.path()))
-        .collect::<std::io::Result<_>>()?;
     let mb = raw as f64 / 1e6;
     let domain = Domain::builtin()?;
     let mut rows = Vec::new();
 
+    // In a process of its own: a child's peak RSS (wait4) starts from what its parent held when it
+    // was started, so this process keeps neither the corpus nor jieba's dictionary in memory.
     eprintln!("baseline: raw jieba segmentation …");
-    let jieba_mbs = jieba_baseline(&texts, 2, &domain.userdict);
+    let out = Command::new(std::env::current_exe()?).arg("jieba").arg("--corpus").arg(&corpus).output()?;
+    if !out.status.success() {
+        bail!("the jieba baseline failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let jieba_mbs: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().context("the jieba baseline's output")?;
     eprintln!("ingest …");
     let jx = |args: &[&str]| -> Command {
         let mut c = Command::new(&bin);
@@ -213,6 +235,26 @@ fn run(reports: usize, seed: u64, work: Option<PathBuf>, repeat: usize) -> Resul
         "≥ 0.6×",
     ));
     rows.push(row("ingest peak RSS", format!("{:.0} MiB", ingest_rss as f64 / 1048576.0), "-".into(), "-".into(), "≤ 1024 MiB"));
+    if let Some(base) = baseline_bin {
+        eprintln!("ingest with the baseline binary {} …", base.display());
+        let base_data = work.join("data-baseline");
+        let _ = std::fs::remove_dir_all(&base_data);
+        let mut c = Command::new(base);
+        c.arg("--data").arg(&base_data).arg("--quiet").arg("ingest").arg(&corpus).env_remove("JIXIAO_SCHEMA").current_dir(&work);
+        let (base_t, _, ok) = measure(&mut c)?;
+        if !ok {
+            bail!("ingest with {} failed", base.display());
+        }
+        let _ = std::fs::remove_dir_all(&base_data);
+        let base_mbs = mb / base_t.as_secs_f64();
+        rows.push(row(
+            "ingest speed-up",
+            format!("{ingest_mbs:.2} MB/s"),
+            format!("{} {base_mbs:.2} MB/s", base.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()),
+            format!("{:.2}×", ingest_mbs / base_mbs),
+            "≥ 3×",
+        ));
+    }
     let (again_t, _, _) = measure(jx(&["ingest"]).arg(&corpus))?;
     rows.push(row(
         "re-ingest unchanged",
@@ -222,7 +264,8 @@ fn run(reports: usize, seed: u64, work: Option<PathBuf>, repeat: usize) -> Resul
         "≤ 0.05×",
     ));
     let disk = dir_size(&data);
-    rows.push(row("store + index on disk", format!("{:.1} MB", disk as f64 / 1e6), format!("raw text {mb:.1} MB"), format!("{:.2}×", disk as f64 / raw as f64), "≤ 1.0×"));
+    let (store_mb, index_mb) = (dir_size(&data.join("store")) as f64 / 1e6, dir_size(&data.join("search")) as f64 / 1e6);
+    rows.push(row("store + index on disk", format!("{:.1} MB", disk as f64 / 1e6), format!("raw text {mb:.1} MB"), format!("{:.2}× (store {store_mb:.1} MB, index {index_mb:.1} MB)", disk as f64 / raw as f64), "≤ 1.0×"));
 
     eprintln!("search: jixiao vs rg …");
     let mut jx_times = Vec::new();
@@ -251,6 +294,28 @@ fn run(reports: usize, seed: u64, work: Option<PathBuf>, repeat: usize) -> Resul
     ));
     rows.push(row("search peak RSS", format!("{:.0} MiB", search_rss as f64 / 1048576.0), "-".into(), "-".into(), "-"));
 
+    eprintln!("problems and export …");
+    let (prob_t, prob_rss, _) = measure(&mut jx(&["problems", "--format", "json"]))?;
+    rows.push(row(
+        "problems (all themes), whole process",
+        format!("{:.2} s", prob_t.as_secs_f64()),
+        format!("{reports} reports"),
+        "-".into(),
+        "≤ 1 s on 10,000 reports",
+    ));
+    rows.push(row("problems peak RSS", format!("{:.0} MiB", prob_rss as f64 / 1048576.0), "-".into(), "-".into(), "≤ 1024 MiB"));
+    let out = work.join("export.csv");
+    let (exp_t, exp_rss, _) = measure(jx(&["export", "预算", "--format", "csv", "--output"]).arg(&out))?;
+    let exported = std::fs::read_to_string(&out).map(|s| s.lines().count().saturating_sub(1)).unwrap_or(0);
+    rows.push(row(
+        "export all hits of 预算 (csv)",
+        format!("{exported} hits in {:.2} s, peak {:.0} MiB", exp_t.as_secs_f64(), exp_rss as f64 / 1048576.0),
+        "-".into(),
+        "-".into(),
+        "bounded memory",
+    ));
+
+    // Last: opening the index here maps it into this process, whose size later children would inherit.
     eprintln!("in-process query latency …");
     let index = jixiao::index::SearchIndex::open(&data.join("search"), &domain.userdict, jixiao::index::Mode::Read)?;
     let s = Searching { index: &index, domain: &domain };
@@ -265,27 +330,6 @@ fn run(reports: usize, seed: u64, work: Option<PathBuf>, repeat: usize) -> Resul
     let p50 = percentile(&mut lat, 0.5);
     let p99 = percentile(&mut lat, 0.99);
     rows.push(row("query latency in process", format!("p50 {p50:.2} ms, p99 {p99:.2} ms"), "-".into(), "-".into(), "p99 ≤ 20 ms"));
-
-    eprintln!("problems and export …");
-    let (prob_t, prob_rss, _) = measure(&mut jx(&["problems", "--format", "json"]))?;
-    rows.push(row(
-        "problems (all themes), whole process",
-        format!("{:.2} s", prob_t.as_secs_f64()),
-        format!("{reports} reports"),
-        "-".into(),
-        "≤ 1 s on 10,000 reports",
-    ));
-    let _ = prob_rss;
-    let out = work.join("export.csv");
-    let (exp_t, exp_rss, _) = measure(jx(&["export", "预算", "--format", "csv", "--output"]).arg(&out))?;
-    let exported = std::fs::read_to_string(&out).map(|s| s.lines().count().saturating_sub(1)).unwrap_or(0);
-    rows.push(row(
-        "export all hits of 预算 (csv)",
-        format!("{exported} hits in {:.2} s, peak {:.0} MiB", exp_t.as_secs_f64(), exp_rss as f64 / 1048576.0),
-        "-".into(),
-        "-".into(),
-        "bounded memory",
-    ));
 
     println!("corpus: {reports} reports, {mb:.1} MB of text (seed {seed}); machine: {} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     println!();
@@ -373,8 +417,9 @@ fn main() -> Result<()> {
             let bytes = gen(reports, seed, &out)?;
             println!("wrote {reports} reports, {:.1} MB, to {}", bytes as f64 / 1e6, out.display());
         }
-        Cmd::Run { reports, seed, work, repeat } => run(reports, seed, work, repeat)?,
+        Cmd::Run { reports, seed, work, repeat, baseline_bin } => run(reports, seed, work, repeat, baseline_bin.as_deref())?,
         Cmd::Query { data, repeat } => query_latency(&data, repeat)?,
+        Cmd::Jieba { corpus } => jieba_of_corpus(&corpus)?,
         Cmd::Themes { reports, seed } => theme_quality(reports, seed)?,
     }
     Ok(())
