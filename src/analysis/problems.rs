@@ -314,3 +314,49 @@ pub fn discover(docs: &[SectionDoc], domain: &Domain) -> Vec<Cluster> {
     out.sort_by(|a, b| b.departments.len().cmp(&a.departments.len()).then(b.reports.cmp(&a.reports)).then(a.top_terms.cmp(&b.top_terms)));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Category, SourceInfo};
+
+    /// The problem sections of generated reports, as the index returns them.
+    fn problem_docs(n: usize) -> (Vec<SectionDoc>, Domain) {
+        let domain = Domain::builtin().unwrap();
+        let mut docs = Vec::new();
+        for r in crate::synth::Generator::new(5, domain.regions().unwrap()).generate(n) {
+            let source = SourceInfo { path: r.file_name.clone(), file_hash: String::new(), bytes: 0, encoding: String::new(), published: None };
+            let report = crate::parse::parse_text(&r.text, source, &domain).unwrap();
+            for s in report.sections.iter().filter(|s| s.category == Category::Problems) {
+                docs.push(SectionDoc {
+                    report_id: report.id.clone(),
+                    department: report.meta.department.clone(),
+                    region: report.meta.region.clone(),
+                    fiscal_year: report.meta.fiscal_year,
+                    total_score: report.meta.total_score,
+                    grade: report.meta.grade,
+                    kind: report.kind(),
+                    source: report.source.path.clone(),
+                    section: s.clone(),
+                });
+            }
+        }
+        (docs, domain)
+    }
+
+    #[test]
+    fn the_tables_read_nothing_that_for_tables_drops() {
+        let (docs, domain) = problem_docs(120);
+        let slim: Vec<SectionDoc> = docs.iter().cloned().map(for_tables).collect();
+        fn json(v: &impl Serialize) -> String {
+            serde_json::to_string(v).unwrap()
+        }
+        assert_eq!(json(&by_theme(&docs, &domain.themes, 1)), json(&by_theme(&slim, &domain.themes, 1)));
+        assert_eq!(json(&by_theme(&docs, &domain.themes, 2)), json(&by_theme(&slim, &domain.themes, 2)));
+        assert_eq!(json(&by_year(&docs, &domain.themes)), json(&by_year(&slim, &domain.themes)));
+        assert!(!by_theme(&docs, &domain.themes, 1).is_empty());
+        // It does drop something: the untagged statements' text.
+        let size = |v: &[SectionDoc]| v.iter().map(|d| d.section.text.len() + d.section.statements.iter().map(|s| s.text.len()).sum::<usize>()).sum::<usize>();
+        assert!(size(&slim) * 2 < size(&docs), "{} vs {}", size(&slim), size(&docs));
+    }
+}
