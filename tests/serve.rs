@@ -15,6 +15,7 @@ const MARKUP_REPORT: &str = "青山县文化和旅游局2023年度部门整体�
 一、部门基本情况\n青山县文化和旅游局负责全县文化旅游事业，<b>年度预算</b>收入1200万元。\n\
 二、存在的问题\n（一）<script>alert('jixiao')</script>部分项目资金支付进度缓慢，预算执行率仅为71.5%。\n\
 （二）政府采购执行率偏低，采购计划编制不够精准。\n\
+（三）部分档案资料归档整理滞后。\n\
 三、改进措施\n加强预算执行监控，提高资金使用效益。\n";
 
 /// The server, stopped when dropped.
@@ -112,6 +113,14 @@ fn every_page_and_api_route_answers_and_escapes_report_text() {
     assert!(report.contains("&lt;script&gt;alert("), "the text is shown escaped");
     assert!(report.contains("class=\"sec hit\""), "the hit is marked");
     assert!(report.contains("相似问题"), "statements link to similar problems");
+    // A problem no theme names links to its similar problems too.
+    let untagged = get(a, &format!("/api/search?q={}", enc("档案资料归档整理滞后"))).json();
+    let untagged = &untagged["hits"][0];
+    assert_eq!(untagged["report_id"].as_str(), Some(report_id.as_str()));
+    assert!(untagged["themes"].as_array().is_none_or(|t| t.is_empty()), "{untagged}");
+    let link = format!("/similar/{report_id}-{:03}.1", untagged["seq"].as_u64().unwrap());
+    assert!(report.contains(&format!("href=\"{link}\"")), "no similar link for the untagged statement");
+    assert_eq!(get(a, &link).status, 200);
     // Problems: heatmap, theme table, one theme, discovered clusters.
     let problems = get(a, "/problems").text();
     assert!(problems.contains("class=\"heatmap\"") && problems.contains("/problems/theme/procurement_low"));

@@ -342,7 +342,7 @@ pub fn report_page(frame: &Frame, r: &ReportDoc, sections: &[SectionDoc], hit: O
                                     span.stmt { (st.text) }
                                     @for t in &st.themes { " " span.theme { (theme_label(themes, &t.0)) } }
                                     @for f in &st.figures { " " span.figure { (f) } }
-                                    @if !st.themes.is_empty() {
+                                    @if comparable(st) {
                                         " " a.similar href=(format!("/similar/{}-{:03}.{}", r.report.id, sec.seq, n + 1)) { "相似问题 ›" }
                                     }
                                 }
@@ -354,6 +354,14 @@ pub fn report_page(frame: &Frame, r: &ReportDoc, sections: &[SectionDoc], hit: O
         }
     };
     layout(&format!("{title} {}", m.fiscal_year.map(|y| y.to_string()).unwrap_or_default()), Page::Report, frame, body)
+}
+
+/// A statement worth comparing with other reports: one with a theme, or any other that states
+/// something (a problem the taxonomy lacks is where finding similar weaknesses matters most), not a
+/// lead-in ("主要存在以下问题：").
+fn comparable(st: &crate::model::Statement) -> bool {
+    let squeezed = crate::text::squeeze(&st.text);
+    !st.themes.is_empty() || (squeezed.chars().count() >= 8 && !crate::analysis::themes::is_lead_in(&squeezed))
 }
 
 /// Background of a heatmap cell: white to deep red as `n` approaches `max`.
