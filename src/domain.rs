@@ -70,7 +70,8 @@ impl Domain {
         let (stop_text, _) = read("stopwords.txt", DEFAULT_STOPWORDS)?;
         let (metric_text, metric_name) = read("metrics.toml", DEFAULT_METRICS)?;
         let categories = CategoryRules::parse(&cat_text).with_context(|| format!("in {cat_name}"))?;
-        let themes = Themes::parse(&theme_text).with_context(|| format!("in {theme_name}"))?;
+        let user_themes = dir.is_some_and(|d| d.join("themes.toml").exists());
+        let themes = Themes::parse(&theme_text, user_themes).with_context(|| format!("in {theme_name}"))?;
         let stopwords = stop_text
             .lines()
             .map(str::trim)
@@ -281,26 +282,66 @@ pub struct Theme {
     pub id: ThemeId,
     pub label: String,
     /// Whole-statement phrasing patterns (the first layer: precise, written around a weakness).
-    pub patterns: Vec<Regex>,
+    pub patterns: Vec<Pattern>,
     /// Topic terms that name a problem with any shared deficiency cue in the same clause.
-    pub topics: Option<Regex>,
+    pub topics: Option<Pattern>,
     /// Topic terms with their own cue words.
-    pub pairs: Vec<(Regex, Regex)>,
+    pub pairs: Vec<(Pattern, Pattern)>,
     /// Phrases that are a problem of this theme by themselves.
-    pub problems: Option<Regex>,
+    pub problems: Option<Pattern>,
     /// A clause matching this is not about the theme (a neighbouring theme's wording).
-    pub exclude: Option<Regex>,
+    pub exclude: Option<Pattern>,
     /// Anchored indicator-name patterns.
-    pub indicators: Vec<Regex>,
+    pub indicators: Vec<Pattern>,
     pub queries: Vec<String>,
+}
+
+/// A pattern of the theme schema, compiled when first matched: tagging needs every pattern, a search
+/// only the few theme patterns whose leading words occur in the query (compiling all of them was
+/// most of a search's start-up). A user's schema is compiled when loaded, so that its errors show
+/// at once.
+pub struct Pattern {
+    source: String,
+    /// Literals every match starts with (`None`: unknown, any text may match).
+    prefixes: Option<Vec<String>>,
+    compiled: std::sync::OnceLock<Regex>,
+}
+
+impl Pattern {
+    fn new(source: &str, eager: bool) -> Result<Pattern> {
+        use regex_syntax::hir::literal::{ExtractKind, Extractor};
+        let hir = regex_syntax::Parser::new().parse(source).with_context(|| format!("bad pattern {source:?}"))?;
+        let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+        // Literals cut inside a character are no use for a text search: no prefilter then.
+        let prefixes = seq.literals().and_then(|lits| lits.iter().map(|l| String::from_utf8(l.as_bytes().to_vec()).ok()).collect::<Option<Vec<_>>>());
+        let p = Pattern { source: source.to_string(), prefixes, compiled: std::sync::OnceLock::new() };
+        if eager {
+            let _ = p.compiled.set(compile(source)?);
+        }
+        Ok(p)
+    }
+
+    fn regex(&self) -> &Regex {
+        // The built-in schema's patterns are compiled by a test; a user's when loaded.
+        self.compiled.get_or_init(|| compile(&self.source).expect("a schema pattern checked when loaded"))
+    }
+
+    pub fn is_match(&self, text: &str) -> bool {
+        self.may_match(text) && self.regex().is_match(text)
+    }
+
+    /// False when no match is possible: none of the literals every match starts with occurs.
+    fn may_match(&self, text: &str) -> bool {
+        self.prefixes.as_ref().is_none_or(|p| p.iter().any(|l| text.contains(l.as_str())))
+    }
 }
 
 /// How problems are worded, whatever the theme (the `[cues]` table of themes.toml).
 pub struct Cues {
-    pub deficiency: Option<Regex>,
-    pub resolved: Option<Regex>,
-    pub measure: Option<Regex>,
-    pub question: Option<Regex>,
+    pub deficiency: Option<Pattern>,
+    pub resolved: Option<Pattern>,
+    pub measure: Option<Pattern>,
+    pub question: Option<Pattern>,
 }
 
 /// The problem-theme taxonomy.
@@ -310,7 +351,7 @@ pub struct Themes {
 }
 
 /// One regular expression matching any of `patterns`; `None` for an empty list.
-fn alternation(patterns: &[String]) -> Result<Option<Regex>> {
+fn alternation(patterns: &[String], eager: bool) -> Result<Option<Pattern>> {
     if patterns.is_empty() {
         return Ok(None);
     }
@@ -320,11 +361,12 @@ fn alternation(patterns: &[String]) -> Result<Option<Regex>> {
         regex_syntax::Parser::new().parse(p).with_context(|| format!("bad pattern {p:?}"))?;
     }
     let joined = patterns.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|");
-    Ok(Some(compile(&joined)?))
+    Ok(Some(Pattern::new(&joined, eager)?))
 }
 
 impl Themes {
-    fn parse(text: &str) -> Result<Themes> {
+    /// `eager`: compile every pattern now (a user's schema), not on first use (the built-in one).
+    fn parse(text: &str, eager: bool) -> Result<Themes> {
         let file: ThemeFile = toml::from_str(text)?;
         let mut seen = HashSet::new();
         let mut list = Vec::new();
@@ -335,29 +377,29 @@ impl Themes {
             if !seen.insert(t.id.clone()) {
                 bail!("theme {:?} is defined twice", t.id);
             }
-            let topics = alternation(&t.topics).with_context(|| format!("in the topics of theme {:?}", t.id))?;
-            let problems = alternation(&t.problems).with_context(|| format!("in the problems of theme {:?}", t.id))?;
-            let exclude = alternation(&t.exclude).with_context(|| format!("in the exclude list of theme {:?}", t.id))?;
+            let topics = alternation(&t.topics, eager).with_context(|| format!("in the topics of theme {:?}", t.id))?;
+            let problems = alternation(&t.problems, eager).with_context(|| format!("in the problems of theme {:?}", t.id))?;
+            let exclude = alternation(&t.exclude, eager).with_context(|| format!("in the exclude list of theme {:?}", t.id))?;
             let pairs = t
                 .pairs
                 .iter()
-                .map(|(a, b)| Ok((compile(a)?, compile(b)?)))
+                .map(|(a, b)| Ok((Pattern::new(a, eager)?, Pattern::new(b, eager)?)))
                 .collect::<Result<Vec<_>>>()
                 .with_context(|| format!("in the pairs of theme {:?}", t.id))?;
-            let patterns = t.patterns.iter().map(|p| compile(p)).collect::<Result<Vec<_>>>()?;
+            let patterns = t.patterns.iter().map(|p| Pattern::new(p, eager)).collect::<Result<Vec<_>>>()?;
             let indicators = t
                 .indicators
                 .iter()
-                .map(|p| compile(&format!("^(?:{p})$")))
+                .map(|p| Pattern::new(&format!("^(?:{p})$"), eager))
                 .collect::<Result<Vec<_>>>()?;
             list.push(Theme { id: ThemeId(t.id), label: t.label, patterns, topics, pairs, problems, exclude, indicators, queries: t.queries });
         }
         let c = file.cues;
         let cues = Cues {
-            deficiency: alternation(&c.deficiency).context("in [cues] deficiency")?,
-            resolved: alternation(&c.resolved).context("in [cues] resolved")?,
-            measure: alternation(&c.measure).context("in [cues] measure")?,
-            question: alternation(&c.question).context("in [cues] question")?,
+            deficiency: alternation(&c.deficiency, eager).context("in [cues] deficiency")?,
+            resolved: alternation(&c.resolved, eager).context("in [cues] resolved")?,
+            measure: alternation(&c.measure, eager).context("in [cues] measure")?,
+            question: alternation(&c.question, eager).context("in [cues] question")?,
         };
         Ok(Themes { list, cues })
     }
@@ -380,9 +422,50 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_prefix_prefilter_never_changes_a_patterns_answer() {
+        let d = Domain::builtin().unwrap();
+        let mut texts: Vec<String> = crate::samples::SAMPLES
+            .iter()
+            .flat_map(|(_, b)| crate::parse::decode::decode(b).unwrap().text.lines().map(crate::text::squeeze).collect::<Vec<_>>())
+            .collect();
+        texts.extend(["采购执行率低", "政府采购执行率仅为41.3%", "预算编制不够精准", "绩效目标未细化量化"].map(String::from));
+        let mut matched = 0;
+        for p in d.themes.list.iter().flat_map(|t| &t.patterns) {
+            for t in &texts {
+                let truth = p.regex().is_match(t);
+                assert_eq!(p.is_match(t), truth, "{} on {t}", p.source);
+                matched += usize::from(truth);
+            }
+        }
+        assert!(matched > 10, "the texts exercise the patterns ({matched} matches)");
+        // And the prefilter is there for most patterns.
+        let with = d.themes.list.iter().flat_map(|t| &t.patterns).filter(|p| p.prefixes.is_some()).count();
+        assert!(with * 2 > d.themes.list.iter().map(|t| t.patterns.len()).sum::<usize>(), "{with}");
+    }
+
+    #[test]
+    fn a_users_bad_pattern_is_an_error_when_the_schema_is_loaded() {
+        let dir = tempfile::TempDir::new().unwrap();
+        std::fs::write(dir.path().join("themes.toml"), "[[theme]]\nid = \"t\"\nlabel = \"x\"\npatterns = ['预算(执行']\n").unwrap();
+        let e = Domain::load(Some(dir.path())).err().expect("a bad pattern is refused");
+        assert!(format!("{e:#}").contains("预算(执行"), "{e:#}");
+    }
+
+    #[test]
     fn builtin_schema_compiles() {
         let d = Domain::builtin().unwrap();
         assert!(d.themes.list.len() >= 22);
+        // Patterns of the built-in schema compile on first use: every one must compile.
+        for t in &d.themes.list {
+            let pairs = t.pairs.iter().flat_map(|(a, b)| [a, b]);
+            for p in t.patterns.iter().chain(&t.topics).chain(&t.problems).chain(&t.exclude).chain(&t.indicators).chain(pairs) {
+                p.regex();
+            }
+        }
+        let c = &d.themes.cues;
+        for p in [&c.deficiency, &c.resolved, &c.measure, &c.question].into_iter().flatten() {
+            p.regex();
+        }
         assert!(d.regions().unwrap().len() > 3000);
         assert!(d.metrics().unwrap().names().contains(&"procurement_exec_rate"));
         assert_eq!(d.categories.for_heading("存在的问题及原因分析"), Some(Category::Problems));

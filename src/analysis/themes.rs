@@ -48,7 +48,7 @@ struct Clause<'a> {
     joined: String,
     /// Which items carry a shared deficiency cue, found when first asked.
     deficient: Vec<std::cell::OnceCell<bool>>,
-    cue: Option<&'a Regex>,
+    cue: Option<&'a crate::domain::Pattern>,
     /// Only a list closed by "等问题" (or 现象, 情况) lends its predicate to every item; in "金融、
     /// 计算机等专业人才很少" the predicate is the last item's own.
     shared: bool,
