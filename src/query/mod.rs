@@ -383,7 +383,7 @@ impl Searching<'_> {
             .themes
             .list
             .iter()
-            .filter(|t| t.queries.iter().any(|x| crate::text::squeeze(x) == q) || t.patterns.iter().any(|p| p.is_match(&q)))
+            .filter(|t| t.queries.iter().any(|x| crate::text::squeeze(x) == q) || t.patterns.iter().any(|p| p.may_match(&q) && p.is_match(&q)))
             .map(|t| t.id.0.clone())
             .collect()
     }
