@@ -19,6 +19,16 @@ use tempfile::TempDir;
 /// the other's load.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// After a kill: `check` finds store and index in step or puts them in step, and then finds them so.
+fn check_puts_in_step(data: &Path, what: &str) {
+    let check = jixiao_std(data).arg("check").output().unwrap();
+    let said = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "{what}: check failed: {said}{}", String::from_utf8_lossy(&check.stderr));
+    assert!(said.contains("consistent") || said.contains("repaired"), "{what}: {said}");
+    let again = jixiao_std(data).arg("check").output().unwrap();
+    assert!(String::from_utf8_lossy(&again.stdout).contains("consistent"), "{what}: in step after check");
+}
+
 fn stats(data: &Path) -> (u64, u64) {
     let out = jixiao_std(data).args(["stats", "--format", "json"]).output().unwrap();
     assert!(out.status.success(), "stats after a crash: {}", String::from_utf8_lossy(&out.stderr));
@@ -56,12 +66,7 @@ fn sigkill_during_ingest_loses_and_corrupts_nothing() {
             child.kill().unwrap(); // SIGKILL
             child.wait().unwrap();
         }
-        let check = jixiao_std(data.path()).arg("check").output().unwrap();
-        let said = String::from_utf8_lossy(&check.stdout);
-        assert!(check.status.success(), "trial {trial}: check failed: {said}{}", String::from_utf8_lossy(&check.stderr));
-        assert!(said.contains("consistent") || said.contains("repaired"), "trial {trial}: {said}");
-        let again = jixiao_std(data.path()).arg("check").output().unwrap();
-        assert!(String::from_utf8_lossy(&again.stdout).contains("consistent"), "trial {trial}: a repaired store is consistent");
+        check_puts_in_step(data.path(), &format!("trial {trial}"));
         let rerun = jixiao_std(data.path()).arg("ingest").arg(corpus.path()).output().unwrap();
         assert!(rerun.status.success(), "trial {trial}: re-ingest: {}", String::from_utf8_lossy(&rerun.stderr));
         assert_eq!(stats(data.path()), want, "trial {trial}: counts after recovery equal a clean run's");
@@ -136,12 +141,7 @@ fn sigkill_during_retag_rebuild_set_and_remove_leaves_store_and_index_in_step() 
             std::thread::sleep(Duration::from_millis(rng.random_range(0..clean_time.as_millis().max(1) as u64 * 11 / 10)));
             child.kill().unwrap(); // SIGKILL
             child.wait().unwrap();
-            let check = jixiao_std(data.path()).arg("check").output().unwrap();
-            let said = String::from_utf8_lossy(&check.stdout);
-            assert!(check.status.success(), "{name} trial {trial}: check failed: {said}{}", String::from_utf8_lossy(&check.stderr));
-            assert!(said.contains("consistent") || said.contains("repaired"), "{name} trial {trial}: {said}");
-            let again = jixiao_std(data.path()).arg("check").output().unwrap();
-            assert!(String::from_utf8_lossy(&again.stdout).contains("consistent"), "{name} trial {trial}: in step after check");
+            check_puts_in_step(data.path(), &format!("{name} trial {trial}"));
             // Run to the end; a removal the killed run completed has nothing left to remove.
             let rerun = jixiao_std(data.path()).args(args).output().unwrap();
             assert!(rerun.status.success() || *name == "remove", "{name} trial {trial}: {}", String::from_utf8_lossy(&rerun.stderr));
