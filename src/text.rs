@@ -175,6 +175,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_shortcut_for_long_texts_gives_what_fast2s_gives() {
+        // Chars fast2s converts alone, only beside certain neighbours, or keeps beside others.
+        let words = ["預算執行率", "部門整體支出", "憑藉", "藉口", "看著", "計畫", "企畫", "兒寬", "批覆", "乾隆", "苧麻", "校讎", "於是", "预算执行率"];
+        for w in words {
+            // Long enough for the shortcut, with the word at the start, the middle and the end.
+            let long = format!("{w}{}{w}{}{w}", "绩效自评报告".repeat(20), "。".repeat(30));
+            assert!(long.len() >= LONG);
+            assert_eq!(simplified(&long), fast2s::convert(&long), "{w}");
+            assert_eq!(index_form(&long).map(|(t, _)| t), index_form_reference(&long), "{w}");
+        }
+    }
+
+    /// `index_form` without the shortcut.
+    fn index_form_reference(text: &str) -> Option<String> {
+        let simplified = fast2s::convert(text);
+        let changes = simplified.chars().zip(text.chars()).any(|(s, c)| fold_char(s) != c || is_invisible(c));
+        changes.then(|| simplified.chars().zip(text.chars()).filter(|(_, c)| !is_invisible(*c)).map(|(s, _)| fold_char(s)).collect())
+    }
+
+    #[test]
     fn folds_full_width_but_keeps_chinese_punctuation() {
         assert_eq!(fold("１．ＡＢ（一）、。"), "1.AB（一）、。");
         assert_eq!(squeeze(" 采购执行率仅 24.48% "), "采购执行率仅24.48%");
