@@ -145,7 +145,8 @@ impl Snapshot {
         if let Some(c) = self.clusters.get() {
             return Ok(c.clone());
         }
-        let docs = self.searching(domain).all_docs_as(None, &Filters { category: Some(Category::Problems), ..Filters::default() }, problems::for_tables)?;
+        // Discovery reads the statements no theme names: whole sections.
+        let docs = self.searching(domain).all_docs(None, &Filters { category: Some(Category::Problems), ..Filters::default() })?;
         let c = Arc::new(problems::discover(&docs, domain));
         Ok(self.clusters.get_or_init(|| c).clone())
     }

@@ -319,3 +319,20 @@ fn browser_end_to_end() {
     tab.wait_for_element("table.data").unwrap();
     shot("metrics");
 }
+
+#[test]
+fn discovered_clusters_in_the_app_are_the_clis() {
+    // Four counties state the same problem no theme names: one cluster.
+    let srv = start(&[]);
+    let docs = TempDir::new().unwrap();
+    for county in ["白水县", "黑石县", "红河县"] {
+        std::fs::write(docs.path().join(format!("{county}.txt")), MARKUP_REPORT.replace("青山县", county)).unwrap();
+    }
+    let data = srv._data.path().to_path_buf();
+    jixiao(&data).arg("ingest").arg(docs.path()).assert().success();
+    let cli = json_lines(&jixiao(&data).args(["problems", "--discover", "--format", "json"]).output().unwrap().stdout);
+    assert!(cli.iter().any(|c| c["examples"].to_string().contains("档案资料归档整理滞后")), "{cli:?}");
+    let app = get(&srv.addr, "/api/problems/discover").json();
+    assert_eq!(app.as_array().unwrap(), &cli);
+    assert!(get(&srv.addr, "/problems/discover").text().contains("档案资料归档整理滞后"));
+}
