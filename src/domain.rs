@@ -309,15 +309,14 @@ pub struct Pattern {
 
 impl Pattern {
     fn new(source: &str, eager: bool) -> Result<Pattern> {
-        regex_syntax::Parser::new().parse(source).with_context(|| format!("bad pattern {source:?}"))?;
+        syntax(source)?;
         Pattern::build(source, eager, None)
     }
 
     /// A theme's phrasing pattern, with the literals every match starts with (see `may_match`).
     fn phrasing(source: &str, eager: bool) -> Result<Pattern> {
         use regex_syntax::hir::literal::{ExtractKind, Extractor};
-        let hir = regex_syntax::Parser::new().parse(source).with_context(|| format!("bad pattern {source:?}"))?;
-        let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+        let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&syntax(source)?);
         // Literals cut inside a character are no use for a text search: no prefilter then.
         let prefixes = seq.literals().and_then(|lits| lits.iter().map(|l| String::from_utf8(l.as_bytes().to_vec()).ok()).collect::<Option<Vec<_>>>());
         Pattern::build(source, eager, prefixes)
@@ -362,6 +361,11 @@ pub struct Themes {
     pub cues: Cues,
 }
 
+/// A pattern parsed (not compiled): its syntax checked, an error naming it.
+fn syntax(pattern: &str) -> Result<regex_syntax::hir::Hir> {
+    regex_syntax::Parser::new().parse(pattern).with_context(|| format!("bad pattern {pattern:?}"))
+}
+
 /// One regular expression matching any of `patterns`; `None` for an empty list.
 fn alternation(patterns: &[String], eager: bool) -> Result<Option<Pattern>> {
     if patterns.is_empty() {
@@ -370,7 +374,7 @@ fn alternation(patterns: &[String], eager: bool) -> Result<Option<Pattern>> {
     // Each pattern is checked on its own (parsing only, cheap), so that an error names it and a
     // pattern with a stray parenthesis cannot pair up with its neighbour; the alternation is compiled once.
     for p in patterns {
-        regex_syntax::Parser::new().parse(p).with_context(|| format!("bad pattern {p:?}"))?;
+        syntax(p)?;
     }
     let joined = patterns.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|");
     Ok(Some(Pattern::new(&joined, eager)?))
