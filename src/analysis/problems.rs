@@ -327,19 +327,7 @@ mod tests {
         for r in crate::synth::Generator::new(5, domain.regions().unwrap()).generate(n) {
             let source = SourceInfo { path: r.file_name.clone(), file_hash: String::new(), bytes: 0, encoding: String::new(), published: None };
             let report = crate::parse::parse_text(&r.text, source, &domain).unwrap();
-            for s in report.sections.iter().filter(|s| s.category == Category::Problems) {
-                docs.push(SectionDoc {
-                    report_id: report.id.clone(),
-                    department: report.meta.department.clone(),
-                    region: report.meta.region.clone(),
-                    fiscal_year: report.meta.fiscal_year,
-                    total_score: report.meta.total_score,
-                    grade: report.meta.grade,
-                    kind: report.kind(),
-                    source: report.source.path.clone(),
-                    section: s.clone(),
-                });
-            }
+            docs.extend(report.sections.iter().filter(|s| s.category == Category::Problems).map(|s| SectionDoc::of(&report, s)));
         }
         (docs, domain)
     }

@@ -100,6 +100,24 @@ pub struct SectionDoc {
     pub section: Section,
 }
 
+impl SectionDoc {
+    /// One section of `report` with the report fields a hit shows.
+    pub fn of(report: &Report, section: &Section) -> SectionDoc {
+        let meta = &report.meta;
+        SectionDoc {
+            report_id: report.id.clone(),
+            department: meta.department.clone(),
+            region: meta.region.clone(),
+            fiscal_year: meta.fiscal_year,
+            total_score: meta.total_score,
+            grade: meta.grade,
+            kind: report.kind(),
+            source: report.source.path.clone(),
+            section: section.clone(),
+        }
+    }
+}
+
 /// What the index stores for a report: the report without its sections.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReportDoc {
@@ -296,18 +314,7 @@ impl SearchIndex {
             d.add_text(f.heading, heading);
             d.add_text(f.text, &s.text);
             d.add_text(f.text_search, format!("{}\n{}", s.heading, s.text));
-            let blob = SectionDoc {
-                report_id: report.id.clone(),
-                department: meta.department.clone(),
-                region: meta.region.clone(),
-                fiscal_year: meta.fiscal_year,
-                total_score: meta.total_score,
-                grade: meta.grade,
-                kind: report.kind(),
-                source: report.source.path.clone(),
-                section: s.clone(),
-            };
-            d.add_bytes(f.blob, &encode(&blob)?);
+            d.add_bytes(f.blob, &encode(&SectionDoc::of(report, s))?);
             writer.add_document(d)?;
         }
         Ok(())
