@@ -499,7 +499,8 @@ pub fn ingest(paths: &[PathBuf], follow: bool, data: &DataDir, domain: &Domain, 
         }
         Ok(())
     })?;
-    w.commit().map_err(|e| write_failed(&e, data, committed))?;
+    // A run too short to fill the dictionary's sample trains it from what it wrote.
+    w.store.train().and_then(|()| w.commit()).map_err(|e| write_failed(&e, data, committed))?;
     Ok(summary)
 }
 

@@ -1,7 +1,8 @@
 //! The store of record: reports with their sections in sled, serialized with bincode.
 //!
 //! Trees: `reports` (report id → Report, zstd-compressed bincode), `sources` (source path → report
-//! id), `hashes` (report id → file hash), `meta` (format version), `pending` (the journal: ids of
+//! id), `hashes` (report id → file hash), `meta` (format version, compression dictionary),
+//! `pending` (the journal: ids of
 //! reports changed in the store whose index commit has not happened yet). sled holds its database lock for the life of the process, so only commands that change
 //! data open the store; they take the data directory's lock file first, which turns a second writer
 //! into a clear error instead of a sled failure.
@@ -11,23 +12,97 @@ use crate::model::{Report, ReportId};
 use anyhow::{bail, Context, Result};
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
 
 /// Version of the stored format; a store of another version is refused with a way on.
 /// 2: values are zstd-compressed bincode. 3: sections carry their problem statements; reports a
-/// supervising department.
-pub const FORMAT_VERSION: u32 = 3;
+/// supervising department. 4: values may be compressed with the store's dictionary (a store of
+/// version 3 is read as it is and becomes 4 when its dictionary is trained).
+pub const FORMAT_VERSION: u32 = 4;
+const READABLE_VERSIONS: [u32; 2] = [3, 4];
 
 /// zstd level for stored reports: a good ratio on Chinese text at a small cost per report.
 const ZSTD_LEVEL: i32 = 6;
 
-fn pack(report: &Report) -> Result<Vec<u8>> {
-    Ok(zstd::bulk::compress(&encode(report)?, ZSTD_LEVEL)?)
+/// Reports of one genre repeat their templates (headings, indicator tables, set phrases), which a
+/// report compressed alone cannot exploit. The store trains a zstd dictionary from the first
+/// reports it is given and compresses every later report with it: see `Codec`.
+const DICT_SAMPLE_REPORTS: usize = 1000;
+const DICT_SAMPLE_BYTES: usize = 24 << 20;
+const DICT_SIZE: usize = 256 << 10;
+/// Fewer sampled reports than this train no dictionary (zstd needs varied samples).
+const DICT_MIN_REPORTS: usize = 100;
+
+/// The store's dictionary, loaded once into a compression and a decompression context.
+struct Dictionary {
+    id: u32,
+    compressor: Mutex<zstd::bulk::Compressor<'static>>,
+    decompressor: Mutex<zstd::bulk::Decompressor<'static>>,
 }
 
-fn unpack(bytes: &[u8]) -> Result<Report> {
-    let raw = zstd::stream::decode_all(bytes)?;
-    decode_blob(&raw)
+impl Dictionary {
+    fn new(bytes: &[u8]) -> Result<Dictionary> {
+        let id = zstd::zstd_safe::get_dict_id_from_dict(bytes).map(|n| n.get()).context("the store's compression dictionary is damaged")?;
+        Ok(Dictionary {
+            id,
+            compressor: Mutex::new(zstd::bulk::Compressor::with_dictionary(ZSTD_LEVEL, bytes)?),
+            decompressor: Mutex::new(zstd::bulk::Decompressor::with_dictionary(bytes)?),
+        })
+    }
 }
+
+/// Compresses and decompresses stored reports. A value names the dictionary it needs in its zstd
+/// frame header, so values written before the dictionary existed stay readable.
+struct Codec {
+    dict: RwLock<Option<Arc<Dictionary>>>,
+    /// Without a dictionary (a context reused: creating one per report costs more than a small
+    /// report's compression).
+    plain: Mutex<zstd::bulk::Compressor<'static>>,
+    /// Reports written without a dictionary in this process, kept (as bincode and as stored) until
+    /// there are enough to train one; then rewritten with it.
+    samples: Mutex<Vec<(ReportId, Vec<u8>, Vec<u8>)>>,
+}
+
+/// A poisoned lock only means another thread panicked while compressing; the context is reset by
+/// its next use.
+fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Codec {
+    fn new(dict: Option<Dictionary>) -> Result<Codec> {
+        Ok(Codec { dict: RwLock::new(dict.map(Arc::new)), plain: Mutex::new(zstd::bulk::Compressor::new(ZSTD_LEVEL)?), samples: Default::default() })
+    }
+
+    fn dict(&self) -> Option<Arc<Dictionary>> {
+        self.dict.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn pack(&self, raw: &[u8]) -> Result<Vec<u8>> {
+        Ok(match self.dict() {
+            Some(d) => locked(&d.compressor).compress(raw)?,
+            None => locked(&self.plain).compress(raw)?,
+        })
+    }
+
+    fn unpack(&self, bytes: &[u8]) -> Result<Report> {
+        let raw = match zstd::zstd_safe::get_dict_id_from_frame(bytes) {
+            None => zstd::stream::decode_all(bytes)?,
+            Some(id) => {
+                let d = self.dict().filter(|d| d.id == id.get()).with_context(|| format!("it needs compression dictionary {id}, which the store does not hold"))?;
+                // Written by `pack`, which records the size in the frame.
+                let size = zstd::zstd_safe::get_frame_content_size(bytes).ok().flatten().context("its compressed frame has no size")?;
+                let size = usize::try_from(size).ok().filter(|n| *n <= MAX_REPORT_BYTES).context("its compressed frame claims an impossible size")?;
+                let raw = locked(&d.decompressor).decompress(bytes, size)?;
+                raw
+            }
+        };
+        decode_blob(&raw)
+    }
+}
+
+/// No stored report decodes to more than this (the largest files jixiao reads are far smaller).
+const MAX_REPORT_BYTES: usize = 1 << 30;
 
 /// sled's page cache: its default (1 GiB) let a large ingest's memory grow with the store; reports
 /// are read once per ingest or command, so a small cache costs little.
@@ -100,6 +175,8 @@ pub struct Store {
     hashes: sled::Tree,
     /// Report ids written since the last index commit (see `mark_pending`).
     pending: sled::Tree,
+    meta: sled::Tree,
+    codec: Codec,
 }
 
 /// The `pending` key that asks for a full comparison of store and index (a store written before
@@ -121,7 +198,7 @@ impl Store {
             }
             Some(v) => {
                 let found = u32::from_le_bytes(v.as_ref().try_into().unwrap_or([0; 4]));
-                if found != FORMAT_VERSION {
+                if !READABLE_VERSIONS.contains(&found) {
                     bail!(
                         "the store in {} has format version {found}, this jixiao reads version {FORMAT_VERSION}; re-ingest your reports into a new data directory (--data)",
                         path.display()
@@ -135,20 +212,62 @@ impl Store {
             pending.insert(ALL_PENDING, &[])?;
             meta.insert("journal", &[1])?;
         }
-        Ok(Store { reports: db.open_tree("reports")?, sources: db.open_tree("sources")?, hashes: db.open_tree("hashes")?, pending, db })
+        let dict = match meta.get("dict")? {
+            Some(bytes) => Some(Dictionary::new(&bytes).with_context(|| format!("cannot open the store in {}", path.display()))?),
+            None => None,
+        };
+        let codec = Codec::new(dict)?;
+        Ok(Store { reports: db.open_tree("reports")?, sources: db.open_tree("sources")?, hashes: db.open_tree("hashes")?, pending, meta, codec, db })
     }
 
     pub fn get(&self, id: &ReportId) -> Result<Option<Report>> {
         match self.reports.get(id.as_str())? {
-            Some(bytes) => Ok(Some(unpack(&bytes).with_context(|| format!("report {id} in the store is unreadable"))?)),
+            Some(bytes) => Ok(Some(self.codec.unpack(&bytes).with_context(|| format!("report {id} in the store is unreadable"))?)),
             None => Ok(None),
         }
     }
 
     pub fn put(&self, report: &Report) -> Result<()> {
-        self.reports.insert(report.id.as_str(), pack(report)?)?;
+        let raw = encode(report)?;
+        let packed = self.codec.pack(&raw)?;
+        self.reports.insert(report.id.as_str(), packed.as_slice())?;
         self.hashes.insert(report.id.as_str(), report.source.file_hash.as_bytes())?;
         self.sources.insert(report.source.path.as_bytes(), report.id.as_str())?;
+        if self.codec.dict().is_none() {
+            let full = {
+                let mut samples = locked(&self.codec.samples);
+                samples.push((report.id.clone(), raw, packed));
+                samples.len() >= DICT_SAMPLE_REPORTS || samples.iter().map(|s| s.1.len()).sum::<usize>() >= DICT_SAMPLE_BYTES
+            };
+            if full {
+                self.train()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Trains the compression dictionary from the reports sampled so far (if there are enough and
+    /// the store has none yet), stores it, and rewrites the sampled reports with it. The dictionary
+    /// is written before any value that needs it, and sled recovers a prefix of its writes, so a
+    /// crash cannot leave a value without its dictionary. Called by `put` when the sample is full
+    /// and by writers before their last commit.
+    pub fn train(&self) -> Result<()> {
+        let samples = std::mem::take(&mut *locked(&self.codec.samples));
+        if self.codec.dict().is_some() || samples.len() < DICT_MIN_REPORTS {
+            return Ok(());
+        }
+        let raws: Vec<&[u8]> = samples.iter().map(|s| s.1.as_slice()).collect();
+        // zstd refuses samples too alike or too few to learn from: the store then goes on without.
+        let Ok(bytes) = zstd::dict::from_samples(&raws, DICT_SIZE) else { return Ok(()) };
+        let dict = Arc::new(Dictionary::new(&bytes)?);
+        self.meta.insert("dict", bytes)?;
+        self.meta.insert("format", &FORMAT_VERSION.to_le_bytes())?;
+        *self.codec.dict.write().unwrap_or_else(|e| e.into_inner()) = Some(dict);
+        for (id, raw, packed) in &samples {
+            // Only where the value is still the sampled one: a later write wins.
+            let repacked = self.codec.pack(raw)?;
+            self.reports.compare_and_swap(id.as_str(), Some(packed.as_slice()), Some(repacked))?.ok();
+        }
         Ok(())
     }
 
@@ -190,7 +309,17 @@ impl Store {
     }
 
     pub fn all(&self) -> impl Iterator<Item = Result<Report>> + '_ {
-        self.reports.iter().values().map(|v| unpack(&v?))
+        self.reports.iter().values().map(|v| self.codec.unpack(&v?))
+    }
+
+    /// The id of the compression dictionary new reports are written with, if trained.
+    pub fn dictionary_id(&self) -> Option<u32> {
+        self.codec.dict().map(|d| d.id)
+    }
+
+    /// The bytes the stored reports take, compressed, before sled's own overhead.
+    pub fn report_bytes(&self) -> Result<u64> {
+        self.reports.iter().values().try_fold(0u64, |n, v| Ok(n + v?.len() as u64))
     }
 
     pub fn len(&self) -> usize {

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use tantivy::collector::{Count, DocSetCollector};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, NumericOptions, TextOptions, Value, FAST, STORED};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
@@ -53,24 +53,27 @@ fn build_schema() -> (Schema, Fields) {
     let precise = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default().set_tokenizer(analyzer::PRECISE).set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
+    // Filter fields: one byte per document and field of norms would buy nothing (a filter's score
+    // does not rank), so they have none.
+    let keyword = TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer("raw").set_fieldnorms(false).set_index_option(IndexRecordOption::Basic));
     let search = TextOptions::default()
         .set_indexing_options(TextFieldIndexing::default().set_tokenizer(analyzer::SEARCH).set_index_option(IndexRecordOption::WithFreqs));
     let fields = Fields {
-        doc_type: b.add_text_field("doc_type", STRING),
-        id: b.add_text_field("id", STRING | STORED),
-        report_id: b.add_text_field("report_id", STRING | STORED),
-        department: b.add_text_field("department", STRING | FAST),
+        doc_type: b.add_text_field("doc_type", keyword.clone()),
+        id: b.add_text_field("id", keyword.clone() | STORED),
+        report_id: b.add_text_field("report_id", keyword.clone() | STORED),
+        department: b.add_text_field("department", keyword.clone() | FAST),
         // FAST on the fields the browser app counts as facets (see query::facets).
-        province: b.add_text_field("province", STRING | FAST),
-        city: b.add_text_field("city", STRING | FAST),
-        county: b.add_text_field("county", STRING | FAST),
-        fiscal_year: b.add_u64_field("fiscal_year", INDEXED | FAST),
-        category: b.add_text_field("category", STRING),
+        province: b.add_text_field("province", keyword.clone() | FAST),
+        city: b.add_text_field("city", keyword.clone() | FAST),
+        county: b.add_text_field("county", keyword.clone() | FAST),
+        fiscal_year: b.add_u64_field("fiscal_year", NumericOptions::default().set_indexed().set_fast()),
+        category: b.add_text_field("category", keyword.clone()),
         category_ord: b.add_u64_field("category_ord", FAST),
         id_key: b.add_u64_field("id_key", FAST),
         empty: b.add_u64_field("empty", FAST),
-        kind: b.add_text_field("kind", STRING | FAST),
-        themes: b.add_text_field("theme", STRING | FAST),
+        kind: b.add_text_field("kind", keyword.clone() | FAST),
+        themes: b.add_text_field("theme", keyword.clone() | FAST),
         heading: b.add_text_field("heading", precise.clone()),
         text: b.add_text_field("text", precise),
         text_search: b.add_text_field("text_s", search),

@@ -1,0 +1,74 @@
+//! The store of record: reports read back exactly as written, with and without the compression
+//! dictionary the store trains from its first reports.
+
+use jixiao::domain::Domain;
+use jixiao::model::{Report, SourceInfo};
+use jixiao::store::Store;
+
+fn reports(seed: u64, n: usize) -> Vec<Report> {
+    let domain = Domain::builtin().unwrap();
+    jixiao::synth::Generator::new(seed, domain.regions().unwrap())
+        .generate(n)
+        .into_iter()
+        .map(|r| {
+            let source = SourceInfo { path: format!("/corpus/{seed}/{}", r.file_name), file_hash: blake3::hash(r.text.as_bytes()).to_hex().to_string(), bytes: r.text.len() as u64, encoding: "utf-8".into(), published: None };
+            jixiao::parse::parse_text(&r.text, source, &domain).unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn reports_written_before_and_after_the_dictionary_read_back_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    let early = reports(7, 40);
+    let late = reports(8, 160);
+    {
+        let store = Store::open(&path).unwrap();
+        for r in &early {
+            store.put(r).unwrap();
+        }
+        // Too few reports to learn from: no dictionary, and the store works without one.
+        store.train().unwrap();
+        assert_eq!(store.dictionary_id(), None);
+        store.flush().unwrap();
+    }
+    let plain = {
+        let store = Store::open(&path).unwrap();
+        let plain = store.report_bytes().unwrap();
+        for r in &late {
+            store.put(r).unwrap();
+        }
+        store.train().unwrap();
+        assert!(store.dictionary_id().is_some(), "160 reports written in one run train a dictionary");
+        store.flush().unwrap();
+        plain
+    };
+    let store = Store::open(&path).unwrap();
+    assert!(store.dictionary_id().is_some(), "the dictionary is kept in the store");
+    for r in early.iter().chain(&late) {
+        assert_eq!(store.get(&r.id).unwrap().as_ref(), Some(r), "report {} reads back as written", r.id);
+    }
+    assert_eq!(store.all().count(), early.len() + late.len());
+    // The 160 reports written with the dictionary (the sampled ones rewritten with it) take less
+    // per report than the 40 written without.
+    let with_dict = store.report_bytes().unwrap() - plain;
+    let per_plain = plain as f64 / early.len() as f64;
+    let per_dict = with_dict as f64 / late.len() as f64;
+    assert!(per_dict < per_plain * 0.8, "{per_dict:.0} bytes per report with the dictionary, {per_plain:.0} without");
+}
+
+#[test]
+fn a_full_sample_trains_the_dictionary_during_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("store")).unwrap();
+    let all = reports(9, 1001);
+    for (i, r) in all.iter().enumerate() {
+        store.put(r).unwrap();
+        // The sample is full at 1,000 reports (or 24 MB): the dictionary exists from then on.
+        assert_eq!(store.dictionary_id().is_some(), i + 1 >= 1000, "after {} reports", i + 1);
+    }
+    for r in &all {
+        assert_eq!(store.get(&r.id).unwrap().as_ref(), Some(r));
+    }
+}
