@@ -60,7 +60,14 @@ struct Codec {
     plain: Mutex<zstd::bulk::Compressor<'static>>,
     /// Reports written without a dictionary in this process, kept (as bincode and as stored) until
     /// there are enough to train one; then rewritten with it.
-    samples: Mutex<Vec<(ReportId, Vec<u8>, Vec<u8>)>>,
+    samples: Mutex<Vec<Sample>>,
+}
+
+/// A report written without a dictionary: its id, its bincode and the value stored.
+struct Sample {
+    id: ReportId,
+    raw: Vec<u8>,
+    packed: Vec<u8>,
 }
 
 /// A poisoned lock only means another thread panicked while compressing; the context is reset by
@@ -236,8 +243,8 @@ impl Store {
         if self.codec.dict().is_none() {
             let full = {
                 let mut samples = locked(&self.codec.samples);
-                samples.push((report.id.clone(), raw, packed));
-                samples.len() >= DICT_SAMPLE_REPORTS || samples.iter().map(|s| s.1.len()).sum::<usize>() >= DICT_SAMPLE_BYTES
+                samples.push(Sample { id: report.id.clone(), raw, packed });
+                samples.len() >= DICT_SAMPLE_REPORTS || samples.iter().map(|s| s.raw.len()).sum::<usize>() >= DICT_SAMPLE_BYTES
             };
             if full {
                 self.train()?;
@@ -256,17 +263,17 @@ impl Store {
         if self.codec.dict().is_some() || samples.len() < DICT_MIN_REPORTS {
             return Ok(());
         }
-        let raws: Vec<&[u8]> = samples.iter().map(|s| s.1.as_slice()).collect();
+        let raws: Vec<&[u8]> = samples.iter().map(|s| s.raw.as_slice()).collect();
         // zstd refuses samples too alike or too few to learn from: the store then goes on without.
         let Ok(bytes) = zstd::dict::from_samples(&raws, DICT_SIZE) else { return Ok(()) };
         let dict = Arc::new(Dictionary::new(&bytes)?);
         self.meta.insert("dict", bytes)?;
         self.meta.insert("format", &FORMAT_VERSION.to_le_bytes())?;
         *self.codec.dict.write().unwrap_or_else(|e| e.into_inner()) = Some(dict);
-        for (id, raw, packed) in &samples {
+        for s in &samples {
             // Only where the value is still the sampled one: a later write wins.
-            let repacked = self.codec.pack(raw)?;
-            self.reports.compare_and_swap(id.as_str(), Some(packed.as_slice()), Some(repacked))?.ok();
+            let repacked = self.codec.pack(&s.raw)?;
+            self.reports.compare_and_swap(s.id.as_str(), Some(s.packed.as_slice()), Some(repacked))?.ok();
         }
         Ok(())
     }
