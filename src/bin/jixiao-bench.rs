@@ -70,6 +70,11 @@ enum Cmd {
         data: PathBuf,
         #[arg(long, default_value_t = 20)]
         repeat: usize,
+        /// Time only the search, not the browser app's facet counts.
+        #[arg(long)]
+        no_facets: bool,
+        /// These queries instead of the typical ones.
+        queries: Vec<String>,
     },
 }
 
@@ -400,21 +405,25 @@ fn theme_quality(reports: usize, seed: u64) -> Result<()> {
     Ok(())
 }
 
-fn query_latency(data: &Path, repeat: usize) -> Result<()> {
+fn query_latency(data: &Path, repeat: usize, facets: bool, only: &[String]) -> Result<()> {
     let domain = Domain::builtin()?;
     let index = jixiao::index::SearchIndex::open(&data.join("search"), &domain.userdict, jixiao::index::Mode::Read)?;
     let s = Searching { index: &index, domain: &domain };
     // The search (what the CLI does), then the facet counts the browser app adds to each page.
     println!("| query | hits | search p50 ms | search max ms | facets p50 ms | facets max ms |");
     println!("| --- | --- | --- | --- | --- | --- |");
-    let broad = ["", "预算"];
-    for q in broad.iter().chain(QUERIES.iter()) {
+    let typical: Vec<String> = ["", "预算"].iter().chain(QUERIES.iter()).map(|q| q.to_string()).collect();
+    for q in if only.is_empty() { &typical[..] } else { only } {
+        let q = q.as_str();
         let (mut t, mut tf) = (Vec::new(), Vec::new());
         let mut total = 0;
         for _ in 0..repeat {
             let t0 = Instant::now();
             total = s.search(q, &Filters::default(), 10, 0)?.1;
             t.push(t0.elapsed().as_secs_f64() * 1000.0);
+            if !facets {
+                continue;
+            }
             let t0 = Instant::now();
             s.facets(q, &Filters::default())?;
             tf.push(t0.elapsed().as_secs_f64() * 1000.0);
@@ -422,7 +431,8 @@ fn query_latency(data: &Path, repeat: usize) -> Result<()> {
         let max = t.iter().copied().fold(0.0, f64::max);
         let maxf = tf.iter().copied().fold(0.0, f64::max);
         let label = if q.is_empty() { "(everything)" } else { q };
-        println!("| {label} | {total} | {:.2} | {max:.2} | {:.2} | {maxf:.2} |", median(&mut t), median(&mut tf));
+        let facets = if tf.is_empty() { "- | -".to_string() } else { format!("{:.2} | {maxf:.2}", median(&mut tf)) };
+        println!("| {label} | {total} | {:.2} | {max:.2} | {facets} |", median(&mut t));
     }
     Ok(())
 }
@@ -434,7 +444,7 @@ fn main() -> Result<()> {
             println!("wrote {reports} reports, {:.1} MB ({bytes} bytes), to {}", bytes as f64 / 1e6, out.display());
         }
         Cmd::Run { reports, seed, work, repeat, baseline_bin } => run(reports, seed, work, repeat, baseline_bin.as_deref())?,
-        Cmd::Query { data, repeat } => query_latency(&data, repeat)?,
+        Cmd::Query { data, repeat, no_facets, queries } => query_latency(&data, repeat, !no_facets, &queries)?,
         Cmd::Jieba { corpus } => jieba_of_corpus(&corpus)?,
         Cmd::Themes { reports, seed } => theme_quality(reports, seed)?,
     }

@@ -145,6 +145,9 @@ struct Stamp {
 
 const STAMP_FILE: &str = "jixiao-analyzer.json";
 
+/// At most this many threads search one query's segments.
+const SEARCH_THREADS: usize = 4;
+
 /// Decompressed doc-store blocks kept per segment by a reader.
 const DOC_STORE_CACHE_BLOCKS: usize = 4;
 
@@ -238,6 +241,14 @@ impl SearchIndex {
         // Documents are read in doc-store order (see query::load_in_chunks), so a few cached blocks
         // per segment do; tantivy's default (100 blocks of 64 KiB per segment) made a command's memory
         // grow with the number of segments.
+        let mut index = index;
+        if mode == Mode::Read {
+            // A query's segments are searched on every core: a broad query scores every match.
+            let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(SEARCH_THREADS);
+            if cores > 1 {
+                index.set_multithread_executor(cores)?;
+            }
+        }
         let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).doc_store_cache_num_blocks(DOC_STORE_CACHE_BLOCKS).try_into()?;
         match mode {
             Mode::Write => {
@@ -297,6 +308,11 @@ impl SearchIndex {
         let summary = ReportDoc { report: Report { sections: vec![], ..report.clone() }, section_count: report.sections.len() };
         let mut d = doc!(f.doc_type => DOC_REPORT, f.id => report.id.as_str());
         with_common(&mut d);
+        // Every document has the ranking columns, so that they are read directly (an optional
+        // column costs a rank lookup per document scored); no query matches a report document.
+        d.add_u64(f.category_ord, 0);
+        d.add_u64(f.id_key, id_key(&report.id, 0xFFFF));
+        d.add_u64(f.empty, 0);
         d.add_bytes(f.blob, &encode(&summary)?);
         writer.add_document(d)?;
         for s in &report.sections {

@@ -7,6 +7,7 @@
 //! score-table appendices last.
 
 pub mod facets;
+pub mod ranking;
 
 use crate::domain::Domain;
 use crate::index::analyzer::words;
@@ -14,10 +15,10 @@ use crate::index::{SearchIndex, SectionDoc, DOC_SECTION};
 use crate::analysis::similarity::{cosine, shape, shape_similarity, Vectorizer, NEAR_DUPLICATE};
 use crate::model::{Category, ReportId, ReportKind, SectionId};
 use anyhow::{anyhow, bail, Result};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::Bound;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, MoreLikeThisQuery, Occur, PhraseQuery, Query, QueryParser, RangeQuery, TermQuery, TermSetQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, PhraseQuery, Query, QueryParser, RangeQuery, TermQuery, TermSetQuery};
 use tantivy::schema::{Field, IndexRecordOption, OwnedValue};
 use tantivy::{DocAddress, Searcher, Term};
 
@@ -335,8 +336,13 @@ impl Searching<'_> {
         Ok(out)
     }
 
-    /// The filter clauses (always restricted to sections).
+    /// The filter clauses (always restricted to sections; the first clause is that restriction).
+    /// They select and do not rank: each scores 0.
     pub fn filter_clauses(&self, searcher: &Searcher, filters: &Filters) -> Result<Vec<(Occur, Box<dyn Query>)>> {
+        Ok(self.filters_scored(searcher, filters)?.into_iter().map(|(o, q)| (o, Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>)).collect())
+    }
+
+    fn filters_scored(&self, searcher: &Searcher, filters: &Filters) -> Result<Vec<(Occur, Box<dyn Query>)>> {
         let f = &self.index.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, term_query(f.doc_type, DOC_SECTION))];
         let set = |field: Field, values: Vec<String>| -> Box<dyn Query> {
@@ -401,6 +407,12 @@ impl Searching<'_> {
         let Some(text) = text else {
             return Ok((Box::new(BooleanQuery::new(clauses)), None, vec![]));
         };
+        // Only sections hold text: with plain words to match, the restriction to sections is
+        // implied (and intersecting with every section costs a seek per match). Query syntax can
+        // name other fields or negate alone, so it keeps the restriction.
+        if !has_syntax(text) {
+            clauses.remove(0);
+        }
         let text_q = self.text_query(text)?;
         let themes = self.themes_for(text);
         let matcher: Box<dyn Query> = if themes.is_empty() {
@@ -416,44 +428,23 @@ impl Searching<'_> {
         Ok((Box::new(BooleanQuery::new(clauses)), Some(text_q), themes))
     }
 
-    /// Documents tagged with any of `themes`, by segment.
-    fn theme_docs(&self, searcher: &Searcher, themes: &[String]) -> Result<HashMap<tantivy::index::SegmentId, HashSet<tantivy::DocId>>> {
-        let mut out: HashMap<tantivy::index::SegmentId, HashSet<tantivy::DocId>> = HashMap::new();
-        if themes.is_empty() {
-            return Ok(out);
-        }
-        let any = BooleanQuery::new(themes.iter().map(|t| (Occur::Should, term_query(self.index.fields.themes, t))).collect());
-        for addr in searcher.search(&any, &tantivy::collector::DocSetCollector)? {
-            let seg = searcher.segment_reader(addr.segment_ord).segment_id();
-            out.entry(seg).or_default().insert(addr.doc_id);
-        }
-        Ok(out)
-    }
-
-    /// Ranks matches: paragraphs of a theme the query names first, then by relevance times the
-    /// category's boost.
+    /// Ranks matches (see `ranking`): sections of a theme the query names first, then by
+    /// relevance times the category's boost, ties broken by section id.
     fn ranked(&self, searcher: &Searcher, query: &dyn Query, themes: &[String], limit: usize, offset: usize) -> Result<(Vec<(f32, DocAddress)>, usize)> {
-        let boosts: Vec<f32> = Category::ALL.iter().map(|c| self.domain.categories.search_boost(*c)).collect();
-        let tiers = std::sync::Arc::new(self.theme_docs(searcher, themes)?);
-        // Ties are broken by section id (the smaller first), so that `-n k` is a prefix of
-        // `-n k+1` whatever the segment layout.
-        let collector = TopDocs::with_limit(limit.max(1)).and_offset(offset).tweak_score(move |seg: &tantivy::SegmentReader| {
-            let ords = seg.fast_fields().u64("category_ord").ok().map(|c| c.first_or_default_col(0));
-            let keys = seg.fast_fields().u64("id_key").ok().map(|c| c.first_or_default_col(0));
-            let empty = seg.fast_fields().u64("empty").ok().map(|c| c.first_or_default_col(0));
-            let boosts = boosts.clone();
-            let in_theme = tiers.get(&seg.segment_id()).cloned().unwrap_or_default();
-            move |doc: tantivy::DocId, score: tantivy::Score| {
-                let ord = ords.as_ref().map(|c| c.get_val(doc)).unwrap_or(0) as usize;
-                let key = keys.as_ref().map(|c| c.get_val(doc)).unwrap_or(0);
-                // A heading without text of its own ranks below the paragraphs it heads.
-                let own_text = if empty.as_ref().is_some_and(|c| c.get_val(doc) == 1) { HEADING_ONLY_WEIGHT } else { 1.0 };
-                (u8::from(in_theme.contains(&doc)), score * boosts.get(ord).copied().unwrap_or(1.0) * own_text, u64::MAX - key)
-            }
-        });
-        let (top, total) = searcher.search(query, &(collector, Count))?;
-        let top = if limit == 0 { vec![] } else { top.into_iter().map(|((_, s, _), a)| (s, a)).collect() };
-        Ok((top, total))
+        let themes: Option<std::sync::Arc<dyn tantivy::query::Weight>> = if themes.is_empty() {
+            None
+        } else {
+            let any = BooleanQuery::new(themes.iter().map(|t| (Occur::Should, term_query(self.index.fields.themes, t))).collect());
+            Some(any.weight(tantivy::query::EnableScoring::disabled_from_searcher(searcher))?.into())
+        };
+        let collector = ranking::Ranking {
+            keep: if limit == 0 { 0 } else { limit.saturating_add(offset) },
+            boosts: Category::ALL.iter().map(|c| self.domain.categories.search_boost(*c)).collect(),
+            heading_only: HEADING_ONLY_WEIGHT,
+            themes,
+        };
+        let (best, total) = searcher.search(query, &collector)?;
+        Ok((best.into_iter().skip(offset).map(|(r, a)| (r.score(), a)).collect(), total))
     }
 
     /// Runs a search: the `limit` best hits after `offset`, and the total number of matches.

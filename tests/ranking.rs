@@ -1,0 +1,55 @@
+//! The hit order on an index of several segments: a page of hits is the same slice of the whole
+//! ranking whatever its size and offset, scores do not increase down the list, and equal scores
+//! are ordered by section id.
+
+mod common;
+
+use common::{jixiao, synth_corpus};
+use jixiao::domain::Domain;
+use jixiao::index::{id_key, Mode, SearchIndex};
+use jixiao::query::{Filters, Searching};
+
+#[test]
+fn pages_are_slices_of_one_ranking_ordered_by_score_then_section_id() {
+    let corpus = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    // Two runs, each committing every 200 reports: several segments.
+    synth_corpus(corpus.path(), 3, 250);
+    jixiao(data.path()).arg("ingest").arg(corpus.path()).assert().success();
+    let more = tempfile::tempdir().unwrap();
+    synth_corpus(more.path(), 4, 150);
+    jixiao(data.path()).arg("ingest").arg(more.path()).assert().success();
+
+    let domain = Domain::builtin().unwrap();
+    let index = SearchIndex::open(&data.path().join("search"), &domain.userdict, Mode::Read).unwrap();
+    assert!(index.searcher().unwrap().segment_readers().len() > 1, "the test needs several segments");
+    let s = Searching { index: &index, domain: &domain };
+    // Plain words; a problem the query names as a theme (its sections first); a phrase.
+    for q in ["预算", "采购执行率低", "绩效目标", "项目建设进度滞后"] {
+        let (_, ranked) = s.all_matches(Some(q), &Filters::default()).unwrap();
+        let docs = s.all_docs(Some(q), &Filters::default()).unwrap();
+        assert_eq!(ranked.len(), docs.len());
+        assert!(ranked.len() > 50, "{q}: {} matches", ranked.len());
+        let ids: Vec<String> = docs.iter().map(|d| format!("{}-{}", d.report_id, d.section.seq)).collect();
+        for (limit, offset) in [(1, 0), (10, 0), (7, 3), (40, 25), (ranked.len(), 0)] {
+            let (hits, total) = s.search(q, &Filters::default(), limit, offset).unwrap();
+            assert_eq!(total, ranked.len(), "{q}: total");
+            let got: Vec<String> = hits.iter().map(|h| format!("{}-{}", h.doc.report_id, h.doc.section.seq)).collect();
+            assert_eq!(got, ids[offset.min(ids.len())..(offset + limit).min(ids.len())], "{q}: -n {limit} from {offset}");
+        }
+        let themed = !s.themes_for(q).is_empty();
+        for (i, pair) in ranked.windows(2).enumerate() {
+            let (a, b) = (&docs[i], &docs[i + 1]);
+            let (ka, kb) = (id_key(&a.report_id, a.section.seq), id_key(&b.report_id, b.section.seq));
+            let tier = |d: &jixiao::index::SectionDoc| s.themes_for(q).iter().any(|t| d.section.themes.iter().any(|x| &x.0 == t));
+            if themed && tier(a) != tier(b) {
+                assert!(tier(a), "{q}: a section of the theme after one without at {i}");
+                continue;
+            }
+            assert!(pair[0].0 >= pair[1].0, "{q}: score rises at {i}: {} then {}", pair[0].0, pair[1].0);
+            if pair[0].0 == pair[1].0 {
+                assert!(ka < kb, "{q}: equal scores not in section id order at {i}");
+            }
+        }
+    }
+}
