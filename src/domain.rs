@@ -69,7 +69,8 @@ impl Domain {
         let (userdict, _) = read("userdict.txt", DEFAULT_USERDICT)?;
         let (stop_text, _) = read("stopwords.txt", DEFAULT_STOPWORDS)?;
         let (metric_text, metric_name) = read("metrics.toml", DEFAULT_METRICS)?;
-        let categories = CategoryRules::parse(&cat_text).with_context(|| format!("in {cat_name}"))?;
+        let user_categories = dir.is_some_and(|d| d.join("categories.toml").exists());
+        let categories = CategoryRules::parse(&cat_text, user_categories).with_context(|| format!("in {cat_name}"))?;
         let user_themes = dir.is_some_and(|d| d.join("themes.toml").exists());
         let themes = Themes::parse(&theme_text, user_themes).with_context(|| format!("in {theme_name}"))?;
         let stopwords = stop_text
@@ -179,14 +180,15 @@ struct CategoryEntry {
 /// The rules that give a section its category (see schema/categories.toml).
 pub struct CategoryRules {
     /// Heading rules in file order.
-    headings: Vec<(Category, Regex)>,
-    labels: Vec<(Category, Regex)>,
+    headings: Vec<(Category, Pattern)>,
+    labels: Vec<(Category, Pattern)>,
     sticky: HashSet<Category>,
     boost: HashMap<Category, f32>,
 }
 
 impl CategoryRules {
-    fn parse(text: &str) -> Result<CategoryRules> {
+    /// `eager` as for themes: a user's rules are compiled when loaded, the built-in ones when used.
+    fn parse(text: &str, eager: bool) -> Result<CategoryRules> {
         let file: CategoryFile = toml::from_str(text)?;
         let mut rules = CategoryRules { headings: vec![], labels: vec![], sticky: HashSet::new(), boost: HashMap::new() };
         for entry in file.category {
@@ -194,10 +196,10 @@ impl CategoryRules {
                 anyhow!("unknown category {:?}; the categories are: {}", entry.name, category_names())
             })?;
             for h in &entry.headings {
-                rules.headings.push((cat, compile(h)?));
+                rules.headings.push((cat, Pattern::new(h, eager)?));
             }
             for l in &entry.labels {
-                rules.labels.push((cat, compile(l)?));
+                rules.labels.push((cat, Pattern::new(l, eager)?));
             }
             if entry.sticky == Some(true) {
                 rules.sticky.insert(cat);
@@ -212,13 +214,13 @@ impl CategoryRules {
     /// The category a heading names, if any. `title` is the heading without its marker.
     pub fn for_heading(&self, title: &str) -> Option<Category> {
         let t = squeeze(title);
-        self.headings.iter().find(|(_, re)| re.is_match(&t)).map(|(c, _)| *c)
+        self.headings.iter().find(|(_, p)| p.is_match(&t)).map(|(c, _)| *c)
     }
 
     /// The category of a paragraph label ("存在问题"), if it is one.
     pub fn for_label(&self, label: &str) -> Option<Category> {
         let t = squeeze(label);
-        self.labels.iter().find(|(_, re)| re.is_match(&t)).map(|(c, _)| *c)
+        self.labels.iter().find(|(_, p)| p.is_match(&t)).map(|(c, _)| *c)
     }
 
     pub fn is_sticky(&self, c: Category) -> bool {
@@ -302,29 +304,32 @@ pub struct Theme {
 /// at once.
 pub struct Pattern {
     source: String,
-    /// Literals every match starts with (`None`: unknown, any text may match).
-    prefixes: Option<Vec<String>>,
+    /// A phrasing pattern: `may_match` looks for the literals every match starts with.
+    phrasing: bool,
+    /// Those literals (`None`: unknown, any text may match), found when first needed.
+    prefixes: std::sync::OnceLock<Option<Vec<String>>>,
     compiled: std::sync::OnceLock<Regex>,
 }
 
 impl Pattern {
     fn new(source: &str, eager: bool) -> Result<Pattern> {
-        syntax(source)?;
-        Pattern::build(source, eager, None)
+        Pattern::build(source, eager, false)
     }
 
     /// A theme's phrasing pattern, with the literals every match starts with (see `may_match`).
     fn phrasing(source: &str, eager: bool) -> Result<Pattern> {
-        use regex_syntax::hir::literal::{ExtractKind, Extractor};
-        let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&syntax(source)?);
-        // Literals cut inside a character are no use for a text search: no prefilter then.
-        let prefixes = seq.literals().and_then(|lits| lits.iter().map(|l| String::from_utf8(l.as_bytes().to_vec()).ok()).collect::<Option<Vec<_>>>());
-        Pattern::build(source, eager, prefixes)
+        Pattern::build(source, eager, true)
     }
 
-    fn build(source: &str, eager: bool, prefixes: Option<Vec<String>>) -> Result<Pattern> {
-        let p = Pattern { source: source.to_string(), prefixes, compiled: std::sync::OnceLock::new() };
+    /// `eager`: parsed and compiled now, so that an error shows when the schema is loaded (a
+    /// user's); otherwise nothing is parsed until used (the built-in schema, checked by a test).
+    fn build(source: &str, eager: bool, phrasing: bool) -> Result<Pattern> {
+        let p = Pattern { source: source.to_string(), phrasing, prefixes: std::sync::OnceLock::new(), compiled: std::sync::OnceLock::new() };
         if eager {
+            let hir = syntax(source)?;
+            if phrasing {
+                let _ = p.prefixes.set(prefixes_of(&hir));
+            }
             let _ = p.compiled.set(compile(source)?);
         }
         Ok(p)
@@ -339,12 +344,27 @@ impl Pattern {
         self.regex().is_match(text)
     }
 
+    fn prefixes(&self) -> Option<&Vec<String>> {
+        if !self.phrasing {
+            return None;
+        }
+        self.prefixes.get_or_init(|| syntax(&self.source).ok().and_then(|h| prefixes_of(&h))).as_ref()
+    }
+
     /// False when no match is possible: none of the literals every match starts with occurs in
     /// `text`. Checked before a pattern is compiled for a short text (a query); the regex's own
     /// prefilter does better on long ones.
     pub fn may_match(&self, text: &str) -> bool {
-        self.prefixes.as_ref().is_none_or(|p| p.iter().any(|l| text.contains(l.as_str())))
+        self.prefixes().is_none_or(|p| p.iter().any(|l| text.contains(l.as_str())))
     }
+}
+
+/// The literals every match of a pattern starts with (`None` when unknown).
+fn prefixes_of(hir: &regex_syntax::hir::Hir) -> Option<Vec<String>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
+    // Literals cut inside a character are no use for a text search: no prefilter then.
+    seq.literals().and_then(|lits| lits.iter().map(|l| String::from_utf8(l.as_bytes().to_vec()).ok()).collect::<Option<Vec<_>>>())
 }
 
 /// How problems are worded, whatever the theme (the `[cues]` table of themes.toml).
@@ -371,10 +391,13 @@ fn alternation(patterns: &[String], eager: bool) -> Result<Option<Pattern>> {
     if patterns.is_empty() {
         return Ok(None);
     }
-    // Each pattern is checked on its own (parsing only, cheap), so that an error names it and a
-    // pattern with a stray parenthesis cannot pair up with its neighbour; the alternation is compiled once.
-    for p in patterns {
-        syntax(p)?;
+    // Each pattern of a user's schema is checked on its own (parsing only, cheap), so that an
+    // error names it and a pattern with a stray parenthesis cannot pair up with its neighbour; the
+    // alternation is compiled once.
+    if eager {
+        for p in patterns {
+            syntax(p)?;
+        }
     }
     let joined = patterns.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|");
     Ok(Some(Pattern::new(&joined, eager)?))
@@ -455,7 +478,7 @@ mod tests {
         }
         assert!(matched > 10, "the texts exercise the patterns ({matched} matches)");
         // And the prefilter is there for most patterns.
-        let with = d.themes.list.iter().flat_map(|t| &t.patterns).filter(|p| p.prefixes.is_some()).count();
+        let with = d.themes.list.iter().flat_map(|t| &t.patterns).filter(|p| p.prefixes().is_some()).count();
         assert!(with * 2 > d.themes.list.iter().map(|t| t.patterns.len()).sum::<usize>(), "{with}");
     }
 
@@ -482,6 +505,9 @@ mod tests {
         for p in [&c.deficiency, &c.resolved, &c.measure, &c.question].into_iter().flatten() {
             p.regex();
         }
+        for (_, p) in d.categories.headings.iter().chain(&d.categories.labels) {
+            p.regex();
+        }
         assert!(d.regions().unwrap().len() > 3000);
         assert!(d.metrics().unwrap().names().contains(&"procurement_exec_rate"));
         assert_eq!(d.categories.for_heading("存在的问题及原因分析"), Some(Category::Problems));
@@ -494,7 +520,7 @@ mod tests {
 
     #[test]
     fn unknown_category_is_a_clear_error() {
-        let err = CategoryRules::parse("[[category]]\nname = \"problemz\"\n").err().unwrap();
+        let err = CategoryRules::parse("[[category]]\nname = \"problemz\"\n", true).err().unwrap();
         assert!(format!("{err:#}").contains("unknown category \"problemz\""));
     }
 }
