@@ -145,6 +145,9 @@ struct Stamp {
 
 const STAMP_FILE: &str = "jixiao-analyzer.json";
 
+/// Segments with more documents than this are not merged further (see `SearchIndex::writer`).
+const MAX_MERGED_DOCS: usize = 60_000;
+
 /// At most this many threads search one query's segments.
 const SEARCH_THREADS: usize = 4;
 
@@ -274,6 +277,13 @@ impl SearchIndex {
             }
             e => anyhow::Error::from(e),
         })?;
+        // Segments stop growing at about 200,000 sections (8 merged segments of at most
+        // MAX_MERGED_DOCS each): a broad query is searched segment by segment on every core, which
+        // one segment holding most of the index would leave to one core; and ingest does not
+        // rewrite an ever larger segment.
+        let mut policy = tantivy::indexer::LogMergePolicy::default();
+        policy.set_max_docs_before_merge(MAX_MERGED_DOCS);
+        writer.set_merge_policy(Box::new(policy));
         // A writer killed after writing files of an uncommitted change (a deletion's `.del` file)
         // leaves them behind; the next writer resumes from the same operation stamp, names its files
         // alike and could not create them. Files no commit refers to are removed first.
