@@ -45,8 +45,19 @@ impl Domain {
         Domain::load(None)
     }
 
-    /// Loads `dir`'s files over the compiled-in defaults.
+    /// Loads `dir`'s files over the compiled-in defaults; its patterns are compiled now, so that
+    /// an error shows at once.
     pub fn load(dir: Option<&Path>) -> Result<Domain> {
+        Domain::load_as(dir, Check::Compile)
+    }
+
+    /// Loads a data directory's remembered schema (`remember`): a writer compiled every pattern
+    /// of it before writing it there, so its patterns are only parsed now and compiled when used.
+    pub fn load_remembered(dir: &Path) -> Result<Domain> {
+        Domain::load_as(Some(dir), Check::Parse)
+    }
+
+    fn load_as(dir: Option<&Path>, user_check: Check) -> Result<Domain> {
         if let Some(d) = dir {
             if !d.is_dir() {
                 bail!("the schema folder {} does not exist (given with --schema or JIXIAO_SCHEMA)", d.display());
@@ -69,10 +80,10 @@ impl Domain {
         let (userdict, _) = read("userdict.txt", DEFAULT_USERDICT)?;
         let (stop_text, _) = read("stopwords.txt", DEFAULT_STOPWORDS)?;
         let (metric_text, metric_name) = read("metrics.toml", DEFAULT_METRICS)?;
-        let user_categories = dir.is_some_and(|d| d.join("categories.toml").exists());
-        let categories = CategoryRules::parse(&cat_text, user_categories).with_context(|| format!("in {cat_name}"))?;
-        let user_themes = dir.is_some_and(|d| d.join("themes.toml").exists());
-        let themes = Themes::parse(&theme_text, user_themes).with_context(|| format!("in {theme_name}"))?;
+        // The built-in files are checked by a test and parsed only when used.
+        let check = |name: &str| if dir.is_some_and(|d| d.join(name).exists()) { user_check } else { Check::None };
+        let categories = CategoryRules::parse(&cat_text, check("categories.toml")).with_context(|| format!("in {cat_name}"))?;
+        let themes = Themes::parse(&theme_text, check("themes.toml")).with_context(|| format!("in {theme_name}"))?;
         let stopwords = stop_text
             .lines()
             .map(str::trim)
@@ -187,8 +198,7 @@ pub struct CategoryRules {
 }
 
 impl CategoryRules {
-    /// `eager` as for themes: a user's rules are compiled when loaded, the built-in ones when used.
-    fn parse(text: &str, eager: bool) -> Result<CategoryRules> {
+    fn parse(text: &str, check: Check) -> Result<CategoryRules> {
         let file: CategoryFile = toml::from_str(text)?;
         let mut rules = CategoryRules { headings: vec![], labels: vec![], sticky: HashSet::new(), boost: HashMap::new() };
         for entry in file.category {
@@ -196,10 +206,10 @@ impl CategoryRules {
                 anyhow!("unknown category {:?}; the categories are: {}", entry.name, category_names())
             })?;
             for h in &entry.headings {
-                rules.headings.push((cat, Pattern::new(h, eager)?));
+                rules.headings.push((cat, Pattern::new(h, check)?));
             }
             for l in &entry.labels {
-                rules.labels.push((cat, Pattern::new(l, eager)?));
+                rules.labels.push((cat, Pattern::new(l, check)?));
             }
             if entry.sticky == Some(true) {
                 rules.sticky.insert(cat);
@@ -311,32 +321,43 @@ pub struct Pattern {
     compiled: std::sync::OnceLock<Regex>,
 }
 
+/// How much of a schema pattern is checked when the schema is loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Check {
+    /// Nothing until used (the built-in schema: a test compiles every pattern).
+    None,
+    /// Parsed: a syntax error shows when loaded; compiled when used.
+    Parse,
+    /// Parsed and compiled (a user's schema given with --schema).
+    Compile,
+}
+
 impl Pattern {
-    fn new(source: &str, eager: bool) -> Result<Pattern> {
-        Pattern::build(source, eager, false)
+    fn new(source: &str, check: Check) -> Result<Pattern> {
+        Pattern::build(source, check, false)
     }
 
     /// A theme's phrasing pattern, with the literals every match starts with (see `may_match`).
-    fn phrasing(source: &str, eager: bool) -> Result<Pattern> {
-        Pattern::build(source, eager, true)
+    fn phrasing(source: &str, check: Check) -> Result<Pattern> {
+        Pattern::build(source, check, true)
     }
 
-    /// `eager`: parsed and compiled now, so that an error shows when the schema is loaded (a
-    /// user's); otherwise nothing is parsed until used (the built-in schema, checked by a test).
-    fn build(source: &str, eager: bool, phrasing: bool) -> Result<Pattern> {
+    fn build(source: &str, check: Check, phrasing: bool) -> Result<Pattern> {
         let p = Pattern { source: source.to_string(), phrasing, prefixes: std::sync::OnceLock::new(), compiled: std::sync::OnceLock::new() };
-        if eager {
+        if check != Check::None {
             let hir = syntax(source)?;
             if phrasing {
                 let _ = p.prefixes.set(prefixes_of(&hir));
             }
+        }
+        if check == Check::Compile {
             let _ = p.compiled.set(compile(source)?);
         }
         Ok(p)
     }
 
     fn regex(&self) -> &Regex {
-        // The built-in schema's patterns are compiled by a test; a user's when loaded.
+        // The built-in schema's patterns are compiled by a test; a user's when it was given.
         self.compiled.get_or_init(|| compile(&self.source).expect("a schema pattern checked when loaded"))
     }
 
@@ -387,25 +408,24 @@ fn syntax(pattern: &str) -> Result<regex_syntax::hir::Hir> {
 }
 
 /// One regular expression matching any of `patterns`; `None` for an empty list.
-fn alternation(patterns: &[String], eager: bool) -> Result<Option<Pattern>> {
+fn alternation(patterns: &[String], check: Check) -> Result<Option<Pattern>> {
     if patterns.is_empty() {
         return Ok(None);
     }
     // Each pattern of a user's schema is checked on its own (parsing only, cheap), so that an
     // error names it and a pattern with a stray parenthesis cannot pair up with its neighbour; the
     // alternation is compiled once.
-    if eager {
+    if check != Check::None {
         for p in patterns {
             syntax(p)?;
         }
     }
     let joined = patterns.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|");
-    Ok(Some(Pattern::new(&joined, eager)?))
+    Ok(Some(Pattern::new(&joined, check)?))
 }
 
 impl Themes {
-    /// `eager`: compile every pattern now (a user's schema), not on first use (the built-in one).
-    fn parse(text: &str, eager: bool) -> Result<Themes> {
+    fn parse(text: &str, check: Check) -> Result<Themes> {
         let file: ThemeFile = toml::from_str(text)?;
         let mut seen = HashSet::new();
         let mut list = Vec::new();
@@ -416,29 +436,29 @@ impl Themes {
             if !seen.insert(t.id.clone()) {
                 bail!("theme {:?} is defined twice", t.id);
             }
-            let topics = alternation(&t.topics, eager).with_context(|| format!("in the topics of theme {:?}", t.id))?;
-            let problems = alternation(&t.problems, eager).with_context(|| format!("in the problems of theme {:?}", t.id))?;
-            let exclude = alternation(&t.exclude, eager).with_context(|| format!("in the exclude list of theme {:?}", t.id))?;
+            let topics = alternation(&t.topics, check).with_context(|| format!("in the topics of theme {:?}", t.id))?;
+            let problems = alternation(&t.problems, check).with_context(|| format!("in the problems of theme {:?}", t.id))?;
+            let exclude = alternation(&t.exclude, check).with_context(|| format!("in the exclude list of theme {:?}", t.id))?;
             let pairs = t
                 .pairs
                 .iter()
-                .map(|(a, b)| Ok((Pattern::new(a, eager)?, Pattern::new(b, eager)?)))
+                .map(|(a, b)| Ok((Pattern::new(a, check)?, Pattern::new(b, check)?)))
                 .collect::<Result<Vec<_>>>()
                 .with_context(|| format!("in the pairs of theme {:?}", t.id))?;
-            let patterns = t.patterns.iter().map(|p| Pattern::phrasing(p, eager)).collect::<Result<Vec<_>>>()?;
+            let patterns = t.patterns.iter().map(|p| Pattern::phrasing(p, check)).collect::<Result<Vec<_>>>()?;
             let indicators = t
                 .indicators
                 .iter()
-                .map(|p| Pattern::new(&format!("^(?:{p})$"), eager))
+                .map(|p| Pattern::new(&format!("^(?:{p})$"), check))
                 .collect::<Result<Vec<_>>>()?;
             list.push(Theme { id: ThemeId(t.id), label: t.label, patterns, topics, pairs, problems, exclude, indicators, queries: t.queries });
         }
         let c = file.cues;
         let cues = Cues {
-            deficiency: alternation(&c.deficiency, eager).context("in [cues] deficiency")?,
-            resolved: alternation(&c.resolved, eager).context("in [cues] resolved")?,
-            measure: alternation(&c.measure, eager).context("in [cues] measure")?,
-            question: alternation(&c.question, eager).context("in [cues] question")?,
+            deficiency: alternation(&c.deficiency, check).context("in [cues] deficiency")?,
+            resolved: alternation(&c.resolved, check).context("in [cues] resolved")?,
+            measure: alternation(&c.measure, check).context("in [cues] measure")?,
+            question: alternation(&c.question, check).context("in [cues] question")?,
         };
         Ok(Themes { list, cues })
     }
@@ -520,7 +540,7 @@ mod tests {
 
     #[test]
     fn unknown_category_is_a_clear_error() {
-        let err = CategoryRules::parse("[[category]]\nname = \"problemz\"\n", true).err().unwrap();
+        let err = CategoryRules::parse("[[category]]\nname = \"problemz\"\n", Check::Compile).err().unwrap();
         assert!(format!("{err:#}").contains("unknown category \"problemz\""));
     }
 }

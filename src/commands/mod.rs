@@ -82,7 +82,10 @@ impl Ctx {
 pub fn run(cli: Cli) -> Result<Status> {
     let data = DataDir::new(&cli.data);
     let schema_dir = Domain::resolve_dir(cli.schema.clone(), &data.schema());
-    let domain = Domain::load(schema_dir.as_deref())?;
+    let domain = match schema_dir.as_deref() {
+        Some(dir) if dir == data.schema() => Domain::load_remembered(dir)?,
+        dir => Domain::load(dir)?,
+    };
     let ctx = Ctx { data, domain: std::sync::Arc::new(domain), quiet: cli.quiet, force: cli.force };
     let mut out = output::Printable::new(std::io::stdout().lock());
     let search_dir = ctx.data.search();
