@@ -359,7 +359,7 @@ fn a_full_disk_ends_the_ingest_with_one_message_and_the_next_run_completes_it() 
         let (code, err) = run_with_file_size_limit(cmd, limit_kib * 1024, 120);
         assert_eq!(code, Some(2), "limit {limit_kib} KiB: the ingest must end, not hang ({err})");
         assert!(err.contains("the file size limit was reached") && err.contains("run the same ingest again"), "{err}");
-        assert!(err.lines().count() <= 2, "one message, not one per file: {err}");
+        assert!(err.lines().count() <= 2, "limit {limit_kib} KiB: one message, not one per file: {err}");
         jixiao(data.path()).arg("ingest").arg(corpus.path()).assert().success();
         let check = jixiao(data.path()).arg("check").output().unwrap();
         assert!(String::from_utf8_lossy(&check.stdout).contains("consistent"), "{}", String::from_utf8_lossy(&check.stdout));
