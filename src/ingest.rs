@@ -475,6 +475,9 @@ pub fn ingest(paths: &[PathBuf], follow: bool, data: &DataDir, domain: &Domain, 
                         Ok(o) => Ok(o),
                         // The data directory cannot take more: every later file would fail alike.
                         Err(e) if storage_failure(&e).is_some() => return Err(write_failed(&e, data, committed)),
+                        // The index's own threads stopped (a write of theirs failed): every later
+                        // file would fail alike; committing hands back their error.
+                        Err(e) if index_writer_stopped(&e) => return Err(write_failed(&w.commit().err().unwrap_or(e), data, committed)),
                         Err(e) => Err(e),
                     },
                     Err(e) => Err(e),
@@ -518,6 +521,12 @@ pub fn storage_failure(e: &anyhow::Error) -> Option<&'static str> {
     .into_iter()
     .find(|(marks, _)| marks.iter().any(|m| text.contains(m)))
     .map(|(_, what)| what)
+}
+
+/// The index writer's threads have stopped: it takes no more documents. Their error (a full disk,
+/// say) is returned by the next commit.
+fn index_writer_stopped(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| matches!(c.downcast_ref::<tantivy::TantivyError>(), Some(tantivy::TantivyError::ErrorInThread(_))))
 }
 
 /// The error that ends a run whose writes failed: what happened, what is safe, what to do.
