@@ -2,8 +2,8 @@
 //!
 //! Trees: `reports` (report id → Report, zstd-compressed bincode), `sources` (source path → report
 //! id), `hashes` (report id → file hash), `meta` (format version, compression dictionary),
-//! `pending` (the journal: ids of
-//! reports changed in the store whose index commit has not happened yet). sled holds its database lock for the life of the process, so only commands that change
+//! `pending` (the journal: ids of reports changed in the store whose index commit has not happened
+//! yet). sled holds its database lock for the life of the process, so only commands that change
 //! data open the store; they take the data directory's lock file first, which turns a second writer
 //! into a clear error instead of a sled failure.
 

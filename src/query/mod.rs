@@ -339,10 +339,10 @@ impl Searching<'_> {
     /// The filter clauses (always restricted to sections; the first clause is that restriction).
     /// They select and do not rank: each scores 0.
     pub fn filter_clauses(&self, searcher: &Searcher, filters: &Filters) -> Result<Vec<(Occur, Box<dyn Query>)>> {
-        Ok(self.filters_scored(searcher, filters)?.into_iter().map(|(o, q)| (o, Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>)).collect())
+        Ok(self.filter_queries(searcher, filters)?.into_iter().map(|(o, q)| (o, Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>)).collect())
     }
 
-    fn filters_scored(&self, searcher: &Searcher, filters: &Filters) -> Result<Vec<(Occur, Box<dyn Query>)>> {
+    fn filter_queries(&self, searcher: &Searcher, filters: &Filters) -> Result<Vec<(Occur, Box<dyn Query>)>> {
         let f = &self.index.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, term_query(f.doc_type, DOC_SECTION))];
         let set = |field: Field, values: Vec<String>| -> Box<dyn Query> {
