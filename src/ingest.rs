@@ -188,6 +188,13 @@ impl Writer {
         Ok(())
     }
 
+    /// The last commit of a writer: a run too short to fill the store's dictionary sample trains
+    /// it from what it wrote (see `Store::train`), then everything is committed.
+    pub fn finish(&mut self) -> Result<()> {
+        self.store.train()?;
+        self.commit()
+    }
+
     pub fn add(&mut self, report: &Report) -> Result<()> {
         self.store.mark_pending(&report.id)?;
         self.store.put(report)?;
@@ -502,8 +509,7 @@ pub fn ingest(paths: &[PathBuf], follow: bool, data: &DataDir, domain: &Domain, 
         }
         Ok(())
     })?;
-    // A run too short to fill the dictionary's sample trains it from what it wrote.
-    w.store.train().and_then(|()| w.commit()).map_err(|e| write_failed(&e, data, committed))?;
+    w.finish().map_err(|e| write_failed(&e, data, committed))?;
     Ok(summary)
 }
 

@@ -257,7 +257,7 @@ impl Store {
     /// the store has none yet), stores it, and rewrites the sampled reports with it. The dictionary
     /// is written before any value that needs it, and sled recovers a prefix of its writes, so a
     /// crash cannot leave a value without its dictionary. Called by `put` when the sample is full
-    /// and by writers before their last commit.
+    /// and by `Writer::finish`.
     pub fn train(&self) -> Result<()> {
         let samples = std::mem::take(&mut *locked(&self.codec.samples));
         if self.codec.dict().is_some() || samples.len() < DICT_MIN_REPORTS {

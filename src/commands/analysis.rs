@@ -211,8 +211,7 @@ pub fn retag_cmd(ctx: &Ctx, out: &mut dyn Write) -> Result<Status> {
             changed += 1;
         }
     }
-    w.store.train()?;
-    w.commit()?;
+    w.finish()?;
     writeln!(out, "re-tagged {} reports, {changed} changed", ids.len())?;
     Ok(Status::Success)
 }

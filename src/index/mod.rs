@@ -204,7 +204,7 @@ impl SearchIndex {
         let stamp = Stamp { analyzer_version: analyzer::ANALYZER_VERSION, dictionary: blake3::hash(userdict.as_bytes()).to_hex()[..16].to_string() };
         let stamp_path = dir.join(STAMP_FILE);
         let exists = dir.join("meta.json").exists();
-        let index = if exists {
+        let mut index = if exists {
             let found: Option<Stamp> = std::fs::read_to_string(&stamp_path).ok().and_then(|s| serde_json::from_str(&s).ok());
             if found.as_ref() != Some(&stamp) {
                 bail!(
@@ -241,10 +241,6 @@ impl SearchIndex {
         } else {
             bail!("no index in {}: run `jixiao ingest PATH` first", dir.display());
         };
-        // Documents are read in doc-store order (see query::load_in_chunks), so a few cached blocks
-        // per segment do; tantivy's default (100 blocks of 64 KiB per segment) made a command's memory
-        // grow with the number of segments.
-        let mut index = index;
         if mode == Mode::Read {
             // A query's segments are searched on every core: a broad query scores every match.
             let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(SEARCH_THREADS);
@@ -252,6 +248,9 @@ impl SearchIndex {
                 index.set_multithread_executor(cores)?;
             }
         }
+        // Documents are read in doc-store order (see query::load_in_chunks), so a few cached blocks
+        // per segment do; tantivy's default (100 blocks of 64 KiB per segment) made a command's memory
+        // grow with the number of segments.
         let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).doc_store_cache_num_blocks(DOC_STORE_CACHE_BLOCKS).try_into()?;
         match mode {
             Mode::Write => {

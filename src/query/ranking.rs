@@ -26,6 +26,11 @@ pub struct Rank {
 }
 
 impl Rank {
+    /// The score the order uses (relevance times the category's weight).
+    pub fn score(&self) -> Score {
+        self.score
+    }
+
     fn before_key(&self, other: &Rank) -> Ordering {
         self.tier.cmp(&other.tier).then(self.score.total_cmp(&other.score))
     }
@@ -160,11 +165,5 @@ impl SegmentCollector for SegmentRanking {
     fn harvest(self) -> Self::Fruit {
         let segment = self.segment;
         (self.best.into_iter().map(|Reverse((r, d))| (r, DocAddress::new(segment, d))).collect(), self.count)
-    }
-}
-
-impl Rank {
-    pub fn score(&self) -> Score {
-        self.score
     }
 }
