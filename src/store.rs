@@ -186,6 +186,9 @@ pub struct Store {
     codec: Codec,
 }
 
+/// Waits of 50 ms for the file lock of a store this process has just closed (see `Store::open`).
+const REOPEN_TRIES: usize = 60;
+
 /// The `pending` key that asks for a full comparison of store and index (a store written before
 /// the journal existed, or a whole re-index under way).
 const ALL_PENDING: &[u8] = b"*";
@@ -193,7 +196,22 @@ const ALL_PENDING: &[u8] = b"*";
 impl Store {
     /// Opens (or creates) the store. Call only while holding the data directory's lock.
     pub fn open(path: &Path) -> Result<Store> {
-        let db = match sled::Config::new().path(path).mode(sled::Mode::LowSpace).cache_capacity(STORE_CACHE).open() {
+        let config = sled::Config::new().path(path).mode(sled::Mode::LowSpace).cache_capacity(STORE_CACHE);
+        // A store closed a moment ago in this process may still be locked: sled releases its file
+        // lock when its flusher thread ends, after the handle is dropped (sled #1289). Holding the
+        // data directory's lock, nobody else has it open, so the lock clears: wait for it, bounded.
+        let mut opened = config.open();
+        for _ in 0..REOPEN_TRIES {
+            match &opened {
+                // sled reports it as an error of kind Other with this text (sled 0.34 config.rs).
+                Err(sled::Error::Io(e)) if e.to_string().starts_with("could not acquire lock") => {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                    opened = config.open();
+                }
+                _ => break,
+            }
+        }
+        let db = match opened {
             Ok(db) => db,
             Err(sled::Error::Corruption { .. }) => return Err(StoreCorrupt(path.to_path_buf()).into()),
             Err(e) => return Err(e).with_context(|| format!("cannot open the store in {}", path.display())),
