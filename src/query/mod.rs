@@ -193,6 +193,16 @@ fn phrase(field: Field, ws: &[String]) -> Option<Box<dyn Query>> {
     }
 }
 
+/// Search-mode words without those inside another of them, sorted: a section holding 绩效目标
+/// as a word holds its sub-words 绩效 and 目标 too (they are cut from it), so requiring them adds
+/// nothing to the match and a posting list to intersect per section (most of a broad query's time).
+fn implied_dropped(mut sub: Vec<String>) -> Vec<String> {
+    sub.sort();
+    sub.dedup();
+    let keep: Vec<bool> = sub.iter().map(|w| !sub.iter().any(|o| o.len() > w.len() && o.contains(w.as_str()))).collect();
+    sub.into_iter().zip(keep).filter_map(|(w, k)| k.then_some(w)).collect()
+}
+
 /// Relevance kept by a section that is a heading without text of its own.
 const HEADING_ONLY_WEIGHT: f32 = 0.3;
 
@@ -303,9 +313,7 @@ impl Searching<'_> {
             if let Some(q) = phrase(f.heading, &ws) {
                 alts.push((Occur::Should, Box::new(BoostQuery::new(q, 2.0))));
             }
-            let mut sub = words(&mut search, part);
-            sub.sort();
-            sub.dedup();
+            let sub = implied_dropped(words(&mut search, part));
             if !sub.is_empty() {
                 let all: Vec<(Occur, Box<dyn Query>)> = sub.iter().map(|w| (Occur::Must, term_query(f.text_search, w))).collect();
                 alts.push((Occur::Should, Box::new(BoostQuery::new(Box::new(BooleanQuery::new(all)), 0.5))));
@@ -668,6 +676,14 @@ fn finish_fragment(text: &str, range: std::ops::Range<usize>, highlights: &[std:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_words_inside_another_are_dropped() {
+        let ws = |v: &[&str]| v.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+        assert_eq!(implied_dropped(ws(&["目标", "绩效", "绩效目标", "绩效"])), ws(&["绩效目标"]));
+        assert_eq!(implied_dropped(ws(&["政府", "采购", "政府采购", "执行", "执行率"])), ws(&["执行率", "政府采购"]));
+        assert_eq!(implied_dropped(ws(&["人才", "短缺"])), ws(&["人才", "短缺"]));
+    }
 
     #[test]
     fn fragments_end_with_their_sentence() {
