@@ -365,6 +365,11 @@ impl Pattern {
         self.regex().is_match(text)
     }
 
+    /// The literals every match starts with, whatever the kind of pattern (`None`: unknown).
+    fn leading_literals(&self) -> Option<Vec<String>> {
+        syntax(&self.source).ok().and_then(|h| prefixes_of(&h))
+    }
+
     fn prefixes(&self) -> Option<&Vec<String>> {
         if !self.phrasing {
             return None;
@@ -400,6 +405,50 @@ pub struct Cues {
 pub struct Themes {
     pub list: Vec<Theme>,
     pub cues: Cues,
+    /// The literals a text must hold for each theme to name a problem in it, found when first needed.
+    anchors: std::sync::OnceLock<Anchors>,
+}
+
+/// Which themes can match a text, from one scan for the literals their matches start with: most
+/// clauses name one theme or none, and ruling the others out with one scan costs less than
+/// running their dozens of patterns.
+struct Anchors {
+    /// Every leading literal of every theme that has them.
+    literals: Option<aho_corasick::AhoCorasick>,
+    /// The theme of each literal.
+    owner: Vec<usize>,
+    /// Themes with a pattern whose matches start with no known literal: always candidates.
+    always: Vec<bool>,
+}
+
+impl Anchors {
+    fn new(list: &[Theme]) -> Anchors {
+        let (mut words, mut owner, mut always) = (Vec::new(), Vec::new(), vec![false; list.len()]);
+        for (i, t) in list.iter().enumerate() {
+            // A theme names a problem only through one of these matching (`exclude` and the
+            // indicators never make a match; a pair needs its topic).
+            let matchers = t.problems.iter().chain(&t.patterns).chain(&t.topics).chain(t.pairs.iter().map(|(topic, _)| topic));
+            let mut mine = Vec::new();
+            for p in matchers {
+                match p.leading_literals() {
+                    // Items of a list are matched joined again by '、' with some left out: a
+                    // literal holding one could appear only in such a joining.
+                    Some(lits) if lits.iter().all(|l| !l.is_empty() && !l.contains('、')) => mine.extend(lits),
+                    _ => always[i] = true,
+                }
+            }
+            if !always[i] {
+                owner.extend(std::iter::repeat_n(i, mine.len()));
+                words.extend(mine);
+            }
+        }
+        // Building fails only past aho-corasick's size limits: then every theme is a candidate.
+        let literals = aho_corasick::AhoCorasick::new(&words).ok();
+        if literals.is_none() {
+            always.iter_mut().for_each(|a| *a = true);
+        }
+        Anchors { literals, owner, always }
+    }
 }
 
 /// A pattern parsed (not compiled): its syntax checked, an error naming it.
@@ -460,7 +509,20 @@ impl Themes {
             measure: alternation(&c.measure, check).context("in [cues] measure")?,
             question: alternation(&c.question, check).context("in [cues] question")?,
         };
-        Ok(Themes { list, cues })
+        Ok(Themes { list, cues, anchors: std::sync::OnceLock::new() })
+    }
+
+    /// For each theme of `list`, whether it may name a problem in `text` (false: it cannot, none
+    /// of its patterns can match there or in any part of it).
+    pub fn candidates(&self, text: &str) -> Vec<bool> {
+        let anchors = self.anchors.get_or_init(|| Anchors::new(&self.list));
+        let mut may = anchors.always.clone();
+        if let Some(ac) = &anchors.literals {
+            for m in ac.find_overlapping_iter(text) {
+                may[anchors.owner[m.pattern().as_usize()]] = true;
+            }
+        }
+        may
     }
 
     pub fn get(&self, id: &str) -> Option<&Theme> {
@@ -479,6 +541,28 @@ impl Themes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_theme_ruled_out_by_its_literals_has_no_matching_pattern() {
+        let d = Domain::builtin().unwrap();
+        let texts: Vec<String> = crate::samples::SAMPLES
+            .iter()
+            .flat_map(|(_, b)| crate::parse::decode::decode(b).unwrap().text.lines().map(crate::text::squeeze).collect::<Vec<_>>())
+            .chain(["政府采购执行率仅为41.3%", "预算编制不够精准", "前松后紧", "专业人才紧缺"].map(String::from))
+            .collect();
+        let (mut ruled_out, mut matched) = (0, 0);
+        for t in &texts {
+            let may = d.themes.candidates(t);
+            for (theme, may) in d.themes.list.iter().zip(may) {
+                let matchers = theme.problems.iter().chain(&theme.patterns).chain(&theme.topics).chain(theme.pairs.iter().map(|(topic, _)| topic));
+                let truth = matchers.into_iter().any(|p| p.is_match(t));
+                assert!(may || !truth, "theme {} matches {t} but was ruled out", theme.id.0);
+                ruled_out += usize::from(!may);
+                matched += usize::from(truth);
+            }
+        }
+        assert!(matched > 20 && ruled_out > matched, "{matched} matches, {ruled_out} ruled out");
+    }
 
     #[test]
     fn the_prefix_prefilter_never_changes_a_patterns_answer() {

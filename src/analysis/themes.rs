@@ -123,13 +123,27 @@ pub fn statement_themes(statement: &str, themes: &Themes) -> Vec<ThemeId> {
             units.push(format!("{}{}", w[0], w[1]));
         }
     }
-    let units: Vec<Clause> = units.iter().map(|u| Clause::new(u, themes)).collect();
-    themes.list.iter().filter(|t| units.iter().any(|c| clause_names(t, c))).map(|t| t.id.clone()).collect()
+    let units: Vec<(Clause, Vec<bool>)> = units
+        .iter()
+        .map(|u| {
+            let c = Clause::new(u, themes);
+            let may = themes.candidates(&c.joined);
+            (c, may)
+        })
+        .collect();
+    themes
+        .list
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| units.iter().any(|(c, may)| may[*i] && clause_names(t, c)))
+        .map(|(_, t)| t.id.clone())
+        .collect()
 }
 
 /// True when some theme's topic (or paired topic) occurs in `clause`.
 fn names_a_topic(clause: &str, themes: &Themes) -> bool {
-    themes.list.iter().any(|t| t.topics.as_ref().is_some_and(|r| r.is_match(clause)) || t.pairs.iter().any(|(topic, _)| topic.is_match(clause)))
+    let may = themes.candidates(clause);
+    themes.list.iter().zip(may).any(|(t, may)| may && (t.topics.as_ref().is_some_and(|r| r.is_match(clause)) || t.pairs.iter().any(|(topic, _)| topic.is_match(clause))))
 }
 
 /// The themes of one problem paragraph: `indicator` is the name of the indicator it belongs to.
