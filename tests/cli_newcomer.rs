@@ -39,6 +39,11 @@ fn export_needs_no_query_when_filters_say_what() {
     let rows = json_lines(&out.stdout);
     assert!(rows.len() >= 20, "{}", rows.len());
     assert!(rows.iter().all(|r| r["statement_id"].as_str().unwrap().contains('.')));
+    // Without a query there is no relevance to order by: rows follow the section ids, whichever
+    // file the ingest's threads finished first.
+    let sections: Vec<&str> = rows.iter().map(|r| r["section_id"].as_str().unwrap()).collect();
+    assert!(sections.windows(2).all(|w| w[0] <= w[1]), "rows in section-id order: {sections:?}");
+    assert!(sections.first() < sections.last(), "rows from more than one section");
     let out = jixiao(data.path()).arg("export").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--category problems"));

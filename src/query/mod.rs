@@ -465,15 +465,22 @@ impl Searching<'_> {
         Ok((hits, total))
     }
 
-    /// Every match, best first (text `None`: every section passing the filters, in index order).
+    /// Every match, best first (text `None`: every section passing the filters, in section-id order).
     /// Returns the searcher with the addresses so that callers can load documents one at a time.
     pub fn all_matches(&self, text: Option<&str>, filters: &Filters) -> Result<(Searcher, Vec<(f32, DocAddress)>)> {
         let searcher = self.index.searcher()?;
         let (query, _, themes) = self.full_query(&searcher, text, filters)?;
         if text.is_none() {
-            let mut addrs: Vec<DocAddress> = searcher.search(&*query, &tantivy::collector::DocSetCollector)?.into_iter().collect();
-            addrs.sort();
-            return Ok((searcher, addrs.into_iter().map(|a| (0.0, a)).collect()));
+            // In section-id order: the index order depends on which file a thread finished first.
+            let addrs: Vec<DocAddress> = searcher.search(&*query, &tantivy::collector::DocSetCollector)?.into_iter().collect();
+            let keys: Vec<_> = searcher
+                .segment_readers()
+                .iter()
+                .map(|r| r.fast_fields().u64("id_key").map(|c| c.first_or_default_col(0)))
+                .collect::<tantivy::Result<_>>()?;
+            let mut keyed: Vec<(u64, DocAddress)> = addrs.into_iter().map(|a| (keys[a.segment_ord as usize].get_val(a.doc_id), a)).collect();
+            keyed.sort();
+            return Ok((searcher, keyed.into_iter().map(|(_, a)| (0.0, a)).collect()));
         }
         let total = searcher.search(&*query, &Count)?;
         let (top, _) = self.ranked(&searcher, &*query, &themes, total, 0)?;
