@@ -94,43 +94,117 @@ fn normalize(word: &str) -> String {
     word.chars().map(fold_char).flat_map(char::to_lowercase).collect()
 }
 
+/// One jieba pass gives both modes: search mode emits each word of the precise cut after the
+/// sub-words inside it. Tokens are normalised, with offsets in the original text; `precise` marks
+/// the words of the precise cut.
+struct Cut {
+    tokens: Vec<Token>,
+    precise: Vec<bool>,
+}
+
+fn cut(text: &str, userdict: &str) -> Cut {
+    // Jieba cuts full-width letters one by one and does not know traditional characters, and
+    // an invisible char (zero-width space, combining mark) splits a word: segment the
+    // normalised text and map offsets back to the original.
+    let (folded, back): (std::borrow::Cow<str>, Option<Vec<usize>>) = match crate::text::index_form(text) {
+        Some((f, back)) => (f.into(), Some(back)),
+        None => (text.into(), None),
+    };
+    let to_original = |at: usize| back.as_ref().map_or(at, |b| b[at]);
+    let words = jieba(userdict).tokenize(&folded, TokenizeMode::Search, false);
+    // Walking back, a token inside the last precise word seen is one of its sub-words; the first
+    // one outside it is the precise word before (precise words tile the text, sub-words are shorter).
+    let mut precise = vec![false; words.len()];
+    let mut word: Option<(usize, usize)> = None;
+    for (i, t) in words.iter().enumerate().rev() {
+        if !word.is_some_and(|(a, b)| a <= t.byte_start && t.byte_end <= b) {
+            precise[i] = true;
+            word = Some((t.byte_start, t.byte_end));
+        }
+    }
+    let mut out = Cut { tokens: Vec::with_capacity(words.len()), precise: Vec::with_capacity(words.len()) };
+    for (t, p) in words.iter().zip(precise) {
+        if !keep(t.word) {
+            continue;
+        }
+        out.tokens.push(Token {
+            offset_from: to_original(t.byte_start),
+            offset_to: to_original(t.byte_end),
+            // The char offset in the folded text for now (see `positions`).
+            position: t.start,
+            text: normalize(t.word),
+            position_length: 1,
+        });
+        out.precise.push(p);
+    }
+    out
+}
+
+/// Precise mode: one position per word. Search mode: the sub-words of a word share its position
+/// when they start where it starts, the next position otherwise (the search field keeps no
+/// positions; they only need to be consistent). `from` is the first position.
+fn positions(tokens: &mut [Token], search_mode: bool, from: usize) {
+    let mut ordinal = from;
+    let mut last_start = usize::MAX;
+    for t in tokens {
+        if !search_mode || t.position != last_start {
+            if last_start != usize::MAX {
+                ordinal += 1;
+            }
+            last_start = t.position;
+        }
+        t.position = ordinal;
+    }
+}
+
+thread_local! {
+    /// The last text cut in precise mode on this thread and its search-mode tokens. A section's
+    /// text is indexed in precise mode, then in search mode after its heading and a newline (the
+    /// fields are analysed in that order, on one thread): the second pass reuses the first.
+    static LAST_CUT: std::cell::RefCell<Option<(String, Vec<Token>)>> = const { std::cell::RefCell::new(None) };
+}
+
+impl JiebaTokenizer {
+    fn precise_tokens(&self, text: &str) -> Vec<Token> {
+        let Cut { tokens, precise } = cut(text, &self.userdict);
+        let mut words: Vec<Token> = tokens.iter().zip(&precise).filter(|(_, p)| **p).map(|(t, _)| t.clone()).collect();
+        positions(&mut words, false, 0);
+        let mut search = tokens;
+        positions(&mut search, true, 0);
+        LAST_CUT.with(|c| *c.borrow_mut() = Some((text.to_string(), search)));
+        words
+    }
+
+    fn search_tokens(&self, text: &str) -> Vec<Token> {
+        // "heading\ntext" after "text" was cut: the newline separates the two in jieba's cut as well.
+        let reused = LAST_CUT.with(|c| {
+            let cached = c.borrow();
+            let (last, tokens) = cached.as_ref()?;
+            let head = text.strip_suffix(last.as_str()).filter(|h| h.ends_with('\n'))?;
+            let mut out = cut(head, &self.userdict).tokens;
+            positions(&mut out, true, 0);
+            let next = out.last().map_or(0, |t| t.position + 1);
+            out.extend(tokens.iter().map(|t| Token {
+                offset_from: t.offset_from + head.len(),
+                offset_to: t.offset_to + head.len(),
+                position: t.position + next,
+                ..t.clone()
+            }));
+            Some(out)
+        });
+        reused.unwrap_or_else(|| {
+            let mut tokens = cut(text, &self.userdict).tokens;
+            positions(&mut tokens, true, 0);
+            tokens
+        })
+    }
+}
+
 impl Tokenizer for JiebaTokenizer {
     type TokenStream<'a> = JiebaTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> JiebaTokenStream {
-        // Jieba cuts full-width letters one by one and does not know traditional characters, and
-        // an invisible char (zero-width space, combining mark) splits a word: segment the
-        // normalised text and map offsets back to the original.
-        let (folded, back): (std::borrow::Cow<str>, Option<Vec<usize>>) = match crate::text::index_form(text) {
-            Some((f, back)) => (f.into(), Some(back)),
-            None => (text.into(), None),
-        };
-        let to_original = |at: usize| back.as_ref().map_or(at, |b| b[at]);
-        let mode = if self.search_mode { TokenizeMode::Search } else { TokenizeMode::Default };
-        let mut tokens = Vec::new();
-        let mut ordinal = 0usize;
-        let mut last_start = usize::MAX;
-        let jieba = jieba(&self.userdict);
-        for t in jieba.tokenize(&folded, mode, false) {
-            if !keep(t.word) {
-                continue;
-            }
-            let from = t.word.as_ptr() as usize - folded.as_ptr() as usize;
-            // In search mode the sub-words of a word share its position.
-            if !self.search_mode || t.start != last_start {
-                if last_start != usize::MAX {
-                    ordinal += 1;
-                }
-                last_start = t.start;
-            }
-            tokens.push(Token {
-                offset_from: to_original(from),
-                offset_to: to_original(from + t.word.len()),
-                position: ordinal,
-                text: normalize(t.word),
-                position_length: 1,
-            });
-        }
+        let tokens = if self.search_mode { self.search_tokens(text) } else { self.precise_tokens(text) };
         JiebaTokenStream { tokens, index: 0 }
     }
 }
@@ -192,6 +266,56 @@ mod tests {
     fn figures_split_at_punctuation_as_jieba_does() {
         let mut a = analyzer(&jb(), false);
         assert_eq!(words(&mut a, "执行率为57.2%"), vec!["执行率", "为", "57", "2"]);
+    }
+
+    /// The tokens of one jieba pass in `mode`, as the analyzer made them before both modes shared
+    /// a pass.
+    fn one_mode(text: &str, search_mode: bool) -> Vec<(String, usize, usize, usize)> {
+        let (folded, back) = crate::text::index_form(text).map_or((text.to_string(), None), |(f, b)| (f, Some(b)));
+        let back = |at: usize| back.as_ref().map_or(at, |b| b[at]);
+        let mode = if search_mode { TokenizeMode::Search } else { TokenizeMode::Default };
+        let (mut out, mut ordinal, mut last_start) = (Vec::new(), 0, usize::MAX);
+        for t in jieba(&jb()).tokenize(&folded, mode, false).into_iter().filter(|t| keep(t.word)) {
+            if !search_mode || t.start != last_start {
+                if last_start != usize::MAX {
+                    ordinal += 1;
+                }
+                last_start = t.start;
+            }
+            out.push((normalize(t.word), back(t.byte_start), back(t.byte_end), ordinal));
+        }
+        out
+    }
+
+    fn tokens(a: &mut TextAnalyzer, text: &str) -> Vec<(String, usize, usize, usize)> {
+        let mut out = Vec::new();
+        let mut s = a.token_stream(text);
+        while let Some(t) = s.next() {
+            out.push((t.text.clone(), t.offset_from, t.offset_to, t.position));
+        }
+        out
+    }
+
+    #[test]
+    fn one_pass_gives_both_modes_as_two_passes_did() {
+        let texts: Vec<String> = crate::samples::SAMPLES
+            .iter()
+            .flat_map(|(_, b)| crate::parse::decode::decode(b).unwrap().text.lines().map(String::from).collect::<Vec<_>>())
+            .chain(["ＷＥＳ-5.4.5版系統升級，政府采购执行率仅57.2%\u{200b}。", "绩效目标表\r", ""].map(String::from))
+            .collect();
+        let (mut precise, mut search) = (analyzer(&jb(), false), analyzer(&jb(), true));
+        let mut reused = 0;
+        for pair in texts.windows(2) {
+            let (heading, text) = (&pair[0], &pair[1]);
+            assert_eq!(tokens(&mut precise, text), one_mode(text, false), "precise: {text}");
+            // The search field holds the heading, a newline and the text just cut in precise mode.
+            let both = format!("{heading}\n{text}");
+            assert_eq!(tokens(&mut search, &both), one_mode(&both, true), "search: {both}");
+            reused += usize::from(!text.is_empty());
+            // And without the text cut before.
+            assert_eq!(tokens(&mut search, heading), one_mode(heading, true), "search: {heading}");
+        }
+        assert!(reused > 100, "{reused} texts");
     }
 
     #[test]
