@@ -101,12 +101,44 @@ pub fn index_form(text: &str) -> Option<(String, Vec<usize>)> {
 
 /// `fold_char` over a string.
 pub fn fold(s: &str) -> String {
-    s.chars().map(fold_char).collect()
+    fold_text(s, false)
 }
 
 /// Folded, with all whitespace removed: the form in which patterns are matched.
 pub fn squeeze(s: &str) -> String {
-    s.chars().map(fold_char).filter(|c| !c.is_whitespace()).collect()
+    fold_text(s, true)
+}
+
+/// `fold` or `squeeze` copying unchanged runs whole: every report line passes through them, and
+/// most of their chars stay as they are. Only chars that fold or are whitespace are decoded; their
+/// UTF-8 first bytes are ASCII whitespace or C2, E1, E2, E3, EF (a continuation byte never is).
+fn fold_text(s: &str, squeeze: bool) -> String {
+    let bytes = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let (mut run, mut i) = (0, 0);
+    while i < bytes.len() {
+        let special = match bytes[i] {
+            0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF => true,
+            b => squeeze && (b.is_ascii_whitespace() || b == 0x0B),
+        };
+        if !special {
+            i += 1;
+            continue;
+        }
+        let Some(c) = s[i..].chars().next() else { break };
+        let f = fold_char(c);
+        let dropped = squeeze && f.is_whitespace();
+        if f != c || dropped {
+            out.push_str(&s[run..i]);
+            if !dropped {
+                out.push(f);
+            }
+            run = i + c.len_utf8();
+        }
+        i += c.len_utf8();
+    }
+    out.push_str(&s[run..]);
+    out
 }
 
 pub fn is_han(c: char) -> bool {
@@ -173,6 +205,23 @@ pub fn han_count(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fold_and_squeeze_agree_with_their_char_by_char_definition_on_every_char() {
+        let by_char = |s: &str, squeeze: bool| -> String { s.chars().map(fold_char).filter(|c| !squeeze || !c.is_whitespace()).collect() };
+        let mut changed = 0;
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let s = format!("预{c}算{c}{c}");
+            assert_eq!(fold(&s), by_char(&s, false), "fold of U+{:04X}", c as u32);
+            assert_eq!(squeeze(&s), by_char(&s, true), "squeeze of U+{:04X}", c as u32);
+            changed += usize::from(squeeze(&s) != s);
+        }
+        // The folded letters and digits, the space kinds: about a hundred chars change.
+        assert!(changed > 100, "{changed}");
+        let mixed = " 政府采购执行率\u{3000}仅为ＡＢＣ　５７．２％\n\u{a0}，\t（一）\u{2029}";
+        assert_eq!(squeeze(mixed), by_char(mixed, true));
+        assert_eq!(fold(mixed), by_char(mixed, false));
+    }
 
     #[test]
     fn the_shortcut_for_long_texts_gives_what_fast2s_gives() {
