@@ -22,7 +22,7 @@ pub const FORMAT_VERSION: u32 = 4;
 const READABLE_VERSIONS: [u32; 2] = [3, 4];
 
 /// zstd level for stored reports: a good ratio on Chinese text at a small cost per report.
-const ZSTD_LEVEL: i32 = 6;
+const ZSTD_LEVEL: i32 = 3;
 
 /// Reports of one genre repeat their templates (headings, indicator tables, set phrases), which a
 /// report compressed alone cannot exploit. The store trains a zstd dictionary from the first
