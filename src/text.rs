@@ -35,19 +35,21 @@ const LONG: usize = 256;
 /// Could fast2s change this char (in some context)? Most text has no such char, and the test is a
 /// bit lookup where a conversion costs hash lookups per char.
 fn may_simplify(c: char) -> bool {
-    // fast2s converts only chars of three UTF-8 bytes; the second list are chars it converts only
-    // beside certain neighbours, which a conversion of the char alone does not show.
-    static CONVERTIBLE: LazyLock<Vec<u64>> = LazyLock::new(|| {
-        let mut bits = vec![0u64; 0x10000 / 64];
-        let alone = (0x800u32..0x10000).filter_map(char::from_u32).filter(|&c| fast2s::convert(&c.to_string()) != c.to_string());
-        for c in alone.chain(['藉', '著', '苧', '闔', '鍾', '讎', '畫', '兒', '覆', '夥', '瞭', '麽', '幺', '於', '乾']) {
-            bits[c as usize / 64] |= 1 << (c as usize % 64);
-        }
-        bits
-    });
     let n = c as usize;
     (0x800..0x10000).contains(&n) && CONVERTIBLE[n / 64] & (1 << (n % 64)) != 0
 }
+
+/// The chars `may_simplify` is true of, one bit each.
+static CONVERTIBLE: LazyLock<Vec<u64>> = LazyLock::new(|| {
+    // fast2s converts only chars of three UTF-8 bytes; the second list are chars it converts only
+    // beside certain neighbours, which a conversion of the char alone does not show.
+    let mut bits = vec![0u64; 0x10000 / 64];
+    let alone = (0x800u32..0x10000).filter_map(char::from_u32).filter(|&c| fast2s::convert(&c.to_string()) != c.to_string());
+    for c in alone.chain(['藉', '著', '苧', '闔', '鍾', '讎', '畫', '兒', '覆', '夥', '瞭', '麽', '幺', '於', '乾']) {
+        bits[c as usize / 64] |= 1 << (c as usize % 64);
+    }
+    bits
+});
 
 /// True when a text is written in traditional characters: at least 2% of its Chinese characters
 /// (and at least five) change when simplified.
@@ -70,16 +72,26 @@ pub fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{0300}'..='\u{036F}' | '\u{FE00}'..='\u{FE0F}')
 }
 
+/// A full-width char jieba would read differently folded: one that becomes a letter, a digit or
+/// a char jieba keeps inside words (`+#&._%-`). Other full-width punctuation ("，" → ",") is a
+/// one-char token dropped either way, so a text holding only such chars is left as it is.
+fn folds_into_a_word(c: char) -> bool {
+    let f = fold_char(c);
+    f != c && f.is_ascii() && (f.is_ascii_alphanumeric() || matches!(f, '+' | '#' | '&' | '.' | '_' | '%' | '-'))
+}
+
 /// The form in which text is segmented for the index: width folded, traditional characters
-/// simplified, invisible characters dropped. `None` when the text is already in that form;
-/// otherwise the normalised text and, for each of its bytes (and its end), the byte offset in the
+/// simplified, invisible characters dropped. `None` when jieba would cut the text as it is the
+/// same way (see `folds_into_a_word`); otherwise the normalised text and, for each of its bytes (and its end), the byte offset in the
 /// original.
 pub fn index_form(text: &str) -> Option<(String, Vec<usize>)> {
-    if text.len() >= LONG && !text.chars().any(|c| may_simplify(c) || fold_char(c) != c || is_invisible(c)) {
+    // Once the bit table exists (a writer builds it on its first long text), short texts are
+    // scanned with it too.
+    if (text.len() >= LONG || LazyLock::get(&CONVERTIBLE).is_some()) && !text.chars().any(|c| may_simplify(c) || folds_into_a_word(c) || is_invisible(c)) {
         return None;
     }
     let simplified = simplified(text);
-    let changes = simplified.chars().zip(text.chars()).any(|(s, c)| fold_char(s) != c || is_invisible(c));
+    let changes = simplified.chars().zip(text.chars()).any(|(s, c)| s != c || folds_into_a_word(s) || is_invisible(c));
     if !changes {
         return None;
     }
