@@ -496,12 +496,23 @@ impl Searching<'_> {
     /// does not need: memory follows what is kept).
     pub fn all_docs_as(&self, text: Option<&str>, filters: &Filters, mut keep: impl FnMut(SectionDoc) -> SectionDoc) -> Result<Vec<SectionDoc>> {
         let (searcher, addrs) = self.all_matches(text, filters)?;
-        let mut out = Vec::with_capacity(addrs.len());
-        self.load_in_chunks(&searcher, &addrs, |_, doc| {
-            out.push(keep(doc));
-            Ok(())
-        })?;
-        Ok(out)
+        // Every document is kept, so all are read in document order (the doc store decompresses
+        // each block once) and put in rank order.
+        let mut rank: Vec<usize> = (0..addrs.len()).collect();
+        rank.sort_by_key(|i| addrs[*i].1);
+        let mut docs = Vec::with_capacity(addrs.len());
+        for &i in &rank {
+            docs.push(keep(self.index.blob_of(&searcher, addrs[i].1)?));
+        }
+        // docs[j] belongs at rank[j]: moved there in place (a second vector would double the peak).
+        for j in 0..docs.len() {
+            while rank[j] != j {
+                let k = rank[j];
+                docs.swap(j, k);
+                rank.swap(j, k);
+            }
+        }
+        Ok(docs)
     }
 
     /// Loads ranked documents and hands them to `each` in rank order. Each chunk is read in document
