@@ -68,7 +68,8 @@ impl RegionTable {
         }
         let mut names: Vec<String> = by_name.keys().cloned().collect();
         names.sort();
-        let matcher = AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&names)?;
+        // Anchored searches too: a chain of names is matched where the text starts, not looked for.
+        let matcher = AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).start_kind(aho_corasick::StartKind::Both).build(&names)?;
         Ok(RegionTable { divisions, by_name, matcher, names })
     }
 
@@ -82,16 +83,23 @@ impl RegionTable {
 
     /// Division names that start `name` one after the other ("株洲市" then "渌口区").
     pub fn leading_chain(&self, name: &str) -> Vec<String> {
-        let mut chain = Vec::new();
+        self.chain(name).map(|m| self.names[m.pattern().as_usize()].clone()).collect()
+    }
+
+    /// The length in bytes of `leading_chain(text)` (0: `text` starts with no division name).
+    pub fn leading_chain_len(&self, text: &str) -> usize {
+        self.chain(text).last().map_or(0, |m| m.end())
+    }
+
+    /// The longest name at the start of `text`, then the longest right after it, and so on.
+    fn chain<'a>(&'a self, text: &'a str) -> impl Iterator<Item = aho_corasick::Match> + 'a {
         let mut at = 0;
-        for m in self.matcher.find_iter(name) {
-            if m.start() != at {
-                break;
-            }
-            chain.push(self.names[m.pattern().as_usize()].clone());
+        std::iter::from_fn(move || {
+            let m = self.matcher.find(aho_corasick::Input::new(text).span(at..text.len()).anchored(aho_corasick::Anchored::Yes))?;
             at = m.end();
-        }
-        chain
+            // A name is never empty, so the chain advances.
+            (m.end() > m.start()).then_some(m)
+        })
     }
 
     /// Byte offsets in `text` where a division name starts (leftmost-longest, non-overlapping).

@@ -148,7 +148,7 @@ fn org_names(text: &str, regions: &RegionTable) -> HashMap<String, usize> {
     let starts = regions.mention_starts(text);
     for start in starts {
         let rest = &text[start..];
-        let chain: usize = regions.leading_chain(rest).iter().map(|n| n.len()).sum();
+        let chain = regions.leading_chain_len(rest);
         let after = &rest[chain..];
         let mut end = None;
         for (n, (i, c)) in after.char_indices().enumerate() {
@@ -207,7 +207,7 @@ fn fullest_form(name: &str, text: &str, regions: &RegionTable) -> String {
                 for (j, _) in text[..i].char_indices().rev().take(16) {
                     let prefix = &text[j..i];
                     let bare = prefix.trim_start_matches("中国共产党").trim_start_matches("中共");
-                    let chain: usize = regions.leading_chain(bare).iter().map(|n| n.len()).sum();
+                    let chain = regions.leading_chain_len(bare);
                     if chain > 0 && chain == bare.len() && bare.ends_with(level) && placed.as_ref().is_none_or(|p| p.len() < prefix.len() + rest.len()) {
                         placed = Some(format!("{prefix}{rest}"));
                     }
@@ -229,7 +229,7 @@ fn fullest_form(name: &str, text: &str, regions: &RegionTable) -> String {
             let bare = prefix.trim_start_matches("中国共产党").trim_start_matches("中共");
             // "中共" and "X省委" lead only the names of party organs.
             let party_organ = PARTY_ORGAN.is_match(name.as_str());
-            let chain: usize = regions.leading_chain(bare).iter().map(|n| n.len()).sum();
+            let chain = regions.leading_chain_len(bare);
             let fits = chain == bare.len() || (party_organ && bare.strip_suffix('委').is_some_and(|b| chain == b.len() && chain > 0));
             if fits && (!party || party_organ) && prefix.len() + name.len() > best.len() {
                 best = format!("{prefix}{name}");
@@ -247,7 +247,7 @@ fn fullest_form(name: &str, text: &str, regions: &RegionTable) -> String {
             let before = &text[..i];
             for (j, _) in before.char_indices().rev().take(10) {
                 let prefix = &before[j..];
-                let pc: usize = regions.leading_chain(prefix).iter().map(|n| n.len()).sum();
+                let pc = regions.leading_chain_len(prefix);
                 if pc == prefix.len() && prefix.len() + name.len() > best.len() && !name.starts_with(prefix) {
                     best = format!("{prefix}{name}");
                 }
@@ -300,6 +300,11 @@ fn expand_short_form(name: &str) -> String {
 /// names most. Web-page chrome (来源, 发布机构) and the finance bureau that issued a form or a notice
 /// are not the unit. The name is given in the fullest form the text writes.
 pub fn department(cover: &[String], title: Option<&str>, text: &str, regions: &RegionTable) -> Option<String> {
+    department_squeezed(cover, title, text, &squeeze(text), regions)
+}
+
+/// `department` with the text also as `squeeze` returns it (the parser has it already).
+pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, squeezed: &str, regions: &RegionTable) -> Option<String> {
     let body = BOOK_TITLE.replace_all(text, "");
     let orgs = org_names(&body, regions);
     // The opening lines: the cover, or the first lines of a document without one.
@@ -337,7 +342,7 @@ pub fn department(cover: &[String], title: Option<&str>, text: &str, regions: &R
     // A text that opens by naming itself without its place ("市卫生健康委以……"): that unit, written
     // out and placed in the city or county the text names most.
     let from_opening = || {
-        let head: String = squeeze(text).chars().take(400).collect();
+        let head: String = squeezed.chars().take(400).collect();
         let m = PLACELESS_UNIT.captures(&head)?;
         let name = expand_short_form(&m[1]);
         let region = regions.most_named(text);
@@ -359,20 +364,20 @@ pub fn department(cover: &[String], title: Option<&str>, text: &str, regions: &R
     let found = full.unwrap_or(found);
     // A name without its place ("县农业农村局", "林业局"): the place-named org of the body that ends
     // with it ("宁乡市农业农村局").
-    let unplaced = regions.leading_chain(found.trim_start_matches("中共").trim_start_matches("共青团")).is_empty() && !found.starts_with("中国共产党");
+    let unplaced = regions.leading_chain_len(found.trim_start_matches("中共").trim_start_matches("共青团")) == 0 && !found.starts_with("中国共产党");
     let found = if unplaced {
         // The short forms people write (市文旅局, 县卫健委) stand for the official names.
         let expanded = expand_short_form(&found);
         let core = expanded.trim_start_matches(['省', '市', '县', '区', '州', '旗', '本']);
         orgs.iter()
-            .filter(|(name, _)| core.chars().count() >= 3 && name.ends_with(core) && !regions.leading_chain(name).is_empty())
+            .filter(|(name, _)| core.chars().count() >= 3 && name.ends_with(core) && regions.leading_chain_len(name) > 0)
             .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
             .map(|(name, _)| name.clone())
             .unwrap_or(found)
     } else {
         found
     };
-    Some(fullest_form(&found, &squeeze(text), regions))
+    Some(fullest_form(&found, squeezed, regions))
 }
 
 /// The fiscal year evaluated (not the year of filing).

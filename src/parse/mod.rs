@@ -33,13 +33,13 @@ pub fn parse_text(text: &str, source: SourceInfo, domain: &Domain) -> anyhow::Re
     // Real files are named after the unit and the year ("XX局2022年度部门整体支出绩效自评报告.docx"):
     // the file name is evidence where the text names no unit or year.
     let file_stem = std::path::Path::new(&source.path).file_stem().map(|s| crate::text::simplified(&s.to_string_lossy())).unwrap_or_default();
-    let department = meta::department(&layout.cover, title.as_deref(), text, regions)
+    // One squeezed copy of the text for every metadata rule that reads it.
+    let squeezed = squeeze(text);
+    let department = meta::department_squeezed(&layout.cover, title.as_deref(), text, &squeezed, regions)
         .or_else(|| meta::department(&[file_stem.clone()], Some(&file_stem), "", regions).filter(|d| d.chars().count() >= 4));
     let region = department.as_deref().map(|d| regions.resolve(meta::without_party_prefix(d), text)).unwrap_or_default();
     // A department named without its place (县教育局): the place the title or body names most.
     let region = if region == Default::default() { regions.most_named(&format!("{}\n{text}", title.as_deref().unwrap_or(""))) } else { region };
-    // One squeezed copy of the text for every metadata rule that reads it.
-    let squeezed = squeeze(text);
     let fiscal_year = meta::fiscal_year(&layout.cover, title.as_deref(), &squeezed).or_else(|| meta::fiscal_year(&[], Some(&file_stem), ""));
     let meta = ReportMeta {
         total_score: meta::total_score(
