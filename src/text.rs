@@ -3,7 +3,7 @@
 //!
 //! Folding maps one char to one char, so char positions in folded text are positions in the original.
 
-use std::sync::LazyLock;
+use std::sync::OnceLock;
 
 /// Folds one char: full-width ASCII (！…～) to half width, the ideographic space to a space.
 /// Chinese punctuation that has no ASCII twin (、。（）“”) is kept, except full-width parentheses,
@@ -36,11 +36,13 @@ const LONG: usize = 256;
 /// bit lookup where a conversion costs hash lookups per char.
 fn may_simplify(c: char) -> bool {
     let n = c as usize;
-    (0x800..0x10000).contains(&n) && CONVERTIBLE[n / 64] & (1 << (n % 64)) != 0
+    (0x800..0x10000).contains(&n) && CONVERTIBLE.get_or_init(convertible)[n / 64] & (1 << (n % 64)) != 0
 }
 
-/// The chars `may_simplify` is true of, one bit each.
-static CONVERTIBLE: LazyLock<Vec<u64>> = LazyLock::new(|| {
+/// The chars `may_simplify` is true of, one bit each (built on first use).
+static CONVERTIBLE: OnceLock<Vec<u64>> = OnceLock::new();
+
+fn convertible() -> Vec<u64> {
     // fast2s converts only chars of three UTF-8 bytes; the second list are chars it converts only
     // beside certain neighbours, which a conversion of the char alone does not show.
     let mut bits = vec![0u64; 0x10000 / 64];
@@ -49,7 +51,7 @@ static CONVERTIBLE: LazyLock<Vec<u64>> = LazyLock::new(|| {
         bits[c as usize / 64] |= 1 << (c as usize % 64);
     }
     bits
-});
+}
 
 /// True when a text is written in traditional characters: at least 2% of its Chinese characters
 /// (and at least five) change when simplified.
@@ -91,7 +93,7 @@ fn folds_into_a_word(c: char) -> bool {
 pub fn index_form(text: &str) -> Option<(String, Vec<usize>)> {
     // Once the bit table exists (a writer builds it on its first long text), short texts are
     // scanned with it too.
-    if (text.len() >= LONG || LazyLock::get(&CONVERTIBLE).is_some()) && !text.chars().any(|c| may_simplify(c) || folds_into_a_word(c) || is_invisible(c)) {
+    if (text.len() >= LONG || CONVERTIBLE.get().is_some()) && !text.chars().any(|c| may_simplify(c) || folds_into_a_word(c) || is_invisible(c)) {
         return None;
     }
     let simplified = simplified(text);
