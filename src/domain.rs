@@ -308,6 +308,14 @@ pub struct Theme {
     pub queries: Vec<String>,
 }
 
+impl Theme {
+    /// The patterns through which this theme names a problem: one of them matches wherever it does
+    /// (`exclude` and the indicators never make a match; a pair needs its topic).
+    pub fn matchers(&self) -> impl Iterator<Item = &Pattern> {
+        self.problems.iter().chain(&self.patterns).chain(&self.topics).chain(self.pairs.iter().map(|(topic, _)| topic))
+    }
+}
+
 /// A pattern of the theme schema, compiled when first matched: tagging needs every pattern, a search
 /// only the few theme patterns whose leading words occur in the query (compiling all of them was
 /// most of a search's start-up). A user's schema is compiled when loaded, so that its errors show
@@ -374,7 +382,7 @@ impl Pattern {
         if !self.phrasing {
             return None;
         }
-        self.prefixes.get_or_init(|| syntax(&self.source).ok().and_then(|h| prefixes_of(&h))).as_ref()
+        self.prefixes.get_or_init(|| self.leading_literals()).as_ref()
     }
 
     /// False when no match is possible: none of the literals every match starts with occurs in
@@ -425,11 +433,8 @@ impl Anchors {
     fn new(list: &[Theme]) -> Anchors {
         let (mut words, mut owner, mut always) = (Vec::new(), Vec::new(), vec![false; list.len()]);
         for (i, t) in list.iter().enumerate() {
-            // A theme names a problem only through one of these matching (`exclude` and the
-            // indicators never make a match; a pair needs its topic).
-            let matchers = t.problems.iter().chain(&t.patterns).chain(&t.topics).chain(t.pairs.iter().map(|(topic, _)| topic));
             let mut mine = Vec::new();
-            for p in matchers {
+            for p in t.matchers() {
                 match p.leading_literals() {
                     // Items of a list are matched joined again by '、' with some left out: a
                     // literal holding one could appear only in such a joining.
@@ -554,8 +559,7 @@ mod tests {
         for t in &texts {
             let may = d.themes.candidates(t);
             for (theme, may) in d.themes.list.iter().zip(may) {
-                let matchers = theme.problems.iter().chain(&theme.patterns).chain(&theme.topics).chain(theme.pairs.iter().map(|(topic, _)| topic));
-                let truth = matchers.into_iter().any(|p| p.is_match(t));
+                let truth = theme.matchers().any(|p| p.is_match(t));
                 assert!(may || !truth, "theme {} matches {t} but was ruled out", theme.id.0);
                 ruled_out += usize::from(!may);
                 matched += usize::from(truth);

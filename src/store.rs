@@ -197,8 +197,8 @@ impl Store {
     /// Opens (or creates) the store. Call only while holding the data directory's lock.
     pub fn open(path: &Path) -> Result<Store> {
         let config = sled::Config::new().path(path).mode(sled::Mode::LowSpace).cache_capacity(STORE_CACHE);
-        // A store closed a moment ago in this process may still be locked: sled releases its file
-        // lock when its flusher thread ends, after the handle is dropped (sled #1289). Holding the
+        // A store closed a moment ago in this process may still be locked: sled's background I/O
+        // work can hold the file a little after the handle is dropped (sled #1289). Holding the
         // data directory's lock, nobody else has it open, so the lock clears: wait for it, bounded.
         let mut opened = config.open();
         for _ in 0..REOPEN_TRIES {

@@ -142,9 +142,9 @@ fn cut(text: &str, userdict: &str) -> Cut {
 
 /// Precise mode: one position per word. Search mode: the sub-words of a word share its position
 /// when they start where it starts, the next position otherwise (the search field keeps no
-/// positions; they only need to be consistent). `from` is the first position.
-fn positions(tokens: &mut [Token], search_mode: bool, from: usize) {
-    let mut ordinal = from;
+/// positions; they only need to be consistent).
+fn positions(tokens: &mut [Token], search_mode: bool) {
+    let mut ordinal = 0;
     let mut last_start = usize::MAX;
     for t in tokens {
         if !search_mode || t.position != last_start {
@@ -168,9 +168,9 @@ impl JiebaTokenizer {
     fn precise_tokens(&self, text: &str) -> Vec<Token> {
         let Cut { tokens, precise } = cut(text, &self.userdict);
         let mut words: Vec<Token> = tokens.iter().zip(&precise).filter(|(_, p)| **p).map(|(t, _)| t.clone()).collect();
-        positions(&mut words, false, 0);
+        positions(&mut words, false);
         let mut search = tokens;
-        positions(&mut search, true, 0);
+        positions(&mut search, true);
         LAST_CUT.with(|c| *c.borrow_mut() = Some((text.to_string(), search)));
         words
     }
@@ -182,7 +182,7 @@ impl JiebaTokenizer {
             let (last, tokens) = cached.as_ref()?;
             let head = text.strip_suffix(last.as_str()).filter(|h| h.ends_with('\n'))?;
             let mut out = cut(head, &self.userdict).tokens;
-            positions(&mut out, true, 0);
+            positions(&mut out, true);
             let next = out.last().map_or(0, |t| t.position + 1);
             out.extend(tokens.iter().map(|t| Token {
                 offset_from: t.offset_from + head.len(),
@@ -194,7 +194,7 @@ impl JiebaTokenizer {
         });
         reused.unwrap_or_else(|| {
             let mut tokens = cut(text, &self.userdict).tokens;
-            positions(&mut tokens, true, 0);
+            positions(&mut tokens, true);
             tokens
         })
     }
