@@ -229,7 +229,7 @@ impl SearchIndex {
             // zstd over 64 KiB blocks: Chinese text compresses about three-fold, and the stored blobs
             // are most of the index.
             let settings = tantivy::IndexSettings {
-                docstore_compression: tantivy::store::Compressor::Zstd(tantivy::store::ZstdCompressor { compression_level: Some(6) }),
+                docstore_compression: tantivy::store::Compressor::Zstd(tantivy::store::ZstdCompressor { compression_level: Some(3) }),
                 docstore_blocksize: 65_536,
                 ..Default::default()
             };
