@@ -487,6 +487,9 @@ pub fn ingest(paths: &[PathBuf], follow: bool, data: &DataDir, domain: &Domain, 
                         Err(e) if index_writer_stopped(&e) => return Err(write_failed(&w.commit().err().unwrap_or(e), data, committed)),
                         Err(e) => Err(e),
                     },
+                    // A worker's read of the store fails alike once a write of sled's own (its
+                    // background flush) has failed: sled then returns that error to every call.
+                    Err(e) if storage_failure(&e).is_some() => return Err(write_failed(&e, data, committed)),
                     Err(e) => Err(e),
                 }
                 .with_context(|| format!("{}", path.display()));
