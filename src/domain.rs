@@ -438,7 +438,7 @@ impl Anchors {
                 // Items of a list are matched joined again by '、' with some left out: a literal
                 // running over one could appear only in such a joining, so it is cut there (what
                 // is left still starts every match).
-                let lits = p.leading_literals().map(|lits| lits.into_iter().map(|l| l.split('、').next().unwrap_or_default().to_string()).collect::<Vec<_>>());
+                let lits = p.leading_literals().map(|lits| lits.iter().map(|l| l.split_once('、').map_or(l.as_str(), |(head, _)| head).to_string()).collect::<Vec<_>>());
                 match lits {
                     Some(lits) if lits.iter().all(|l| !l.is_empty()) => mine.extend(lits),
                     _ => always[i] = true,

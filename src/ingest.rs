@@ -477,22 +477,20 @@ pub fn ingest(paths: &[PathBuf], follow: bool, data: &DataDir, domain: &Domain, 
             while let Some(prepared) = pending.remove(&expected) {
                 let path = &files[expected];
                 expected += 1;
-                let result = match prepared {
-                    Ok(p) => match w.apply(p) {
-                        Ok(o) => Ok(o),
-                        // The data directory cannot take more: every later file would fail alike.
-                        Err(e) if storage_failure(&e).is_some() => return Err(write_failed(&e, data, committed)),
-                        // The index's own threads stopped (a write of theirs failed): every later
-                        // file would fail alike; committing hands back their error.
-                        Err(e) if index_writer_stopped(&e) => return Err(write_failed(&w.commit().err().unwrap_or(e), data, committed)),
-                        Err(e) => Err(e),
-                    },
-                    // A worker's read of the store fails alike once a write of sled's own (its
-                    // background flush) has failed: sled then returns that error to every call.
-                    Err(e) if storage_failure(&e).is_some() => return Err(write_failed(&e, data, committed)),
-                    Err(e) => Err(e),
+                let result = prepared.and_then(|p| w.apply(p));
+                // What every later file would meet alike ends the run with one message: the data
+                // directory cannot take more (seen by this thread's writes, or by a worker's read
+                // of the store: once a write of sled's own fails, sled returns that error to every
+                // call), or the index's own threads stopped (committing hands back their error).
+                if let Err(e) = &result {
+                    if storage_failure(e).is_some() {
+                        return Err(write_failed(e, data, committed));
+                    }
+                    if index_writer_stopped(e) {
+                        return Err(write_failed(w.commit().err().as_ref().unwrap_or(e), data, committed));
+                    }
                 }
-                .with_context(|| format!("{}", path.display()));
+                let result = result.with_context(|| format!("{}", path.display()));
                 match &result {
                     Ok(Outcome::Added(_)) => summary.added += 1,
                     Ok(Outcome::Replaced { .. }) => summary.replaced += 1,

@@ -88,8 +88,8 @@ fn folds_into_a_word(c: char) -> bool {
 
 /// The form in which text is segmented for the index: width folded, traditional characters
 /// simplified, invisible characters dropped. `None` when jieba would cut the text as it is the
-/// same way (see `folds_into_a_word`); otherwise the normalised text and, for each of its bytes (and its end), the byte offset in the
-/// original.
+/// same way (see `folds_into_a_word`); otherwise the normalised text and, for each of its bytes
+/// (and its end), the byte offset in the original.
 pub fn index_form(text: &str) -> Option<(String, Vec<usize>)> {
     // Once the bit table exists (a writer builds it on its first long text), short texts are
     // scanned with it too.

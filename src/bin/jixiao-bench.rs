@@ -244,12 +244,15 @@ fn run(reports: usize, seed: u64, work: Option<PathBuf>, repeat: usize, baseline
     };
     // Round by round, this build then the baseline (the machine's speed drifts: alternating
     // exposes both to the same drift); the first round's data directory is the one measured below.
+    let ingest = |bin: &Path, dir: &Path| -> Command {
+        let mut c = Command::new(bin);
+        c.arg("--data").arg(dir).arg("--quiet").arg("ingest").arg(&corpus).env_remove("JIXIAO_SCHEMA").current_dir(&work);
+        c
+    };
     let (mut ours, mut theirs, mut ingest_rss) = (Vec::new(), Vec::new(), 0);
     for round in 0..ingest_rounds.max(1) {
         let dir = if round == 0 { data.clone() } else { work.join("data-round") };
-        let mut c = Command::new(&bin);
-        c.arg("--data").arg(&dir).arg("--quiet").arg("ingest").arg(&corpus).env_remove("JIXIAO_SCHEMA").current_dir(&work);
-        let (t, rss, ok) = measure(&mut c)?;
+        let (t, rss, ok) = measure(&mut ingest(&bin, &dir))?;
         if !ok {
             bail!("ingest failed");
         }
@@ -262,9 +265,7 @@ fn run(reports: usize, seed: u64, work: Option<PathBuf>, repeat: usize, baseline
             eprintln!("ingest with the baseline binary {} (round {}) …", base.display(), round + 1);
             let base_data = work.join("data-baseline");
             let _ = std::fs::remove_dir_all(&base_data);
-            let mut c = Command::new(base);
-            c.arg("--data").arg(&base_data).arg("--quiet").arg("ingest").arg(&corpus).env_remove("JIXIAO_SCHEMA").current_dir(&work);
-            let (t, _, ok) = measure(&mut c)?;
+            let (t, _, ok) = measure(&mut ingest(base, &base_data))?;
             if !ok {
                 bail!("ingest with {} failed", base.display());
             }
@@ -295,7 +296,7 @@ fn run(reports: usize, seed: u64, work: Option<PathBuf>, repeat: usize, baseline
             "≥ 3×",
         ));
     }
-    let (again_t, _, _) = measure(jx(&["ingest"]).arg(&corpus))?;
+    let (again_t, _, _) = measure(&mut ingest(&bin, &data))?;
     rows.push(row(
         "re-ingest unchanged",
         format!("{:.2} s", again_t.as_secs_f64()),

@@ -471,7 +471,8 @@ impl Searching<'_> {
         let searcher = self.index.searcher()?;
         let (query, _, themes) = self.full_query(&searcher, text, filters)?;
         if text.is_none() {
-            // In section-id order: the index order depends on which file a thread finished first.
+            // In section-id order: the index order depends on which of the index writer's threads
+            // took each document.
             let addrs: Vec<DocAddress> = searcher.search(&*query, &tantivy::collector::DocSetCollector)?.into_iter().collect();
             let keys: Vec<_> = searcher
                 .segment_readers()
