@@ -427,8 +427,12 @@ pub struct CheckReport {
     pub problems: Vec<(ReportId, String)>,
 }
 
-/// Reports processed between two commits: bounds the work lost to a crash and the writer's memory.
-const COMMIT_EVERY: usize = 200;
+/// Text stored between two commits (or reports, for many short ones): bounds the work a crash
+/// loses (the next run redoes it). Each commit ends the index writer's segments, which are then
+/// merged: committing every 200 reports had made a third of an ingest's time (15,000 reports:
+/// 21 s, 14.6 s when committing every 2,000); the writer's memory is bounded by its own budget.
+const COMMIT_BYTES: usize = 24 << 20;
+const COMMIT_REPORTS: usize = 4000;
 
 /// Ingests files and folders into the data directory.
 pub fn ingest(paths: &[PathBuf], follow: bool, data: &DataDir, domain: &Domain, on_event: &mut dyn FnMut(Event)) -> Result<Summary> {
@@ -441,7 +445,7 @@ pub fn ingest(paths: &[PathBuf], follow: bool, data: &DataDir, domain: &Domain, 
         summary.failed += 1;
         on_event(Event::File { path: &path, result: &Err(e.context(path.display().to_string())) });
     }
-    let mut since_commit = 0;
+    let (mut since_commit, mut bytes_since_commit) = (0usize, 0usize);
     // Workers read and parse files; this thread stores and indexes them in file order, so output and
     // store contents do not depend on thread timing.
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
@@ -477,6 +481,10 @@ pub fn ingest(paths: &[PathBuf], follow: bool, data: &DataDir, domain: &Domain, 
             while let Some(prepared) = pending.remove(&expected) {
                 let path = &files[expected];
                 expected += 1;
+                let text_bytes = match &prepared {
+                    Ok(Prepared::Parsed { report, .. }) => report.sections.iter().map(|s| s.text.len()).sum(),
+                    _ => 0,
+                };
                 let result = prepared.and_then(|p| w.apply(p));
                 // What every later file would meet alike ends the run with one message: the data
                 // directory cannot take more (seen by this thread's writes, or by a worker's read
@@ -499,12 +507,13 @@ pub fn ingest(paths: &[PathBuf], follow: bool, data: &DataDir, domain: &Domain, 
                 }
                 if matches!(result, Ok(Outcome::Added(_)) | Ok(Outcome::Replaced { .. })) {
                     since_commit += 1;
+                    bytes_since_commit += text_bytes;
                 }
                 on_event(Event::File { path, result: &result });
-                if since_commit >= COMMIT_EVERY {
+                if since_commit >= COMMIT_REPORTS || bytes_since_commit >= COMMIT_BYTES {
                     w.commit().map_err(|e| write_failed(&e, data, committed))?;
                     committed = summary.added + summary.replaced;
-                    since_commit = 0;
+                    (since_commit, bytes_since_commit) = (0, 0);
                 }
             }
         }

@@ -13,7 +13,7 @@ use jixiao::query::{Filters, Searching};
 fn pages_are_slices_of_one_ranking_ordered_by_score_then_section_id() {
     let corpus = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
-    // Two runs, each committing every 200 reports: several segments.
+    // Two runs, each committing at its end: several segments.
     synth_corpus(corpus.path(), 3, 250);
     jixiao(data.path()).arg("ingest").arg(corpus.path()).assert().success();
     let more = tempfile::tempdir().unwrap();
