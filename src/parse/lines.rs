@@ -4,7 +4,7 @@
 //! Recognition works on width-folded text, so １．and 1. are the same; what it reports points back
 //! into the original line, so headings are kept as written.
 
-use crate::text::{chinese_number, fold};
+use crate::text::{chinese_number, fold, fold_char};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -94,9 +94,34 @@ fn back_to_original(orig: &str, folded: &str, folded_at: usize) -> usize {
     orig.char_indices().nth(n).map(|(i, _)| i).unwrap_or(orig.len())
 }
 
+/// Whether a marker (or a bullet before one) may start with `c`: most lines are ruled out by
+/// their first char, without folding them or trying the marker patterns.
+fn may_start_marker(c: char) -> bool {
+    let c = fold_char(c);
+    c.is_ascii_digit()
+        || matches!(c, '第' | '(' | '（' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '①'..='⑳')
+        || matches!(c, '-' | '•' | '·' | '●' | '▪' | '■' | '◆' | '*')
+}
+
+/// Chars of a line folded to look for its marker. A match holds at most 8 chars besides
+/// whitespace (a bullet, 第, three numerals, 部分, a separator): a match (or a try) that the cut
+/// could change passes the 40th char, so more than 16 of them are whitespace; such a line is
+/// looked at whole.
+const MARKER_SPAN: usize = 40;
+
 /// Recognises the numbering marker at the start of `line` (already trimmed).
 pub fn marker(line: &str) -> Option<Marker> {
-    let folded = fold(line);
+    if !line.chars().next().is_some_and(may_start_marker) {
+        return None;
+    }
+    let head = line.char_indices().nth(MARKER_SPAN).map_or(line, |(i, _)| &line[..i]);
+    let head = if head.chars().filter(|c| c.is_whitespace()).count() > 16 { line } else { head };
+    marker_in(line, head)
+}
+
+/// `marker` looking only at `head`, the first chars of `line`.
+fn marker_in(line: &str, head: &str) -> Option<Marker> {
+    let folded = fold(head);
     let bullet_end = BULLET.find(&folded).map(|m| m.end()).unwrap_or(0);
     let body = &folded[bullet_end..];
     for (shape, re) in MARKERS.iter() {
@@ -104,7 +129,7 @@ pub fn marker(line: &str) -> Option<Marker> {
         let whole = caps.get(0)?;
         let num_text = caps.get(1)?.as_str();
         let rest = &body[whole.end()..];
-        let next = rest.chars().next();
+        let next = rest.chars().next().or_else(|| line[head.len()..].chars().next().map(fold_char));
         // "1.5万元", "2.3%" are figures, not markers.
         if matches!(shape, Shape::Arabic | Shape::CnNum) && next.is_some_and(|c| c.is_ascii_digit() || c == '%') {
             continue;
@@ -188,6 +213,37 @@ mod tests {
         assert_eq!(m("2024 年，我局"), None);
         assert_eq!(m("(2023 年度)"), None);
         assert_eq!(m("一是加强管理"), None);
+    }
+
+    #[test]
+    fn looking_at_the_first_chars_finds_what_the_whole_line_gives() {
+        let pad = " ".repeat(30);
+        let lines = [
+            format!("第{pad}二部分 绩效分析"),
+            format!("1.{pad}预算编制"),
+            format!("（一）{}", "部门主要职能".repeat(10)),
+            format!("十二{}、其他", " ".repeat(12)),
+            format!("1{}.5万元", " ".repeat(38)),
+            format!("{}1.5万元", "- ".repeat(20)),
+            format!("①{}", "项".repeat(39)),
+            format!("３．{}", "全角".repeat(30)),
+        ];
+        for line in lines.iter().map(String::as_str).chain(["一是加强管理", "1.5万元用于", "- 1、经济效益指标"]) {
+            assert_eq!(marker(line), marker_in(line, line), "{line}");
+        }
+        // Every line of the samples and of generated reports.
+        let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+        let mut texts: Vec<String> = std::fs::read_dir(&samples).unwrap().flatten().filter_map(|e| std::fs::read_to_string(e.path()).ok()).collect();
+        let domain = crate::domain::Domain::builtin().unwrap();
+        texts.extend(crate::synth::Generator::new(7, domain.regions().unwrap()).generate(30).into_iter().map(|r| r.text));
+        let (mut tried, mut found) = (0, 0);
+        for line in texts.iter().flat_map(|t| t.lines()).map(str::trim) {
+            let whole = marker_in(line, line);
+            assert_eq!(marker(line), whole, "{line}");
+            tried += 1;
+            found += usize::from(whole.is_some());
+        }
+        assert!(tried > 1000 && found > 200, "{tried} lines, {found} markers");
     }
 
     #[test]

@@ -87,8 +87,8 @@ fn items(text: &str) -> Vec<Item> {
             out.push(Item::Blank);
             continue;
         }
-        let sq = squeeze(trimmed);
-        if sq == "目录" || sq == "目次" {
+        // Squeezed, a 目录 line is 目录; trimmed, it starts with 目 (squeezing only drops whitespace).
+        if trimmed.starts_with('目') && matches!(squeeze(trimmed).as_str(), "目录" | "目次") {
             in_toc = true;
             continue;
         }
