@@ -169,7 +169,8 @@ impl RegionTable {
         let chain = self.leading_chain(department);
         let Some(last) = chain.last() else { return Region::default() };
         let Some(cands) = self.by_name.get(last) else { return Region::default() };
-        let mentions = self.mentions(context);
+        // The context only settles between candidates: one alone is not scored.
+        let mentions = if cands.len() > 1 { self.mentions(context) } else { HashMap::new() };
         let score = |idx: usize| -> (usize, usize, usize) {
             let anc = self.ancestors(idx);
             // Every earlier division of the chain must be an ancestor (or the same name, as with

@@ -149,11 +149,13 @@ fn split_labels(paragraph: &str, domain: &Domain) -> (String, Vec<(String, Strin
 /// The score of an indicator heading and its own text, if it states a maximum.
 fn indicator_score(title: &str, text: &str) -> Option<IndicatorScore> {
     let t = fold(title);
+    let in_heading = MAX_IN_HEADING.captures(&t);
+    // Without a maximum in the heading, one in the text names 分 (which folding leaves alone).
+    if in_heading.is_none() && !text.contains('分') {
+        return None;
+    }
     let body = squeeze(text);
-    let max = MAX_IN_HEADING
-        .captures(&t)
-        .or_else(|| MAX_IN_TEXT.captures(&body))
-        .and_then(|c| c[1].parse::<f64>().ok())?;
+    let max = in_heading.or_else(|| MAX_IN_TEXT.captures(&body)).and_then(|c| c[1].parse::<f64>().ok())?;
     let score = SCORE_IN_TEXT
         .captures_iter(&body)
         .filter_map(|c| c[1].parse::<f64>().ok())

@@ -142,7 +142,7 @@ fn unnumbered_candidate(line: &str) -> bool {
         return false;
     }
     let folded = fold(line);
-    if folded.ends_with(|c: char| c.is_ascii_digit()) || CAPTION.is_match(&folded) || DATE_LINE.is_match(&squeeze(line)) {
+    if folded.ends_with(|c: char| c.is_ascii_digit()) || CAPTION.is_match(&folded) || is_date_line(line) {
         return false;
     }
     if ORG_LINE.is_match(&squeeze(line)) && chars <= 25 {
@@ -152,7 +152,14 @@ fn unnumbered_candidate(line: &str) -> bool {
 }
 
 fn is_appendix_heading(line: &str) -> bool {
-    APPENDIX_HEADING.is_match(&fold(line)) && line.chars().count() <= 80
+    // Folding leaves 附 as it is: other lines are not folded.
+    line.starts_with('附') && APPENDIX_HEADING.is_match(&fold(line)) && line.chars().count() <= 80
+}
+
+/// A date alone on its line ("2024年3月", "二〇二四年"): at most 11 chars besides whitespace, so a
+/// longer line is not squeezed to be matched.
+fn is_date_line(line: &str) -> bool {
+    line.chars().filter(|c| !c.is_whitespace()).nth(11).is_none() && DATE_LINE.is_match(&squeeze(line))
 }
 
 static SCORE_NOTE: LazyLock<Regex> =
@@ -425,7 +432,7 @@ pub fn layout(text: &str) -> Layout {
                     || b.current().and_then(|c| b.sections[c].paragraphs.last()).is_none_or(|p| ends_sentence(p));
                 let next = items[i + 1..].iter().find(|x| !matches!(x, Item::Blank));
                 let next_is_content = match next {
-                    Some(Item::Body(n)) => !DATE_LINE.is_match(&squeeze(n)),
+                    Some(Item::Body(n)) => !is_date_line(n),
                     Some(Item::Table(_)) => true,
                     _ => false,
                 };
@@ -442,7 +449,7 @@ pub fn layout(text: &str) -> Layout {
 
 fn is_cover_field(line: &str) -> bool {
     let f = fold(line);
-    f.chars().count() <= 40 && (f.contains('：') || f.contains(':') || DATE_LINE.is_match(&squeeze(line)))
+    f.chars().count() <= 40 && (f.contains('：') || f.contains(':') || is_date_line(line))
 }
 
 /// A report without headings: short leading lines are the cover, everything else one section.
