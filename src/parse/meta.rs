@@ -133,11 +133,14 @@ fn trim_org(value: &str) -> String {
 
 /// The supervising department named in a project table (主管部门), if any.
 pub fn supervisor(cover: &[String], text: &str) -> Option<String> {
-    let head: String = text.chars().take(4000).collect();
+    let head = text.char_indices().nth(4000).map_or(text, |(i, _)| &text[..i]);
+    // Folding leaves 主管部门 as it is: only lines naming it are folded and matched.
     cover
         .iter()
-        .map(|l| fold(l))
-        .chain(head.lines().map(fold))
+        .map(String::as_str)
+        .chain(head.lines())
+        .filter(|l| l.contains("主管部门"))
+        .map(fold)
         .find_map(|l| SUPERVISOR_FIELD.captures(&l).map(|c| trim_org(&c[1])))
         .filter(|v| v.chars().count() >= 3 && !is_report_word(v))
 }
