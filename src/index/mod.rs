@@ -103,6 +103,38 @@ pub struct SectionDoc {
     pub section: Section,
 }
 
+/// `SectionDoc` borrowed from its report, serialised to the same bytes (bincode writes no field
+/// names, and serde writes a reference as its value): indexing does not copy every section.
+#[derive(Serialize)]
+struct SectionDocRef<'a> {
+    report_id: &'a ReportId,
+    department: &'a Option<String>,
+    region: &'a Region,
+    fiscal_year: Option<u16>,
+    total_score: Option<f64>,
+    grade: Option<Grade>,
+    kind: ReportKind,
+    source: &'a str,
+    section: &'a Section,
+}
+
+impl<'a> SectionDocRef<'a> {
+    fn of(report: &'a Report, section: &'a Section) -> SectionDocRef<'a> {
+        let meta = &report.meta;
+        SectionDocRef {
+            report_id: &report.id,
+            department: &meta.department,
+            region: &meta.region,
+            fiscal_year: meta.fiscal_year,
+            total_score: meta.total_score,
+            grade: meta.grade,
+            kind: report.kind(),
+            source: &report.source.path,
+            section,
+        }
+    }
+}
+
 impl SectionDoc {
     /// One section of `report` with the report fields a hit shows.
     pub fn of(report: &Report, section: &Section) -> SectionDoc {
@@ -315,7 +347,17 @@ impl SearchIndex {
             }
             d.add_text(f.kind, report.kind().as_str());
         };
-        let summary = ReportDoc { report: Report { sections: vec![], ..report.clone() }, section_count: report.sections.len() };
+        // The report without its sections, which are not copied to be left out.
+        let bare = Report {
+            id: report.id.clone(),
+            meta: report.meta.clone(),
+            source: report.source.clone(),
+            sections: vec![],
+            flags: report.flags.clone(),
+            metrics: report.metrics.clone(),
+            overrides: report.overrides.clone(),
+        };
+        let summary = ReportDoc { report: bare, section_count: report.sections.len() };
         let mut d = doc!(f.doc_type => DOC_REPORT, f.id => report.id.as_str());
         with_common(&mut d);
         // Every document has the ranking columns, so that they are read directly (an optional
@@ -343,7 +385,7 @@ impl SearchIndex {
             d.add_text(f.heading, heading);
             d.add_text(f.text, &s.text);
             d.add_text(f.text_search, format!("{}\n{}", s.heading, s.text));
-            d.add_bytes(f.blob, &encode(&SectionDoc::of(report, s))?);
+            d.add_bytes(f.blob, &encode(&SectionDocRef::of(report, s))?);
             writer.add_document(d)?;
         }
         Ok(())
@@ -439,5 +481,25 @@ impl SearchIndex {
     pub fn count_term(&self, field: Field, value: &str) -> Result<usize> {
         let searcher = self.searcher()?;
         Ok(searcher.search(&*self.term(field, value), &Count)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_borrowed_section_doc_encodes_as_the_owned_one() {
+        let domain = crate::domain::Domain::builtin().unwrap();
+        let text = crate::synth::Generator::new(3, domain.regions().unwrap()).generate(1).remove(0).text;
+        let source = crate::model::SourceInfo { path: "x/报告.txt".into(), file_hash: "h".into(), bytes: 1, encoding: "UTF-8".into(), published: None };
+        let report = crate::parse::parse_text(&text, source, &domain).unwrap();
+        assert!(report.sections.len() > 5 && report.meta.department.is_some());
+        for s in &report.sections {
+            let owned = encode(&SectionDoc::of(&report, s)).unwrap();
+            assert_eq!(encode(&SectionDocRef::of(&report, s)).unwrap(), owned);
+            let back: SectionDoc = decode_blob(&owned).unwrap();
+            assert_eq!(back.section, *s);
+        }
     }
 }

@@ -125,6 +125,10 @@ static DEDUCTED: LazyLock<Regex> =
 
 /// A paragraph split at its labels: (text before the first label, [(label, text)]).
 fn split_labels(paragraph: &str, domain: &Domain) -> (String, Vec<(String, String)>) {
+    // A label ends with a colon: most paragraphs have none and are not scanned.
+    if !paragraph.contains(['：', ':']) {
+        return (paragraph.to_string(), vec![]);
+    }
     let mut cuts = Vec::new();
     for c in LABEL.captures_iter(paragraph) {
         let (Some(whole), Some(label)) = (c.get(0), c.get(1)) else { continue };
