@@ -83,22 +83,41 @@ fn keep(word: &str) -> bool {
 }
 
 /// Folded and lowercased token text.
+#[cfg(test)]
 fn normalize(word: &str) -> String {
+    let mut out = String::new();
+    normalize_into(&mut out, word);
+    out
+}
+
+/// Appends the folded and lowercased `word` to `out`.
+fn normalize_into(out: &mut String, word: &str) {
     // Most tokens are all Chinese or all ASCII: neither needs the general per-char case mapping.
     if word.is_ascii() {
-        return word.to_ascii_lowercase();
+        out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else if word.chars().all(crate::text::is_han) {
+        out.push_str(word);
+    } else {
+        out.extend(word.chars().map(fold_char).flat_map(char::to_lowercase));
     }
-    if word.chars().all(crate::text::is_han) {
-        return word.to_string();
-    }
-    word.chars().map(fold_char).flat_map(char::to_lowercase).collect()
+}
+
+/// A token of a cut: its text is a range of the cut's `texts` (one buffer for all the tokens of a
+/// text, not a string each), its offsets are in the original text.
+#[derive(Debug, Clone, Copy)]
+struct Tok {
+    from: usize,
+    to: usize,
+    position: usize,
+    text: (usize, usize),
 }
 
 /// One jieba pass gives both modes: search mode emits each word of the precise cut after the
 /// sub-words inside it. Tokens are normalised, with offsets in the original text; `precise` marks
 /// the words of the precise cut.
 struct Cut {
-    tokens: Vec<Token>,
+    texts: String,
+    toks: Vec<Tok>,
     precise: Vec<bool>,
 }
 
@@ -122,18 +141,19 @@ fn cut(text: &str, userdict: &str) -> Cut {
             word = Some((t.byte_start, t.byte_end));
         }
     }
-    let mut out = Cut { tokens: Vec::with_capacity(words.len()), precise: Vec::with_capacity(words.len()) };
+    let mut out = Cut { texts: String::with_capacity(folded.len() * 2), toks: Vec::with_capacity(words.len()), precise: Vec::with_capacity(words.len()) };
     for (t, p) in words.iter().zip(precise) {
         if !keep(t.word) {
             continue;
         }
-        out.tokens.push(Token {
-            offset_from: to_original(t.byte_start),
-            offset_to: to_original(t.byte_end),
+        let start = out.texts.len();
+        normalize_into(&mut out.texts, t.word);
+        out.toks.push(Tok {
+            from: to_original(t.byte_start),
+            to: to_original(t.byte_end),
             // The char offset in the folded text for now (see `positions`).
             position: t.start,
-            text: normalize(t.word),
-            position_length: 1,
+            text: (start, out.texts.len()),
         });
         out.precise.push(p);
     }
@@ -143,7 +163,7 @@ fn cut(text: &str, userdict: &str) -> Cut {
 /// Precise mode: one position per word. Search mode: the sub-words of a word share its position
 /// when they start where it starts, the next position otherwise (the search field keeps no
 /// positions; they only need to be consistent).
-fn positions(tokens: &mut [Token], search_mode: bool) {
+fn positions(tokens: &mut [Tok], search_mode: bool) {
     let mut ordinal = 0;
     let mut last_start = usize::MAX;
     for t in tokens {
@@ -157,55 +177,103 @@ fn positions(tokens: &mut [Token], search_mode: bool) {
     }
 }
 
+/// The search-mode tokens of a text cut in precise mode, kept for its search field.
+struct Cached {
+    text: String,
+    texts: Arc<str>,
+    toks: Vec<Tok>,
+}
+
 thread_local! {
     /// The last text cut in precise mode on this thread and its search-mode tokens. A section's
     /// text is indexed in precise mode, then in search mode after its heading and a newline (the
     /// fields are analysed in that order, on one thread): the second pass reuses the first.
-    static LAST_CUT: std::cell::RefCell<Option<(String, Vec<Token>)>> = const { std::cell::RefCell::new(None) };
+    static LAST_CUT: std::cell::RefCell<Option<Cached>> = const { std::cell::RefCell::new(None) };
 }
 
 impl JiebaTokenizer {
-    fn precise_tokens(&self, text: &str) -> Vec<Token> {
-        let Cut { tokens, precise } = cut(text, &self.userdict);
-        let mut words: Vec<Token> = tokens.iter().zip(&precise).filter(|(_, p)| **p).map(|(t, _)| t.clone()).collect();
+    fn precise_tokens(&self, text: &str) -> CutStream {
+        let Cut { texts, toks, precise } = cut(text, &self.userdict);
+        let texts: Arc<str> = texts.into();
+        let mut words: Vec<Tok> = toks.iter().zip(&precise).filter(|(_, p)| **p).map(|(t, _)| *t).collect();
         positions(&mut words, false);
-        let mut search = tokens;
+        let mut search = toks;
         positions(&mut search, true);
-        LAST_CUT.with(|c| *c.borrow_mut() = Some((text.to_string(), search)));
-        words
+        LAST_CUT.with(|c| *c.borrow_mut() = Some(Cached { text: text.to_string(), texts: texts.clone(), toks: search }));
+        CutStream::new(texts, words)
     }
 
-    fn search_tokens(&self, text: &str) -> Vec<Token> {
+    fn search_tokens(&self, text: &str) -> CutStream {
         // "heading\ntext" after "text" was cut: the newline separates the two in jieba's cut as well.
         // Taken, not copied: it is reused once.
         let reused = LAST_CUT.with(|c| {
-            let (last, tokens) = c.borrow_mut().take()?;
-            let head = text.strip_suffix(last.as_str()).filter(|h| h.ends_with('\n'))?;
-            let mut out = cut(head, &self.userdict).tokens;
+            let cached = c.borrow_mut().take()?;
+            let head = text.strip_suffix(cached.text.as_str()).filter(|h| h.ends_with('\n'))?;
+            let Cut { mut texts, toks: mut out, .. } = cut(head, &self.userdict);
             positions(&mut out, true);
             let next = out.last().map_or(0, |t| t.position + 1);
-            out.extend(tokens.into_iter().map(|t| Token {
-                offset_from: t.offset_from + head.len(),
-                offset_to: t.offset_to + head.len(),
+            let shift = texts.len();
+            texts.push_str(&cached.texts);
+            out.extend(cached.toks.iter().map(|t| Tok {
+                from: t.from + head.len(),
+                to: t.to + head.len(),
                 position: t.position + next,
-                ..t
+                text: (t.text.0 + shift, t.text.1 + shift),
             }));
-            Some(out)
+            Some(CutStream::new(texts.into(), out))
         });
         reused.unwrap_or_else(|| {
-            let mut tokens = cut(text, &self.userdict).tokens;
-            positions(&mut tokens, true);
-            tokens
+            let Cut { texts, mut toks, .. } = cut(text, &self.userdict);
+            positions(&mut toks, true);
+            CutStream::new(texts.into(), toks)
         })
     }
 }
 
-impl Tokenizer for JiebaTokenizer {
-    type TokenStream<'a> = JiebaTokenStream;
+/// The tokens of one cut, handed out through one reused `Token`.
+pub struct CutStream {
+    texts: Arc<str>,
+    toks: Vec<Tok>,
+    index: usize,
+    token: Token,
+}
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> JiebaTokenStream {
-        let tokens = if self.search_mode { self.search_tokens(text) } else { self.precise_tokens(text) };
-        JiebaTokenStream { tokens, index: 0 }
+impl CutStream {
+    fn new(texts: Arc<str>, toks: Vec<Tok>) -> CutStream {
+        CutStream { texts, toks, index: 0, token: Token::default() }
+    }
+}
+
+impl Tokenizer for JiebaTokenizer {
+    type TokenStream<'a> = CutStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> CutStream {
+        if self.search_mode {
+            self.search_tokens(text)
+        } else {
+            self.precise_tokens(text)
+        }
+    }
+}
+
+impl TokenStream for CutStream {
+    fn advance(&mut self) -> bool {
+        let Some(t) = self.toks.get(self.index) else { return false };
+        self.index += 1;
+        let token = &mut self.token;
+        token.offset_from = t.from;
+        token.offset_to = t.to;
+        token.position = t.position;
+        token.position_length = 1;
+        token.text.clear();
+        token.text.push_str(&self.texts[t.text.0..t.text.1]);
+        true
+    }
+    fn token(&self) -> &Token {
+        &self.token
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
     }
 }
 
