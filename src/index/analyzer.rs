@@ -79,7 +79,9 @@ impl JiebaTokenStream {
 }
 
 fn keep(word: &str) -> bool {
-    word.chars().any(|c| c.is_alphanumeric())
+    // Most tokens start with a common Chinese character (every one of U+4E00..U+9FFF is a letter)
+    // or an ASCII one: the Unicode tables are for the rest.
+    word.chars().any(|c| matches!(c, '\u{4E00}'..='\u{9FFF}') || c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric()))
 }
 
 /// Folded and lowercased token text.
@@ -314,6 +316,12 @@ mod tests {
 
     fn jb() -> String {
         crate::domain::Domain::builtin().unwrap().userdict
+    }
+
+    #[test]
+    fn the_common_chinese_characters_are_alphanumeric() {
+        assert!(('\u{4E00}'..='\u{9FFF}').all(char::is_alphanumeric));
+        assert!(!keep("，") && !keep(" ") && keep("a") && keep("预算") && keep("Ⅱ"));
     }
 
     #[test]
