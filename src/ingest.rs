@@ -450,7 +450,10 @@ pub fn ingest(paths: &[PathBuf], follow: bool, data: &DataDir, domain: &Domain, 
     // store contents do not depend on thread timing.
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Result<Prepared>)>(workers * 4);
+    // Room for 32 files a worker: an unchanged file is a hash and a lookup, and with room for 4 the
+    // threads spent a re-ingest handing each other the turn (15,000 unchanged files: 0.29–0.35 s →
+    // 0.27–0.31 s); a parsed report waiting here is some tens of KB.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Result<Prepared>)>(workers * 32);
     let store = w.store.clone();
     let store = &*store;
     // Reports made durable by a commit in this run, for the message when writing fails.
