@@ -128,19 +128,31 @@ pub fn squeeze(s: &str) -> String {
 }
 
 /// `fold` or `squeeze` copying unchanged runs whole: every report line passes through them, and
-/// most of their chars stay as they are. Only chars that fold or are whitespace are decoded; their
-/// UTF-8 first bytes are ASCII whitespace or C2, E1, E2, E3, EF (a continuation byte never is).
+/// most of their chars stay as they are. The scan steps from char to char by the width its first
+/// UTF-8 byte gives; only chars that may fold or be whitespace are decoded: ASCII whitespace, and
+/// by their first two bytes U+0080..U+00BF (C2), U+1680..U+16BF (E1 9A), U+2000..U+207F (E2 80,
+/// E2 81), U+3000 (E3 80 80) and U+FF00..U+FF7F (EF BC, EF BD). The common Chinese characters and
+/// punctuation (、。“” …) are passed over.
 fn fold_text(s: &str, squeeze: bool) -> String {
     let bytes = s.as_bytes();
+    let next = |i: usize| bytes.get(i).copied().unwrap_or(0);
     let mut out = String::with_capacity(s.len());
     let (mut run, mut i) = (0, 0);
-    while i < bytes.len() {
-        let special = match bytes[i] {
-            0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF => true,
-            b => squeeze && (b.is_ascii_whitespace() || b == 0x0B),
+    while let Some(&lead) = bytes.get(i) {
+        let (special, width) = match lead {
+            0x00..=0x7F => (squeeze && (lead.is_ascii_whitespace() || lead == 0x0B), 1),
+            0xC2 => (true, 2),
+            0xE1 => (next(i + 1) == 0x9A, 3),
+            0xE2 => (matches!(next(i + 1), 0x80 | 0x81), 3),
+            0xE3 => (next(i + 1) == 0x80 && next(i + 2) == 0x80, 3),
+            0xEF => (matches!(next(i + 1), 0xBC | 0xBD), 3),
+            0xC0..=0xDF => (false, 2),
+            0xE0..=0xEF => (false, 3),
+            // 4-byte chars; a continuation byte is never reached from a char's first byte.
+            _ => (false, 4),
         };
         if !special {
-            i += 1;
+            i += width;
             continue;
         }
         let Some(c) = s[i..].chars().next() else { break };
