@@ -119,7 +119,7 @@ fn gen(reports: usize, seed: u64, out: &Path) -> Result<u64> {
 /// Runs a command to completion; returns wall time and peak RSS in bytes (from wait4's rusage).
 fn measure(cmd: &mut Command) -> Result<(Duration, u64, bool)> {
     let t0 = Instant::now();
-    let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().context("cannot start")?;
+    let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().with_context(|| format!("cannot start {}", cmd.get_program().to_string_lossy()))?;
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     // SAFETY: rusage is plain data that wait4 fills; pid is our own child, waited for once.
@@ -210,6 +210,10 @@ fn run(reports: usize, seed: u64, work: Option<PathBuf>, repeat: usize, baseline
     let bin = std::env::current_exe()?.with_file_name("jixiao");
     if !bin.exists() {
         bail!("{} not found: build it first (cargo build --release)", bin.display());
+    }
+    // Checked before minutes of ingest: the search baseline needs ripgrep.
+    if Command::new("rg").arg("--version").stdout(Stdio::null()).status().is_err() {
+        bail!("rg (ripgrep) not found: the search baseline needs it (Debian: apt-get install ripgrep)");
     }
     let corpus = work.join("corpus");
     let data = work.join("data");
