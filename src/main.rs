@@ -8,7 +8,21 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc asks for transparent huge pages, and the kernel zeroes each 2 MiB page when it is first
+/// touched: a third of a search's time as a whole process (15,000 reports: median of 15 queries
+/// 10.4–11.0 → 9.0 ms without), and a 15,000-report ingest used 1 s more system time and 80 MiB
+/// more memory with them, for no gain in speed. Off for the whole process, before it allocates much.
+fn without_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl with PR_SET_THP_DISABLE takes plain integer arguments and touches no memory of
+    // ours; failure (an old kernel) leaves the default, which is only slower.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 fn main() -> ExitCode {
+    without_huge_pages();
     jixiao::guard::install_hook();
     let cli = jixiao::cli::Cli::parse();
     match jixiao::commands::run(cli) {
