@@ -189,10 +189,19 @@ impl Writer {
     }
 
     /// The last commit of a writer: a run too short to fill the store's dictionary sample trains
-    /// it from what it wrote (see `Store::train`), then everything is committed.
-    pub fn finish(&mut self) -> Result<()> {
+    /// it from what it wrote (see `Store::train`), everything is committed, and the merges of
+    /// index segments that earlier commits started are waited for. A process that ended during a
+    /// merge left the merge's half-written files behind until the next writer removed them (33 MB
+    /// of a 388 MB index after an ingest of 60,000 reports). The last commit starts no merge of its
+    /// own: the next run's commits merge what it leaves.
+    pub fn finish(mut self) -> Result<()> {
         self.store.train()?;
-        self.commit()
+        self.index_writer()?.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        self.commit()?;
+        if let Some(writer) = self.writer.take() {
+            writer.wait_merging_threads()?;
+        }
+        Ok(())
     }
 
     pub fn add(&mut self, report: &Report) -> Result<()> {

@@ -32,7 +32,7 @@ pub fn set_cmd(ctx: &Ctx, a: &SetArgs, out: &mut dyn Write) -> Result<Status> {
     }
     crate::parse::apply_overrides(&mut r, ctx.domain.regions()?);
     w.replace(&r)?;
-    w.commit()?;
+    w.finish()?;
     writeln!(
         out,
         "{id}: department {}, region {}, fiscal year {}",

@@ -255,7 +255,7 @@ fn remove_cmd(ctx: &Ctx, typed: &str, out: &mut dyn Write) -> Result<Status> {
     let mut w = Writer::open(&ctx.data, &ctx.domain)?;
     let id = resolve_report(&w.index, typed)?;
     let removed = w.remove(&id)?;
-    w.commit()?;
+    w.finish()?;
     match removed {
         Some(r) => writeln!(out, "removed {id} ({})", r.source.path)?,
         None => writeln!(out, "removed {id} from the index (it was not in the store)")?,
@@ -304,6 +304,7 @@ fn rebuild_cmd(ctx: &Ctx, out: &mut dyn Write) -> Result<Status> {
         ctx.notice(&format!("jixiao: note: the old search index could not be read and was moved to {}", aside.display()));
     }
     let n = w.reindex_all()?;
+    w.finish()?;
     writeln!(out, "re-indexed {n} reports")?;
     Ok(Status::Success)
 }
