@@ -62,13 +62,35 @@ fn reports_written_before_and_after_the_dictionary_read_back_unchanged() {
 fn a_full_sample_trains_the_dictionary_during_the_run() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("store")).unwrap();
-    let all = reports(9, 1001);
+    let all = reports(9, 1300);
+    let mut trained_after = None;
     for (i, r) in all.iter().enumerate() {
         store.put(r).unwrap();
-        // The sample is full at 1,000 reports (or 24 MB): the dictionary exists from then on.
-        assert_eq!(store.dictionary_id().is_some(), i + 1 >= 1000, "after {} reports", i + 1);
+        // The sample is full at 1,000 reports (or 24 MB): the dictionary is trained from them on a
+        // thread of its own while the next reports are written, and used once it is ready.
+        if i + 1 < 1000 {
+            assert_eq!(store.dictionary_id(), None, "after {} reports", i + 1);
+        }
+        if trained_after.is_none() && store.dictionary_id().is_some() {
+            trained_after = Some(i + 1);
+        }
     }
+    // The writer's last step waits for a training still under way.
+    store.train().unwrap();
+    let id = store.dictionary_id().expect("a dictionary after 1,300 reports");
+    assert!(trained_after.is_none_or(|n| n > 1000), "the dictionary was trained from the first 1,000 reports, not before");
+    // Every report written before it was ready, the sampled ones and those written during the
+    // training, was rewritten with it.
+    assert_eq!(store.reports_without_dictionary().unwrap(), 0);
     for r in &all {
         assert_eq!(store.get(&r.id).unwrap().as_ref(), Some(r));
     }
+    // The same dictionary as one trained from the same 1,000 reports in a run that stops there.
+    let again = tempfile::tempdir().unwrap();
+    let other = Store::open(&again.path().join("store")).unwrap();
+    for r in &all[..1000] {
+        other.put(r).unwrap();
+    }
+    other.train().unwrap();
+    assert_eq!(other.dictionary_id(), Some(id));
 }
