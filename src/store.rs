@@ -132,8 +132,8 @@ const STORE_CACHE: u64 = 64 * 1024 * 1024;
 /// sled reclaims the space of rewritten pages only in its periodic flush, for at most half of each
 /// interval, and only from log segments at most half live: at its default (500 ms) it fell behind
 /// an ingest and the store's file grew to 2.2× (15,000 reports) and up to 2.9× (60,000) the bytes
-/// it holds. Every 100 ms: 25–28 → 21–23 MB and 108–147 → 79 MB for the same ingests, for no
-/// measurable time (the flush thread's fsyncs and cleaning run beside the ingest's two).
+/// it holds. Every 100 ms: 24.9–28.7 → 20.7–25.6 MB and 108–147 → 79 MB for the same ingests, for
+/// no measurable time (the flush thread's fsyncs and cleaning run beside the ingest's threads).
 const STORE_FLUSH_MS: u64 = 100;
 
 /// The paths inside a data directory.
