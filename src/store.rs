@@ -314,7 +314,7 @@ impl Store {
 
     /// Trains the compression dictionary from the reports sampled so far (if there are enough and
     /// the store has none yet), or waits for the training under way, then installs it (see
-    /// `install`). Called by `Writer::finish`.
+    /// `install`). Called by `Writer::finish`, and by `put` where no thread can be started.
     pub fn train(&self) -> Result<()> {
         let under_way = locked(&self.codec.training).take();
         let bytes = match under_way {
