@@ -175,6 +175,8 @@ impl Writer {
             self.store.put(&report)?;
             n += 1;
         }
+        // The dictionary the restored reports started to train is installed whatever the command.
+        self.store.train()?;
         self.store.flush()?;
         Ok(n)
     }

@@ -90,6 +90,11 @@ pub fn check_cmd(ctx: &Ctx, dry_run: bool, out: &mut dyn Write) -> Result<Status
         writeln!(out, "repaired: the store was damaged (moved to {}); {} reports restored from the index", r.moved_to.display(), r.restored)?;
     }
     let report = w.check(!dry_run)?;
+    let recovered = w.recovery.is_some();
+    if !dry_run {
+        // Like every writer's last step: no merge of the index is left half-written.
+        w.finish()?;
+    }
     writeln!(out, "store: {} reports ({} unreadable)", report.stored, report.unreadable.len())?;
     for id in &report.unreadable {
         writeln!(out, "  unreadable in the store: {id} (re-ingest its file)")?;
@@ -99,7 +104,7 @@ pub fn check_cmd(ctx: &Ctx, dry_run: bool, out: &mut dyn Write) -> Result<Status
     for (id, what) in &report.problems {
         writeln!(out, "  {verb}: {id}: {what}")?;
     }
-    if report.problems.is_empty() && report.unreadable.is_empty() && w.recovery.is_none() {
+    if report.problems.is_empty() && report.unreadable.is_empty() && !recovered {
         writeln!(out, "consistent")?;
         return Ok(Status::Success);
     }
