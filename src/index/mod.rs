@@ -24,7 +24,6 @@ use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocumen
 #[derive(Clone, Copy)]
 pub struct Fields {
     pub doc_type: Field,
-    pub id: Field,
     pub report_id: Field,
     pub department: Field,
     pub province: Field,
@@ -60,8 +59,7 @@ fn build_schema() -> (Schema, Fields) {
         .set_indexing_options(TextFieldIndexing::default().set_tokenizer(analyzer::SEARCH).set_index_option(IndexRecordOption::WithFreqs));
     let fields = Fields {
         doc_type: b.add_text_field("doc_type", keyword.clone()),
-        id: b.add_text_field("id", keyword.clone() | STORED),
-        report_id: b.add_text_field("report_id", keyword.clone() | STORED),
+        report_id: b.add_text_field("report_id", keyword.clone()),
         department: b.add_text_field("department", keyword.clone() | FAST),
         // FAST on the fields the browser app counts as facets (see query::facets).
         province: b.add_text_field("province", keyword.clone() | FAST),
@@ -358,7 +356,7 @@ impl SearchIndex {
             overrides: report.overrides.clone(),
         };
         let summary = ReportDoc { report: bare, section_count: report.sections.len() };
-        let mut d = doc!(f.doc_type => DOC_REPORT, f.id => report.id.as_str());
+        let mut d = doc!(f.doc_type => DOC_REPORT);
         with_common(&mut d);
         // Every document has the ranking columns, so that they are read directly (an optional
         // column costs a rank lookup per document scored); no query matches a report document.
@@ -368,7 +366,7 @@ impl SearchIndex {
         d.add_bytes(f.blob, &encode(&summary)?);
         writer.add_document(d)?;
         for s in &report.sections {
-            let mut d = doc!(f.doc_type => DOC_SECTION, f.id => report.section_id(s).0);
+            let mut d = doc!(f.doc_type => DOC_SECTION);
             with_common(&mut d);
             d.add_text(f.category, s.category.as_str());
             d.add_u64(f.category_ord, s.category.ordinal());
