@@ -158,7 +158,14 @@ static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 /// A line that is only a page number ("- 3 -", "第 3 页", "3/12").
 pub fn is_page_number(line: &str) -> bool {
     // Page-number lines are short; most lines are not worth folding.
-    line.len() <= 40 && PAGE_NUMBER.is_match(&fold(line))
+    line.len() <= 40 && has_digit(line) && PAGE_NUMBER.is_match(&fold(line))
+}
+
+/// Whether `line` has a char `\d` could match once folded (every page number has one): most short
+/// lines are headings without any, and are not folded and matched. Chinese characters are passed
+/// over by range (none is a digit), the rest by Unicode's numeric property (a superset of `\d`).
+fn has_digit(line: &str) -> bool {
+    line.chars().any(|c| c.is_ascii_digit() || (!c.is_ascii() && !crate::text::is_han(c) && c.is_numeric()))
 }
 
 static ARTIFACT: LazyLock<Regex> =
@@ -166,6 +173,10 @@ static ARTIFACT: LazyLock<Regex> =
 
 /// Removes conversion artifacts such as "[bookmark: _GoBack]" and markdown bold markers.
 pub fn strip_artifacts(line: &str) -> std::borrow::Cow<'_, str> {
+    // Every artifact holds '[' or '*': most lines have neither and are not searched.
+    if !line.contains(['[', '*']) {
+        return std::borrow::Cow::Borrowed(line);
+    }
     ARTIFACT.replace_all(line, "")
 }
 
@@ -185,6 +196,15 @@ pub fn is_table_row(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_char_that_folds_to_a_digit_counts_as_one() {
+        let digit = Regex::new(r"\d").unwrap();
+        let missed: Vec<char> = (0..=0x10FFFFu32).filter_map(char::from_u32).filter(|c| digit.is_match(&fold(&c.to_string())) && !has_digit(&c.to_string())).collect();
+        assert!(missed.is_empty(), "{missed:?}");
+        assert!(!has_digit("部门基本情况") && has_digit("第３页") && has_digit("- 12 -"));
+        assert!(!is_page_number("目录") && is_page_number("第３页") && is_page_number("- 12 -"));
+    }
 
     fn m(line: &str) -> Option<(Shape, u32, String)> {
         marker(line).map(|m| (m.shape, m.number, m.text))
