@@ -148,28 +148,56 @@ pub fn supervisor(cover: &[String], text: &str) -> Option<String> {
 /// Every region-prefixed org name in `text` with its count: 乐昌市卫生健康局, 安义县人民医院…
 fn org_names(text: &str, regions: &RegionTable) -> HashMap<String, usize> {
     let mut counts = HashMap::new();
-    let starts = regions.mention_starts(text);
-    for start in starts {
-        let rest = &text[start..];
-        let chain = regions.leading_chain_len(rest);
-        let after = &rest[chain..];
-        let mut end = None;
-        for (n, (i, c)) in after.char_indices().enumerate() {
-            if n > 14 || !crate::text::is_han(c) {
-                break;
-            }
-            if let Some(suf) = ORG_SUFFIXES.iter().find(|s| after[i..].starts_with(**s)) {
-                if n >= 2 {
-                    end = Some(i + suf.len());
-                    break;
-                }
-            }
-        }
-        if let Some(e) = end {
-            *counts.entry(rest[..chain + e].to_string()).or_insert(0) += 1;
+    for start in regions.mention_starts(text) {
+        if let Some(name) = org_name_at(&text[start..], regions) {
+            *counts.entry(name.to_string()).or_insert(0) += 1;
         }
     }
     counts
+}
+
+/// The org name that `rest` opens with: place names, at least two more chars, an org suffix
+/// within 15 chars ("乐昌市" "卫生健康" "局").
+fn org_name_at<'a>(rest: &'a str, regions: &RegionTable) -> Option<&'a str> {
+    let chain = regions.leading_chain_len(rest);
+    if chain == 0 {
+        return None;
+    }
+    let after = &rest[chain..];
+    for (n, (i, c)) in after.char_indices().enumerate() {
+        if n > 14 || !crate::text::is_han(c) {
+            break;
+        }
+        if let Some(suf) = ORG_SUFFIXES.iter().find(|s| after[i..].starts_with(**s)) {
+            if n >= 2 {
+                return Some(&rest[..chain + i + suf.len()]);
+            }
+        }
+    }
+    None
+}
+
+/// Whether `text` may name an org whose name is `name` and one to three chars more: every org name
+/// of `org_names` starts where the text names a place, so where `name` occurs with a place at its
+/// start and such a longer name there, or nowhere. Cheaper than `org_names`: `name` is looked for
+/// as it is, not every place name.
+fn may_name_longer(text: &str, name: &str, regions: &RegionTable) -> bool {
+    let Some(first) = name.chars().next() else { return false };
+    // Every occurrence, overlapping ones too.
+    let mut from = 0;
+    while let Some(k) = text[from..].find(name) {
+        let i = from + k;
+        if org_name_at(&text[i..], regions).is_some_and(|n| is_longer_form(n, name)) {
+            return true;
+        }
+        from = i + first.len_utf8();
+    }
+    false
+}
+
+/// `long` is `short` and one to three chars more.
+fn is_longer_form(long: &str, short: &str) -> bool {
+    long.starts_with(short) && long.len() > short.len() && long.chars().count() - short.chars().count() <= 3
 }
 
 /// A party organ's name without "中共" / "中国共产党" / "共青团", for finding its place.
@@ -222,6 +250,8 @@ fn fullest_form(name: &str, text: &str, regions: &RegionTable) -> String {
         }
     }
     let mut best = name.clone();
+    // "中共" and "X省委" lead only the names of party organs.
+    let party_organ = PARTY_ORGAN.is_match(name.as_str());
     for (i, _) in text.match_indices(name.as_str()).take(200) {
         let before = &text[..i];
         // Up to 16 characters to the left.
@@ -229,12 +259,14 @@ fn fullest_form(name: &str, text: &str, regions: &RegionTable) -> String {
         for j in starts {
             let prefix = &before[j..];
             let party = prefix.starts_with("中共") || prefix.starts_with("中国共产党");
+            // Only a longer form can replace the best one: the place names are looked up then.
+            if prefix.len() + name.len() <= best.len() || (party && !party_organ) {
+                continue;
+            }
             let bare = prefix.trim_start_matches("中国共产党").trim_start_matches("中共");
-            // "中共" and "X省委" lead only the names of party organs.
-            let party_organ = PARTY_ORGAN.is_match(name.as_str());
             let chain = regions.leading_chain_len(bare);
             let fits = chain == bare.len() || (party_organ && bare.strip_suffix('委').is_some_and(|b| chain == b.len() && chain > 0));
-            if fits && (!party || party_organ) && prefix.len() + name.len() > best.len() {
+            if fits {
                 best = format!("{prefix}{name}");
             }
         }
@@ -309,7 +341,10 @@ pub fn department(cover: &[String], title: Option<&str>, text: &str, regions: &R
 /// `department` with the text also as `squeeze` returns it (the parser has it already).
 pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, squeezed: &str, regions: &RegionTable) -> Option<String> {
     let body = BOOK_TITLE.replace_all(text, "");
-    let orgs = org_names(&body, regions);
+    // The org names of the body, counted when a rule needs them: the scan for every place name is
+    // a good part of reading a report, and a name found in a field most often needs none.
+    let orgs = std::cell::OnceCell::new();
+    let orgs = || orgs.get_or_init(|| org_names(&body, regions));
     // The opening lines: the cover, or the first lines of a document without one.
     let opening: Vec<String> = cover
         .iter()
@@ -337,7 +372,8 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
             })
     };
     let from_body = || {
-        orgs.iter()
+        orgs()
+            .iter()
             .filter(|(name, _)| ADMIN_SUFFIXES.iter().any(|s| name.ends_with(s)) && !name.contains("财政"))
             .max_by(|a, b| a.1.cmp(b.1).then(b.0.len().cmp(&a.0.len())).then(b.0.cmp(a.0)))
             .map(|(name, _)| name.clone())
@@ -359,11 +395,12 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
     };
     let found = from_field().or_else(from_title).or_else(from_lines).or_else(from_body).or_else(from_opening)?;
     // Extend an abbreviation to the longest org name in the text that starts with it.
-    let full = orgs
-        .keys()
-        .filter(|name| name.starts_with(&found) && name.len() > found.len() && name.chars().count() - found.chars().count() <= 3)
-        .max_by_key(|name| (orgs[*name], name.len()))
-        .cloned();
+    let full = may_name_longer(&body, &found, regions)
+        .then(|| {
+            let orgs = orgs();
+            orgs.keys().filter(|name| is_longer_form(name, &found)).max_by_key(|name| (orgs[*name], name.len())).cloned()
+        })
+        .flatten();
     let found = full.unwrap_or(found);
     // A name without its place ("县农业农村局", "林业局"): the place-named org of the body that ends
     // with it ("宁乡市农业农村局").
@@ -372,7 +409,8 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
         // The short forms people write (市文旅局, 县卫健委) stand for the official names.
         let expanded = expand_short_form(&found);
         let core = expanded.trim_start_matches(['省', '市', '县', '区', '州', '旗', '本']);
-        orgs.iter()
+        orgs()
+            .iter()
             .filter(|(name, _)| core.chars().count() >= 3 && name.ends_with(core) && regions.leading_chain_len(name) > 0)
             .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
             .map(|(name, _)| name.clone())
