@@ -27,7 +27,14 @@ pub struct MetricDef {
     pub name: String,
     pub label: String,
     pub unit: String,
-    pub patterns: Vec<Regex>,
+    pub patterns: Vec<MetricPattern>,
+}
+
+pub struct MetricPattern {
+    pub regex: Regex,
+    /// Without anchors or word boundaries a match inside one section is a match in all of them
+    /// joined: one search of the joined text rules out the sections before its first match.
+    unanchored: bool,
 }
 
 pub struct MetricDefs {
@@ -39,8 +46,15 @@ impl MetricDefs {
         let file: MetricFile = toml::from_str(text)?;
         let mut list = Vec::new();
         for m in file.metric {
-            let patterns =
-                m.patterns.iter().map(|p| Regex::new(p).with_context(|| format!("bad pattern {p:?} of metric {}", m.name))).collect::<Result<_>>()?;
+            let patterns = m
+                .patterns
+                .iter()
+                .map(|p| {
+                    let regex = Regex::new(p).with_context(|| format!("bad pattern {p:?} of metric {}", m.name))?;
+                    let unanchored = regex_syntax::Parser::new().parse(p).is_ok_and(|h| h.properties().look_set().is_empty());
+                    Ok(MetricPattern { regex, unanchored })
+                })
+                .collect::<Result<_>>()?;
             list.push(MetricDef { name: m.name, label: m.label, unit: m.unit, patterns });
         }
         Ok(MetricDefs { list })
@@ -54,11 +68,27 @@ impl MetricDefs {
 /// The figures of a report's sections.
 pub fn extract(sections: &[Section], defs: &MetricDefs) -> Vec<Metric> {
     let texts: Vec<String> = sections.iter().map(|s| squeeze(&format!("{}\n{}", s.heading, s.text))).collect();
+    // The texts joined, and where each starts in it.
+    let mut joined = String::with_capacity(texts.iter().map(|t| t.len() + 1).sum());
+    let mut starts = Vec::with_capacity(texts.len());
+    for t in &texts {
+        starts.push(joined.len());
+        joined.push_str(t);
+        joined.push('\n');
+    }
     let mut out = Vec::new();
     for def in &defs.list {
         let found = def.patterns.iter().find_map(|p| {
-            texts.iter().enumerate().find_map(|(i, t)| {
-                let v = p.captures(t)?.get(1)?.as_str().parse::<f64>().ok()?;
+            // No section before the one where the joined text's leftmost match starts can match:
+            // its match would start further left.
+            let first = if p.unanchored {
+                let at = p.regex.find(&joined)?.start();
+                starts.partition_point(|&s| s <= at).saturating_sub(1)
+            } else {
+                0
+            };
+            texts.iter().enumerate().skip(first).find_map(|(i, t)| {
+                let v = p.regex.captures(t)?.get(1)?.as_str().parse::<f64>().ok()?;
                 Some((sections[i].seq, v))
             })
         });
@@ -144,4 +174,57 @@ pub fn select(reports: &[crate::index::ReportDoc], f: &MetricFilter) -> Vec<Metr
         }
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Category, SectionKind};
+
+    fn section(seq: u32, heading: &str, text: &str) -> Section {
+        Section {
+            seq,
+            parent: None,
+            level: 1,
+            kind: SectionKind::Heading,
+            heading: heading.into(),
+            marker: None,
+            path: vec![heading.into()],
+            text: text.into(),
+            category: Category::Other,
+            themes: vec![],
+            statements: vec![],
+            indicator: None,
+        }
+    }
+
+    #[test]
+    fn a_figure_comes_from_the_first_section_that_states_it_anchored_or_not() {
+        let defs = MetricDefs::parse(
+            r#"
+[[metric]]
+name = "rate"
+label = "执行率"
+unit = "%"
+patterns = ["执行率为?(\\d{1,3})%"]
+
+[[metric]]
+name = "opening"
+label = "开头的比率"
+unit = "%"
+patterns = ["^比率(\\d{1,3})%"]
+"#,
+        )
+        .unwrap();
+        let sections = vec![
+            section(0, "概述", "本年执行率"),
+            // A match only across two sections' texts joined is none.
+            section(1, "为", "95%。比率12%"),
+            section(2, "执行", "执行率为88%，执行率为77%"),
+            section(3, "比率40%", "执行率为66%"),
+        ];
+        let found = extract(&sections, &defs);
+        let got: Vec<(&str, f64, u32)> = found.iter().map(|m| (m.name.as_str(), m.value, m.section_seq)).collect();
+        assert_eq!(got, vec![("rate", 88.0, 2), ("opening", 40.0, 3)]);
+    }
 }
