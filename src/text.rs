@@ -21,7 +21,9 @@ pub fn fold_char(c: char) -> char {
 /// Traditional characters mapped to simplified ones (預算 → 预算), one char for one char, so char
 /// positions are kept. Text without any traditional character comes back unchanged.
 pub fn simplified(s: &str) -> String {
-    if s.len() >= LONG && !s.chars().any(may_simplify) {
+    // Once the bit table exists (built for the first long text), short texts are scanned with it
+    // too: a problem statement is short, and most have nothing to convert.
+    if (s.len() >= LONG || CONVERTIBLE.get().is_some()) && !s.chars().any(may_simplify) {
         return s.to_string();
     }
     fast2s::convert(s)

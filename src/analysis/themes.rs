@@ -94,21 +94,26 @@ fn clause_names(theme: &Theme, clause: &Clause) -> bool {
 /// True when a statement is an improvement measure ("加强…", "建议…") or a review question
 /// ("是否存在…"), not a finding.
 pub fn is_measure_or_question(statement: &str, themes: &Themes) -> bool {
-    let s = squeeze(statement);
-    if themes.cues.question.as_ref().is_some_and(|q| q.is_match(&s)) {
+    squeezed_is_measure_or_question(&squeeze(statement), themes)
+}
+
+/// `is_measure_or_question` of a statement already squeezed.
+fn squeezed_is_measure_or_question(s: &str, themes: &Themes) -> bool {
+    if themes.cues.question.as_ref().is_some_and(|q| q.is_match(s)) {
         return true;
     }
-    let bare = LEADING_MARKER.replace(&s, "");
+    let bare = LEADING_MARKER.replace(s, "");
     themes.cues.measure.as_ref().is_some_and(|m| m.is_match(&bare)) && !s.contains("存在")
 }
 
 /// The themes one statement names: a whole-statement pattern, or a theme's topic and a deficiency
 /// cue meeting in one clause that does not say the problem was resolved or absent.
 pub fn statement_themes(statement: &str, themes: &Themes) -> Vec<ThemeId> {
-    if is_measure_or_question(statement, themes) {
+    let squeezed = squeeze(statement);
+    if squeezed_is_measure_or_question(&squeezed, themes) {
         return vec![];
     }
-    let s = crate::text::simplified(&squeeze(statement));
+    let s = crate::text::simplified(&squeezed);
     if is_lead_in(&s) {
         return vec![];
     }
