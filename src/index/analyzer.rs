@@ -80,7 +80,10 @@ impl JiebaTokenStream {
 
 fn keep(word: &str) -> bool {
     // Most tokens start with a common Chinese character (every one of U+4E00..U+9FFF is a letter)
-    // or an ASCII one: the Unicode tables are for the rest.
+    // or an ASCII one, or are one common punctuation mark: the Unicode tables are for the rest.
+    if matches!(word, "，" | "。" | "、" | "；" | "：" | "（" | "）" | "“" | "”" | "《" | "》" | "％") {
+        return false;
+    }
     word.chars().any(|c| matches!(c, '\u{4E00}'..='\u{9FFF}') || c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric()))
 }
 
@@ -321,7 +324,10 @@ mod tests {
     #[test]
     fn the_common_chinese_characters_are_alphanumeric() {
         assert!(('\u{4E00}'..='\u{9FFF}').all(char::is_alphanumeric));
-        assert!(!keep("，") && !keep(" ") && keep("a") && keep("预算") && keep("Ⅱ"));
+        assert!(!keep("，") && !keep(" ") && keep("a") && keep("预算") && keep("Ⅱ") && keep("〇"));
+        for p in ["，", "。", "、", "；", "：", "（", "）", "“", "”", "《", "》", "％"] {
+            assert!(!p.chars().any(char::is_alphanumeric), "{p}");
+        }
     }
 
     #[test]
