@@ -206,7 +206,7 @@ mod tests {
 name = "rate"
 label = "执行率"
 unit = "%"
-patterns = ["执行率为?(\\d{1,3})%"]
+patterns = ["执行率[^。]{0,3}?(\\d{1,3})%"]
 
 [[metric]]
 name = "opening"
@@ -218,7 +218,7 @@ patterns = ["^比率(\\d{1,3})%"]
         .unwrap();
         let sections = vec![
             section(0, "概述", "本年执行率"),
-            // A match only across two sections' texts joined is none.
+            // "执行率" + "为95%" matches only in the two sections' texts joined: not a figure.
             section(1, "为", "95%。比率12%"),
             section(2, "执行", "执行率为88%，执行率为77%"),
             section(3, "比率40%", "执行率为66%"),
