@@ -67,13 +67,14 @@ impl MetricDefs {
 
 /// The figures of a report's sections.
 pub fn extract(sections: &[Section], defs: &MetricDefs) -> Vec<Metric> {
-    let texts: Vec<String> = sections.iter().map(|s| squeeze(&format!("{}\n{}", s.heading, s.text))).collect();
-    // The texts joined, and where each starts in it.
-    let mut joined = String::with_capacity(texts.iter().map(|t| t.len() + 1).sum());
-    let mut starts = Vec::with_capacity(texts.len());
-    for t in &texts {
-        starts.push(joined.len());
-        joined.push_str(t);
+    // Each section's heading and text squeezed, one after the other with a newline between, and
+    // where each is.
+    let mut joined = String::new();
+    let mut spans = Vec::with_capacity(sections.len());
+    for s in sections {
+        let from = joined.len();
+        joined.push_str(&squeeze(&format!("{}\n{}", s.heading, s.text)));
+        spans.push(from..joined.len());
         joined.push('\n');
     }
     let mut out = Vec::new();
@@ -83,12 +84,12 @@ pub fn extract(sections: &[Section], defs: &MetricDefs) -> Vec<Metric> {
             // its match would start further left.
             let first = if p.unanchored {
                 let at = p.regex.find(&joined)?.start();
-                starts.partition_point(|&s| s <= at).saturating_sub(1)
+                spans.partition_point(|r| r.start <= at).saturating_sub(1)
             } else {
                 0
             };
-            texts.iter().enumerate().skip(first).find_map(|(i, t)| {
-                let v = p.regex.captures(t)?.get(1)?.as_str().parse::<f64>().ok()?;
+            spans.iter().enumerate().skip(first).find_map(|(i, r)| {
+                let v = p.regex.captures(&joined[r.clone()])?.get(1)?.as_str().parse::<f64>().ok()?;
                 Some((sections[i].seq, v))
             })
         });
