@@ -481,7 +481,7 @@ impl Anchors {
 }
 
 /// A pattern parsed (not compiled): its syntax checked, an error naming it.
-fn syntax(pattern: &str) -> Result<regex_syntax::hir::Hir> {
+pub(crate) fn syntax(pattern: &str) -> Result<regex_syntax::hir::Hir> {
     regex_syntax::Parser::new().parse(pattern).with_context(|| format!("bad pattern {pattern:?}"))
 }
 

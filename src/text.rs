@@ -21,12 +21,17 @@ pub fn fold_char(c: char) -> char {
 /// Traditional characters mapped to simplified ones (預算 → 预算), one char for one char, so char
 /// positions are kept. Text without any traditional character comes back unchanged.
 pub fn simplified(s: &str) -> String {
-    // Once the bit table exists (built for the first long text), short texts are scanned with it
-    // too: a problem statement is short, and most have nothing to convert.
-    if (s.len() >= LONG || CONVERTIBLE.get().is_some()) && !s.chars().any(may_simplify) {
+    if nothing_to_simplify(s) {
         return s.to_string();
     }
     fast2s::convert(s)
+}
+
+/// True when `s` certainly holds no char fast2s would change, found by the bit table: used for a
+/// long text, and once the table exists (built for the first long text) for a short one too (a
+/// problem statement is short, and most have nothing to convert); false when not looked at.
+fn nothing_to_simplify(s: &str) -> bool {
+    (s.len() >= LONG || CONVERTIBLE.get().is_some()) && !s.chars().any(may_simplify)
 }
 
 /// From this length (bytes) a text is first scanned for chars that may change: a short text (a
@@ -59,7 +64,7 @@ fn convertible() -> Vec<u64> {
 /// (and at least five) change when simplified.
 pub fn is_traditional(s: &str) -> bool {
     // Most reports hold no char that simplifies: no copy to compare with then.
-    if s.len() >= LONG && !s.chars().any(may_simplify) {
+    if nothing_to_simplify(s) {
         return false;
     }
     let mut han = 0usize;

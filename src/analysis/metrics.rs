@@ -51,7 +51,7 @@ impl MetricDefs {
                 .iter()
                 .map(|p| {
                     let regex = Regex::new(p).with_context(|| format!("bad pattern {p:?} of metric {}", m.name))?;
-                    let unanchored = regex_syntax::Parser::new().parse(p).is_ok_and(|h| h.properties().look_set().is_empty());
+                    let unanchored = crate::domain::syntax(p).is_ok_and(|h| h.properties().look_set().is_empty());
                     Ok(MetricPattern { regex, unanchored })
                 })
                 .collect::<Result<_>>()?;
