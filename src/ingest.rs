@@ -4,11 +4,11 @@
 //! each index commit; at the start of a run the index is reconciled with the store, so a run that
 //! was killed half-way leaves nothing that the next run does not repair.
 
-use crate::domain::Domain;
+use crate::schema::Domain;
 use crate::extract;
 use crate::index::SearchIndex;
 use crate::model::{Report, ReportId, SourceInfo};
-use crate::parse::parse_text;
+use crate::enrich::read_report;
 use crate::store::{DataDir, Store};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -426,7 +426,7 @@ pub fn prepare(store: &Store, path: &Path, domain: &Domain) -> Result<Prepared> 
         encoding: extracted.encoding.clone(),
         published: extracted.published.clone(),
     };
-    let report = parse_text(&extracted.text, source, domain)?;
+    let report = read_report(&extracted.text, source, domain)?;
     Ok(Prepared::Parsed { key, report: Box::new(report), previous })
 }
 

@@ -1,14 +1,28 @@
 //! jixiao (绩效): turns Chinese government performance self-evaluation reports into a searchable,
 //! analysable document store.
 //!
-//! Data flows one way: file → text (`extract`, `parse::decode`) → `Report` with sections (`parse`,
-//! `analysis::themes`) → store (sled, `store`) and index (tantivy, `index`) → query (`query`) → hits
-//! → output (`output`). `commands` orchestrates one command each; `cli` holds the arguments.
+//! Data flows one way, from the bottom of this table to the top; a module imports only modules on
+//! its own floor or below (none imports one above it, and no two import each other):
+//!
+//! | floor | module | owns | may import |
+//! |---|---|---|---|
+//! | 1 | `text`, `model`, `guard`, `samples` | strings; the typed `Report`, `Section`, `Statement`, ids, `YearRange` | nothing of jixiao above |
+//! | 2 | `region`, `index` | the region table; tantivy documents, analyzer and stored-document format | floor 1 |
+//! | 3 | `schema`, `store`, `synth` | the domain's words and patterns loaded from `schema/`; the sled store of record; generated reports | floors 1–2 (`synth`: `schema`) |
+//! | 4 | `parse`, `similarity` | text → `Report` (sections, metadata); text similarity | floors 1–3 |
+//! | 5 | `extract`, `enrich`, `query` | file bytes → text; statements, themes, figures and metrics on a `Report`; requests → hits | floors 1–4 |
+//! | 6 | `ingest`, `analysis`, `request` | the ingest walk and writer; problems, departments, metric rows; page parameters → typed filters | floors 1–5 |
+//! | 7 | `output` | tables, JSON, CSV, XLSX and the web pages: the only place that formats | floors 1–6 |
+//! | 8 | `cli`, `serve` | the command-line arguments; the browser app's routes | floors 1–7 |
+//! | 9 | `commands` | one function per command | everything below |
+//!
+//! `main.rs` parses the arguments and calls `commands::run`.
 
 pub mod analysis;
 pub mod cli;
 pub mod commands;
-pub mod domain;
+pub mod enrich;
+pub mod schema;
 pub mod extract;
 pub mod guard;
 pub mod index;
@@ -18,8 +32,10 @@ pub mod output;
 pub mod parse;
 pub mod query;
 pub mod region;
+pub mod request;
 pub mod samples;
 pub mod serve;
+pub mod similarity;
 pub mod store;
 pub mod synth;
 pub mod text;

@@ -4,8 +4,10 @@
 //! output layer renders. Field names here are the JSON field names of the CLI, so renaming one is a
 //! breaking change of the output format.
 
+use regex::Regex;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::LazyLock;
 
 /// A report's id: the first 12 hex digits of the BLAKE3 hash of its decoded text.
 ///
@@ -48,6 +50,36 @@ impl SectionId {
             return None;
         }
         Some((ReportId(report.to_ascii_lowercase()), seq))
+    }
+}
+
+/// A problem statement's id: `SECTIONID.N`, N counting the section's statements from 1.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StatementId {
+    pub section: SectionId,
+    /// From 1.
+    pub n: usize,
+}
+
+impl StatementId {
+    /// The id of the statement at `index` (from 0) of `section`.
+    pub fn at(section: SectionId, index: usize) -> StatementId {
+        StatementId { section, n: index + 1 }
+    }
+
+    /// Splits an id typed by a user into the section part and, for a statement id, N:
+    /// "abc-004.2" → ("abc-004", Some(2)); "abc-004" → ("abc-004", None).
+    pub fn split(s: &str) -> (&str, Option<usize>) {
+        match s.rsplit_once('.') {
+            Some((sec, n)) if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) => (sec, n.parse::<usize>().ok()),
+            _ => (s, None),
+        }
+    }
+}
+
+impl fmt::Display for StatementId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.section, self.n)
     }
 }
 
@@ -247,6 +279,34 @@ pub struct Section {
     pub statements: Vec<Statement>,
 }
 
+/// A score note in a heading: "（5分）".
+pub(crate) static MAX_IN_HEADING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[（(]\s*(\d{1,3}(?:\.\d{1,2})?)\s*分\s*[)）]").expect("max pattern"));
+
+impl Section {
+    /// The heading without marker and score note: "（1）预算编制合理性（5分）" → "预算编制合理性".
+    pub fn bare_title(&self) -> String {
+        let h = match &self.marker {
+            Some(m) => self.heading.strip_prefix(m.as_str()).unwrap_or(&self.heading),
+            None => &self.heading,
+        };
+        // Unicode \d in the pattern matches full-width digits too, so the heading is kept as written.
+        let h = MAX_IN_HEADING.replace_all(h, "").to_string();
+        h.trim().trim_end_matches(['。', '.', '：', ':', '；', ';', '，', ',']).trim().to_string()
+    }
+
+    /// What the section says: its title (without marker) and its text. A one-line problem item
+    /// ("2. 制度不够健全，监督不够有力。") is all title and no text.
+    pub fn content(&self) -> String {
+        let title = if self.kind == SectionKind::Labeled { String::new() } else { self.bare_title() };
+        match (title.is_empty(), self.text.is_empty()) {
+            (true, _) => self.text.clone(),
+            (false, true) => title,
+            (false, false) => format!("{title}\n{}", self.text),
+        }
+    }
+}
+
 /// One problem a problem section states: a numbered item, a 一是/二是 clause, a sentence or a part
 /// of one joined by "；". Its id is `SECTIONID.N` (N from 1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -338,5 +398,41 @@ impl Report {
     }
     pub fn kind(&self) -> ReportKind {
         self.meta.kind.unwrap_or(ReportKind::Other)
+    }
+}
+
+/// An inclusive fiscal-year range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct YearRange {
+    pub from: u16,
+    pub to: u16,
+}
+
+impl std::str::FromStr for YearRange {
+    type Err = String;
+    /// "2023", "2022..2024", "2022..", "..2024"
+    fn from_str(s: &str) -> Result<Self, String> {
+        let parse = |x: &str, default: u16| -> Result<u16, String> {
+            if x.trim().is_empty() {
+                return Ok(default);
+            }
+            x.trim().parse::<u16>().map_err(|_| format!("{x:?} is not a year; give a year (2023) or a range (2022..2024, 2022.., ..2024)"))
+        };
+        // "2022-2024" (or 2022~2024, 2022至2024) is read as the range it plainly means.
+        let s = &*match s.trim().split_once(['-', '~', '至', '–', '—']) {
+            Some((a, b)) if a.trim().len() == 4 && b.trim().len() == 4 && !s.contains("..") => format!("{}..{}", a.trim(), b.trim()),
+            _ => s.to_string(),
+        };
+        let r = match s.split_once("..") {
+            Some((a, b)) => YearRange { from: parse(a, 0)?, to: parse(b, u16::MAX)? },
+            None => {
+                let y = parse(s, 0)?;
+                YearRange { from: y, to: y }
+            }
+        };
+        if r.from > r.to {
+            return Err(format!("the range {s} is empty"));
+        }
+        Ok(r)
     }
 }

@@ -201,7 +201,7 @@ impl RegionTable {
 
 #[cfg(test)]
 mod tests {
-    use crate::domain::Domain;
+    use crate::schema::Domain;
 
     #[test]
     fn resolves_county_level_names_with_their_chain() {

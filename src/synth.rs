@@ -253,7 +253,7 @@ fn noise(text: &str, dept: &str, rng: &mut ChaCha8Rng) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Domain;
+    use crate::schema::Domain;
 
     #[test]
     fn generation_is_deterministic_and_parses() {
@@ -262,7 +262,7 @@ mod tests {
         let b = Generator::new(7, d.regions().unwrap()).generate(20);
         assert_eq!(a.iter().map(|r| &r.text).collect::<Vec<_>>(), b.iter().map(|r| &r.text).collect::<Vec<_>>());
         let src = || crate::model::SourceInfo { path: String::new(), file_hash: String::new(), bytes: 0, encoding: String::new(), published: None };
-        let r = crate::parse::parse_text(&a[0].text, src(), &d).unwrap();
+        let r = crate::enrich::read_report(&a[0].text, src(), &d).unwrap();
         assert!(r.meta.department.is_some() && r.meta.fiscal_year.is_some(), "{:?}", r.meta);
         assert!(r.sections.iter().any(|s| s.category == crate::model::Category::Problems));
     }

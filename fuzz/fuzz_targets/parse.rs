@@ -1,7 +1,7 @@
 //! Any bytes through every reader and the parser: no panic allowed.
 #![no_main]
 
-use jixiao::domain::Domain;
+use jixiao::schema::Domain;
 use jixiao::model::SourceInfo;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
@@ -18,6 +18,6 @@ fuzz_target!(|data: &[u8]| {
     let _ = jixiao::extract::html::extract(&text);
     let source = SourceInfo { path: String::new(), file_hash: String::new(), bytes: 0, encoding: String::new(), published: None };
     if let Ok(report) = jixiao::parse::parse_text(&text, source, domain) {
-        let _ = jixiao::analysis::metrics::extract(&report.sections, domain.metrics().expect("built-in metrics"));
+        let _ = jixiao::enrich::metrics::extract(&report.sections, domain.metrics().expect("built-in metrics"));
     }
 });

@@ -4,19 +4,24 @@
 //!
 //! Pure functions over the problem sections that the caller fetched from the index.
 
-use super::similarity::{cosine, shape, shape_similarity, Vector, Vectorizer, NEAR_DUPLICATE};
-use crate::domain::{Domain, Themes};
+use crate::similarity::{cosine, shape, shape_similarity, Vector, Vectorizer, NEAR_DUPLICATE};
+use crate::schema::{Domain, Themes};
 use crate::index::SectionDoc;
-use crate::model::{Region, SectionId};
-use crate::parse::content;
+use crate::model::{Region, SectionId, StatementId};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// The name under which sections of reports without a department are grouped.
+/// How a report without a department is named where departments are listed.
 pub const UNKNOWN_DEPARTMENT: &str = "（未识别部门）";
 
-fn department(d: &SectionDoc) -> &str {
-    d.department.as_deref().unwrap_or(UNKNOWN_DEPARTMENT)
+/// The department a section is grouped under. A report whose unit was not found is a unit of its
+/// own, named with its id: two unrelated reports without a name are not one unit, so they never
+/// make a problem recurring or copied forward.
+fn department(d: &SectionDoc) -> std::borrow::Cow<'_, str> {
+    match d.department.as_deref() {
+        Some(name) => std::borrow::Cow::Borrowed(name),
+        None => std::borrow::Cow::Owned(format!("（未识别部门：报告 {}）", d.report_id)),
+    }
 }
 
 
@@ -155,7 +160,7 @@ pub fn by_department(docs: &[&SectionDoc], domain: &Domain, min_years: usize) ->
         // A year is carried over when one of its paragraphs has the shape of one from the year before.
         let shapes: BTreeMap<u16, Vec<Vec<char>>> = years
             .iter()
-            .map(|y| (*y, list.iter().filter(|d| d.fiscal_year == Some(*y)).map(|d| content(&d.section)).filter(|t| t.chars().count() >= 15).map(|t| shape(&t, domain)).collect()))
+            .map(|y| (*y, list.iter().filter(|d| d.fiscal_year == Some(*y)).map(|d| d.section.content()).filter(|t| t.chars().count() >= 15).map(|t| shape(&t, domain)).collect()))
             .collect();
         let carried_over_years = years
             .iter()
@@ -197,7 +202,7 @@ pub fn by_year(docs: &[SectionDoc], themes: &Themes) -> YearMatrix {
     let years: Vec<u16> = docs.iter().filter_map(|d| d.fiscal_year).collect::<BTreeSet<_>>().into_iter().collect();
     let mut rows = Vec::new();
     for t in &themes.list {
-        let mut per_year: HashMap<u16, BTreeSet<&str>> = HashMap::new();
+        let mut per_year: HashMap<u16, BTreeSet<std::borrow::Cow<str>>> = HashMap::new();
         for d in docs.iter().filter(|d| d.section.themes.contains(&t.id)) {
             if let Some(y) = d.fiscal_year {
                 per_year.entry(y).or_default().insert(department(d));
@@ -253,11 +258,11 @@ pub fn discover(docs: &[SectionDoc], domain: &Domain) -> Vec<Cluster> {
         .filter(|u| {
             let sq = crate::text::squeeze(u.text);
             sq.chars().count() >= 10
-                && !super::themes::is_lead_in(&sq)
+                && !crate::enrich::themes::is_lead_in(&sq)
                 // "问题" alone names no shortfall ("群众反映的问题均按时办理").
                 && themes.cues.deficiency.as_ref().is_some_and(|c| c.is_match(&sq.replace("问题", "")))
                 && !themes.cues.resolved.as_ref().is_some_and(|c| c.is_match(&sq))
-                && !super::themes::is_measure_or_question(u.text, themes)
+                && !crate::enrich::themes::is_measure_or_question(u.text, themes)
         })
         .collect();
     let candidates: Vec<(&Untagged, Vector)> = untagged.iter().map(|u| (u, vz.vector(u.text))).filter(|(_, v)| !v.is_empty()).collect();
@@ -306,7 +311,7 @@ pub fn discover(docs: &[SectionDoc], domain: &Domain) -> Vec<Cluster> {
                 top_terms: terms.into_iter().take(6).map(|(k, _)| k.clone()).collect(),
                 departments: departments.into_iter().collect(),
                 reports: reports.len(),
-                statement_ids: members.iter().map(|u| format!("{}.{}", u.doc.report_id.section(u.doc.section.seq), u.n + 1)).collect(),
+                statement_ids: members.iter().map(|u| StatementId::at(u.doc.report_id.section(u.doc.section.seq), u.n).to_string()).collect(),
                 examples,
             })
         })
@@ -326,7 +331,7 @@ mod tests {
         let mut docs = Vec::new();
         for r in crate::synth::Generator::new(5, domain.regions().unwrap()).generate(n) {
             let source = SourceInfo { path: r.file_name.clone(), file_hash: String::new(), bytes: 0, encoding: String::new(), published: None };
-            let report = crate::parse::parse_text(&r.text, source, &domain).unwrap();
+            let report = crate::enrich::read_report(&r.text, source, &domain).unwrap();
             docs.extend(report.sections.iter().filter(|s| s.category == Category::Problems).map(|s| SectionDoc::of(&report, s)));
         }
         (docs, domain)

@@ -9,7 +9,7 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
-use jixiao::domain::Domain;
+use jixiao::schema::Domain;
 use jixiao::index::analyzer;
 use jixiao::query::{Filters, Searching};
 use std::path::{Path, PathBuf};
@@ -403,7 +403,7 @@ fn theme_quality(reports: usize, seed: u64) -> Result<()> {
     let mut per_theme: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     for r in &sample {
         let source = jixiao::model::SourceInfo { path: r.file_name.clone(), file_hash: String::new(), bytes: 0, encoding: String::new(), published: None };
-        let report = jixiao::parse::parse_text(&r.text, source, &domain)?;
+        let report = jixiao::enrich::read_report(&r.text, source, &domain)?;
         let got: BTreeSet<String> = report
             .sections
             .iter()

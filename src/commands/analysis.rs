@@ -205,7 +205,7 @@ pub fn retag_cmd(ctx: &Ctx, out: &mut dyn Write) -> Result<Status> {
     for id in &ids {
         let Some(mut r) = w.store.get(id)? else { continue };
         let before = r.clone();
-        crate::parse::reclassify(&mut r, &ctx.domain)?;
+        crate::enrich::reclassify(&mut r, &ctx.domain)?;
         if r != before {
             w.replace(&r)?;
             changed += 1;
@@ -229,7 +229,7 @@ pub fn classify_cmd(ctx: &Ctx, a: &crate::cli::ClassifyArgs, out: &mut dyn Write
             s
         }
     };
-    let inputs = crate::analysis::themes::classify_input(&text).with_context(|| match &a.input {
+    let inputs = crate::enrich::themes::classify_input(&text).with_context(|| match &a.input {
         Some(p) => format!("{}", p.display()),
         None => "standard input".to_string(),
     })?;
@@ -238,7 +238,7 @@ pub fn classify_cmd(ctx: &Ctx, a: &crate::cli::ClassifyArgs, out: &mut dyn Write
     let format = out_a::resolve_format(a.format, output, TableFormat::Table)?;
     let mut file = None;
     let out = destination(format, output, out, &mut file)?;
-    let rows = crate::analysis::themes::classify(&inputs, &ctx.domain.themes);
+    let rows = crate::enrich::themes::classify(&inputs, &ctx.domain.themes);
     out_a::classified(out, &rows, &ctx.domain.themes, format, output)?;
     out.flush()?;
     if rows.is_empty() {

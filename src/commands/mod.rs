@@ -2,10 +2,10 @@
 //! `output`. Rules live in the library, formatting in `output`; this module only orchestrates.
 
 use crate::cli::{Cli, Command, FilterArgs, IngestArgs, ReportsArgs, SearchArgs, ShowArgs};
-use crate::domain::Domain;
+use crate::schema::Domain;
 use crate::index::SearchIndex;
 use crate::ingest::{self, Event, Outcome, Writer};
-use crate::model::{Category, Flag, ReportId, SectionId};
+use crate::model::{Category, Flag, SectionId};
 use crate::output::{self, Format, Stats};
 use crate::query::{Filters, Searching};
 use crate::store::DataDir;
@@ -185,15 +185,7 @@ fn reports_cmd(ctx: &Ctx, a: &ReportsArgs, out: &mut dyn Write) -> Result<Status
     Ok(Status::Success)
 }
 
-/// A report id from what the user typed: the full id or a unique prefix.
-pub(crate) fn resolve_report(index: &SearchIndex, typed: &str) -> Result<ReportId> {
-    let matches = index.resolve_prefix(typed)?;
-    match matches.as_slice() {
-        [one] => Ok(one.clone()),
-        [] => bail!("no report with id {typed:?} (see `jixiao reports`)"),
-        many => bail!("{typed:?} is the start of {} report ids; type more of it", many.len()),
-    }
-}
+pub(crate) use crate::query::resolve_report;
 
 fn show_cmd(ctx: &Ctx, a: &ShowArgs, out: &mut dyn Write) -> Result<Status> {
     let index = ctx.index()?;

@@ -318,7 +318,7 @@ mod tests {
     use super::*;
 
     fn jb() -> String {
-        crate::domain::Domain::builtin().unwrap().userdict
+        crate::schema::Domain::builtin().unwrap().userdict
     }
 
     #[test]

@@ -488,10 +488,10 @@ mod tests {
 
     #[test]
     fn a_borrowed_section_doc_encodes_as_the_owned_one() {
-        let domain = crate::domain::Domain::builtin().unwrap();
+        let domain = crate::schema::Domain::builtin().unwrap();
         let text = crate::synth::Generator::new(3, domain.regions().unwrap()).generate(1).remove(0).text;
         let source = crate::model::SourceInfo { path: "x/报告.txt".into(), file_hash: "h".into(), bytes: 1, encoding: "UTF-8".into(), published: None };
-        let report = crate::parse::parse_text(&text, source, &domain).unwrap();
+        let report = crate::enrich::read_report(&text, source, &domain).unwrap();
         assert!(report.sections.len() > 5 && report.meta.department.is_some());
         for s in &report.sections {
             let owned = encode(&SectionDoc::of(&report, s)).unwrap();

@@ -161,7 +161,7 @@ impl StatementRow {
             .enumerate()
             .filter(|(_, st)| theme.is_none_or(|t| st.themes.iter().any(|x| x.0 == t)))
             .map(|(n, st)| StatementRow {
-                statement_id: format!("{section_id}.{}", n + 1),
+                statement_id: crate::model::StatementId::at(crate::model::SectionId(section_id.clone()), n).to_string(),
                 section_id: section_id.clone(),
                 department: d.department.clone(),
                 region: d.region.clone(),
@@ -407,8 +407,8 @@ pub fn metrics(out: &mut dyn Write, rows: &[MetricRow], format: TableFormat, out
 /// `jixiao classify`: one row per statement, with the themes' labels beside their ids.
 pub fn classified(
     out: &mut dyn Write,
-    rows: &[crate::analysis::themes::Classified],
-    themes: &crate::domain::Themes,
+    rows: &[crate::enrich::themes::Classified],
+    themes: &crate::schema::Themes,
     format: TableFormat,
     output: Option<&Path>,
 ) -> Result<()> {

@@ -123,7 +123,7 @@ impl<'a> SectionJson<'a> {
                 .iter()
                 .enumerate()
                 .map(|(n, st)| StatementJson {
-                    id: format!("{}.{}", d.report_id.section(s.seq), n + 1),
+                    id: crate::model::StatementId::at(d.report_id.section(s.seq), n).to_string(),
                     text: &st.text,
                     themes: st.themes.iter().map(|t| t.0.as_str()).collect(),
                     figures: &st.figures,

@@ -5,11 +5,12 @@
 use crate::analysis::department::DepartmentView;
 use crate::analysis::metrics::MetricRow;
 use crate::analysis::problems::{Cluster, DepartmentRow, ThemeRow, YearMatrix};
-use crate::domain::Themes;
+use crate::schema::Themes;
 use crate::index::{ReportDoc, SectionDoc};
 use crate::model::Category;
 use crate::query::facets::{Count, Facets};
 use crate::query::{Hit, SimilarHit};
+use crate::request::{url, MetricParams, SearchParams, MAX_PAGE};
 use maud::{html, Markup, DOCTYPE};
 
 pub const CSS: &str = include_str!("web/app.css");
@@ -58,15 +59,6 @@ pub fn kind_label(k: &str) -> &'static str {
 
 fn theme_label(themes: &Themes, id: &str) -> String {
     themes.get(id).map(|t| t.label.clone()).unwrap_or_else(|| id.to_string())
-}
-
-/// `path?k=v&…` with the values percent-encoded; empty values are left out.
-pub fn url(path: &str, params: &[(&str, &str)]) -> String {
-    let kept: Vec<(&str, &str)> = params.iter().filter(|(_, v)| !v.is_empty()).copied().collect();
-    if kept.is_empty() {
-        return path.to_string();
-    }
-    format!("{path}?{}", serde_urlencoded::to_string(&kept).unwrap_or_default())
 }
 
 fn layout(title: &str, active: Page, frame: &Frame, body: Markup) -> Markup {
@@ -124,54 +116,6 @@ fn marked(text: &str, highlights: &[(usize, usize)]) -> Markup {
     }
 }
 
-/// The search form, filters and facets as the page received them.
-#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
-pub struct SearchParams {
-    #[serde(default)]
-    pub q: String,
-    #[serde(default)]
-    pub year: String,
-    #[serde(default)]
-    pub dept: String,
-    #[serde(default)]
-    pub region: String,
-    #[serde(default)]
-    pub kind: String,
-    #[serde(default)]
-    pub category: String,
-    #[serde(default)]
-    pub theme: String,
-    #[serde(default)]
-    pub page: Option<usize>,
-}
-
-impl SearchParams {
-    pub fn pairs(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("q", self.q.clone()),
-            ("year", self.year.clone()),
-            ("dept", self.dept.clone()),
-            ("region", self.region.clone()),
-            ("kind", self.kind.clone()),
-            ("category", self.category.clone()),
-            ("theme", self.theme.clone()),
-        ]
-    }
-    /// This search with `key` set to `value` (empty: removed), back on the first page.
-    pub fn with(&self, path: &str, key: &str, value: &str) -> String {
-        let pairs: Vec<(&str, String)> = self.pairs().into_iter().map(|(k, v)| if k == key { (k, value.to_string()) } else { (k, v) }).collect();
-        let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        url(path, &refs)
-    }
-    fn page_url(&self, page: usize) -> String {
-        let mut pairs = self.pairs();
-        let p = page.to_string();
-        pairs.push(("page", if page > 1 { p } else { String::new() }));
-        let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        url("/", &refs)
-    }
-}
-
 pub struct SearchView<'a> {
     pub params: &'a SearchParams,
     pub hits: &'a [Hit],
@@ -208,7 +152,7 @@ pub fn search_page(frame: &Frame, v: &SearchView) -> Markup {
     let p = v.params;
     let themes = v.themes;
     let plain = |s: &str| s.to_string();
-    let pages = v.total.div_ceil(v.per_page.max(1)).min(crate::serve::MAX_PAGE);
+    let pages = v.total.div_ceil(v.per_page.max(1)).min(MAX_PAGE);
     let chips: Vec<(&str, &str, String)> = [
         ("year", p.year.as_str(), format!("年度 {}", p.year)),
         ("dept", p.dept.as_str(), format!("部门 {}", p.dept)),
@@ -343,7 +287,7 @@ pub fn report_page(frame: &Frame, r: &ReportDoc, sections: &[SectionDoc], hit: O
                                     @for t in &st.themes { " " span.theme { (theme_label(themes, &t.0)) } }
                                     @for f in &st.figures { " " span.figure { (f) } }
                                     @if comparable(st) {
-                                        " " a.similar href=(format!("/similar/{}-{:03}.{}", r.report.id, sec.seq, n + 1)) { "相似问题 ›" }
+                                        " " a.similar href=(format!("/similar/{}", crate::model::StatementId::at(r.report.id.section(sec.seq), n))) { "相似问题 ›" }
                                     }
                                 }
                             }
@@ -361,7 +305,7 @@ pub fn report_page(frame: &Frame, r: &ReportDoc, sections: &[SectionDoc], hit: O
 /// lead-in ("主要存在以下问题：").
 fn comparable(st: &crate::model::Statement) -> bool {
     let squeezed = crate::text::squeeze(&st.text);
-    !st.themes.is_empty() || (squeezed.chars().count() >= 8 && !crate::analysis::themes::is_lead_in(&squeezed))
+    !st.themes.is_empty() || (squeezed.chars().count() >= 8 && !crate::enrich::themes::is_lead_in(&squeezed))
 }
 
 /// Background of a heatmap cell: white to deep red as `n` approaches `max`.
@@ -544,7 +488,7 @@ pub fn department_page(frame: &Frame, v: &DepartmentView, themes: &Themes) -> Ma
         h2 { "指标" }
         @if v.metrics.is_empty() { p.empty { "报告中没有找到采购执行率、预算执行率等指标。" } }
         @for m in &v.metrics {
-            @if m.name != crate::analysis::metrics::INDICATOR_SCORE {
+            @if m.name != crate::schema::INDICATOR_SCORE {
                 section.metric {
                     h3 { (m.label) }
                     @let pts: Vec<(String, f64)> = m.points.iter().map(|(y, x)| (y.to_string(), *x)).collect();
@@ -555,21 +499,6 @@ pub fn department_page(frame: &Frame, v: &DepartmentView, themes: &Themes) -> Ma
         }
     };
     layout(&v.department, Page::Department, frame, body)
-}
-
-/// The metrics page's form values.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-pub struct MetricParams {
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub below: String,
-    #[serde(default)]
-    pub above: String,
-    #[serde(default)]
-    pub year: String,
-    #[serde(default)]
-    pub dept: String,
 }
 
 /// A histogram of values in ten bins between the smallest and largest, as inline SVG.
@@ -654,7 +583,7 @@ pub fn similar_page(frame: &Frame, of: &str, text: &str, hits: &[SimilarHit], th
                         @for t in &h.doc.section.themes { span.theme { (theme_label(themes, &t.0)) } }
                     }
                     a.path href=(section_link(&h.id.0)) { (h.doc.section.path.join(" › ")) }
-                    p.snippet { (crate::text::prefix_chars(&crate::parse::content(&h.doc.section), 300)) }
+                    p.snippet { (crate::text::prefix_chars(&h.doc.section.content(), 300)) }
                 }
             }
         }
@@ -663,11 +592,11 @@ pub fn similar_page(frame: &Frame, of: &str, text: &str, hits: &[SimilarHit], th
     layout("相似问题", Page::Search, frame, body)
 }
 
-pub fn ingest_page(frame: &Frame, max_mb: u64) -> Markup {
+pub fn ingest_page(frame: &Frame, max_mb: u64, token: &str) -> Markup {
     let body = html! {
         h1 { "导入报告" }
         p.lead { "把报告文件（.pdf .docx .doc .txt .html）拖到下面，或点选文件。每个文件单独导入，逐个显示结果；单个文件不超过 " (max_mb) " MB。" }
-        div #drop.drop { "拖放文件到这里，或 " label.pick { "选择文件" input #files type="file" multiple accept=".pdf,.docx,.doc,.txt,.md,.html,.htm"; } }
+        div #drop.drop data-token=(token) { "拖放文件到这里，或 " label.pick { "选择文件" input #files type="file" multiple accept=".pdf,.docx,.doc,.txt,.md,.html,.htm"; } }
         table.data #progress { thead { tr { th { "文件" } th { "进度" } th { "结果" } } } tbody {} }
         p #done.hidden { "完成。" a href="/" { "去检索 ›" } }
     };

@@ -254,7 +254,7 @@ mod tests {
         // Every line of the samples and of generated reports.
         let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
         let mut texts: Vec<String> = std::fs::read_dir(&samples).unwrap().flatten().filter_map(|e| std::fs::read_to_string(e.path()).ok()).collect();
-        let domain = crate::domain::Domain::builtin().unwrap();
+        let domain = crate::schema::Domain::builtin().unwrap();
         texts.extend(crate::synth::Generator::new(7, domain.regions().unwrap()).generate(30).into_iter().map(|r| r.text));
         let (mut tried, mut found) = (0, 0);
         for line in texts.iter().flat_map(|t| t.lines()).map(str::trim) {

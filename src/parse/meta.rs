@@ -6,6 +6,7 @@
 
 use crate::model::{Grade, ReportKind};
 use crate::region::RegionTable;
+use crate::schema::Units;
 use crate::text::{fold, squeeze};
 use regex::Regex;
 use std::collections::HashMap;
@@ -14,14 +15,6 @@ use std::sync::LazyLock;
 fn re(p: &str) -> Regex {
     Regex::new(p).expect("metadata pattern")
 }
-
-/// Org-name suffixes, longest first so that 委员会 wins over 委.
-const ORG_SUFFIXES: [&str; 21] = [
-    "委员会", "办公室", "联合会", "幼儿园", "管理处", "中学", "小学", "学校", "医院", "中心", "政府", "协会", "总局", "局", "厅", "委",
-    "院", "站", "所", "办", "馆",
-];
-/// Suffixes of administrative departments (as opposed to subordinate units such as hospitals).
-const ADMIN_SUFFIXES: [&str; 6] = ["局", "委员会", "委", "厅", "办公室", "政府"];
 
 static FILED: LazyLock<Regex> = LazyLock::new(|| re(r"(?:填报|报告|报送|编制|评价|自评|填表|提交|成文|上报)(?:日期|时间)\s*[:：]\s*(.+)$"));
 static YEAR_ANY: LazyLock<Regex> = LazyLock::new(|| re(r"((?:19|20)\d{2})年"));
@@ -67,28 +60,9 @@ pub fn filed(cover: &[String]) -> Option<String> {
 }
 
 
-/// Suffixes that end the name of a unit that reports, longest first: departments, party and mass
-/// organisations (统战部, 总工会, 妇女联合会, 红十字会), courts and procuratorates, townships and
-/// streets, schools, hospitals, centres, liaison offices.
-const UNIT_SUFFIX: &str = "委员会|联合会|总工会|红十字会|科学技术协会|工商业联合会|办公室|办事处|联络处|人民政府|人民法院|人民检察院|检察院|法院|政府|幼儿园|卫生院|医院|中学|小学|学校|大学|学院|党校|中心|管理处|管理局|总局|局|厅|委|部|院|站|所|馆|办|队|社|会|处";
-
-/// A unit's name: an optional party prefix, up to 30 characters, a unit suffix, optionally an alias
-/// in parentheses ("中共湖南省委党校(湖南行政学院)").
-static UNIT_FULL: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(r"^(?:中共|中国共产党|共青团)?[\p{{Han}}]{{1,30}}(?:{UNIT_SUFFIX})(?:[（(][\p{{Han}}]{{2,14}}(?:学院|院|局|中心|会|委|办)[)）])?$"))
-});
-
-/// True when `s` is a unit's name and nothing more.
-fn is_unit_name(s: &str) -> bool {
-    UNIT_FULL.is_match(s)
-}
 /// What may follow a unit's name in a title: a year, or the words that open the report's name.
 static AFTER_UNIT: LazyLock<Regex> = LazyLock::new(|| {
     re(r"^(?:$|\d{4}|[（(]本级[)）]|本级|部门|单位|整体|项目|关于|年度|绩效|预算|决算|支出|专项|财政|自评|\.pdf|\.docx?|[_\-—:：])")
-});
-/// Field labels of a cover or a score table naming the reporting unit, best first.
-static UNIT_FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:^|[\s|])(评价单位|填报单位|报送单位|预算单位|实施单位|项目单位|项目实施单位|单位名称|部门名称|部门[（(]单位[)）]名称|单位[（(]部门[)）]名称|部门|单位|一级预算单位名称|预算单位名称)\s*(?:[（(]\s*公章\s*[)）])?\s*[:：|\t]\s*(?:[（(]\s*公章\s*[)）])?\s*([^\s|:：]{3,40})")
 });
 /// The supervising department of a project table (主管部门), kept apart from the reporting unit.
 static SUPERVISOR_FIELD: LazyLock<Regex> =
@@ -102,13 +76,13 @@ static LEADING_YEAR: LazyLock<Regex> = LazyLock::new(|| re(r"^(?:附件\d*[:：]
 
 /// The unit named at the start of `line` (after a leading year), when a report name follows it or
 /// the line is the name alone. The longest such name wins ("…委员会" over "…委").
-fn unit_at_start(line: &str) -> Option<String> {
+fn unit_at_start(line: &str, units: &Units) -> Option<String> {
     let l = PAGE_LABEL.replace(line, "");
     let l = LEADING_YEAR.replace(&l, "");
     let mut best: Option<&str> = None;
     for (i, _) in l.char_indices().skip(3).take(40).chain(std::iter::once((l.len(), ' '))) {
         let cand = &l[..i];
-        if is_unit_name(cand) && AFTER_UNIT.is_match(&l[i..]) {
+        if units.is_unit_name(cand) && AFTER_UNIT.is_match(&l[i..]) {
             best = Some(cand);
         }
     }
@@ -121,18 +95,18 @@ fn is_report_word(s: &str) -> bool {
     matches!(s, "部门" | "本部门" | "单位" | "本单位" | "本级" | "预算单位" | "主管部门") || s.starts_with("关于") || s.contains("报告")
 }
 
-fn trim_org(value: &str) -> String {
+fn trim_org(value: &str, units: &Units) -> String {
     let v = value.trim().trim_end_matches(['（', '(']);
     let v = v.trim_end_matches(['。', '；', ';', ',', '，']).trim();
     // Keep an alias in parentheses only when it is one ("(湖南行政学院)"), not a note ("（盖章）").
     match v.find(['（', '(']) {
-        Some(i) if !is_unit_name(v) => v[..i].trim().to_string(),
+        Some(i) if !units.is_unit_name(v) => v[..i].trim().to_string(),
         _ => v.to_string(),
     }
 }
 
 /// The supervising department named in a project table (主管部门), if any.
-pub fn supervisor(cover: &[String], text: &str) -> Option<String> {
+pub fn supervisor(cover: &[String], text: &str, units: &Units) -> Option<String> {
     let head = text.char_indices().nth(4000).map_or(text, |(i, _)| &text[..i]);
     // Folding leaves 主管部门 as it is: only lines naming it are folded and matched.
     cover
@@ -141,15 +115,15 @@ pub fn supervisor(cover: &[String], text: &str) -> Option<String> {
         .chain(head.lines())
         .filter(|l| l.contains("主管部门"))
         .map(fold)
-        .find_map(|l| SUPERVISOR_FIELD.captures(&l).map(|c| trim_org(&c[1])))
+        .find_map(|l| SUPERVISOR_FIELD.captures(&l).map(|c| trim_org(&c[1], units)))
         .filter(|v| v.chars().count() >= 3 && !is_report_word(v))
 }
 
 /// Every region-prefixed org name in `text` with its count: 乐昌市卫生健康局, 安义县人民医院…
-fn org_names(text: &str, regions: &RegionTable) -> HashMap<String, usize> {
+fn org_names(text: &str, regions: &RegionTable, units: &Units) -> HashMap<String, usize> {
     let mut counts = HashMap::new();
     for start in regions.mention_starts(text) {
-        if let Some(name) = org_name_at(&text[start..], regions) {
+        if let Some(name) = org_name_at(&text[start..], regions, units) {
             *counts.entry(name.to_string()).or_insert(0) += 1;
         }
     }
@@ -158,7 +132,7 @@ fn org_names(text: &str, regions: &RegionTable) -> HashMap<String, usize> {
 
 /// The org name that `rest` opens with: place names, at least two more chars, an org suffix
 /// within 15 chars ("乐昌市" "卫生健康" "局").
-fn org_name_at<'a>(rest: &'a str, regions: &RegionTable) -> Option<&'a str> {
+fn org_name_at<'a>(rest: &'a str, regions: &RegionTable, units: &Units) -> Option<&'a str> {
     let chain = regions.leading_chain_len(rest);
     if chain == 0 {
         return None;
@@ -168,7 +142,7 @@ fn org_name_at<'a>(rest: &'a str, regions: &RegionTable) -> Option<&'a str> {
         if n > 14 || !crate::text::is_han(c) {
             break;
         }
-        if let Some(suf) = ORG_SUFFIXES.iter().find(|s| after[i..].starts_with(**s)) {
+        if let Some(suf) = units.body_suffix_at(&after[i..]) {
             if n >= 2 {
                 return Some(&rest[..chain + i + suf.len()]);
             }
@@ -181,13 +155,13 @@ fn org_name_at<'a>(rest: &'a str, regions: &RegionTable) -> Option<&'a str> {
 /// of `org_names` starts where the text names a place, so where `name` occurs with a place at its
 /// start and such a longer name there, or nowhere. Cheaper than `org_names`: `name` is looked for
 /// as it is, not every place name.
-fn may_name_longer(text: &str, name: &str, regions: &RegionTable) -> bool {
+fn may_name_longer(text: &str, name: &str, regions: &RegionTable, units: &Units) -> bool {
     let Some(first) = name.chars().next() else { return false };
     // Every occurrence, overlapping ones too.
     let mut from = 0;
     while let Some(k) = text[from..].find(name) {
         let i = from + k;
-        if org_name_at(&text[i..], regions).is_some_and(|n| is_longer_form(n, name)) {
+        if org_name_at(&text[i..], regions, units).is_some_and(|n| is_longer_form(n, name)) {
             return true;
         }
         from = i + first.len_utf8();
@@ -200,17 +174,12 @@ fn is_longer_form(long: &str, short: &str) -> bool {
     long.starts_with(short) && long.len() > short.len() && long.chars().count() - short.chars().count() <= 3
 }
 
-/// A party organ's name without "中共" / "中国共产党" / "共青团", for finding its place.
-pub fn without_party_prefix(name: &str) -> &str {
-    ["中国共产党", "中共", "共青团"].iter().find_map(|p| name.strip_prefix(p)).unwrap_or(name)
-}
-
 static PARTY_ORGAN: LazyLock<Regex> = LazyLock::new(|| re(r"(?:委|部|委员会|党校|工委)$"));
 
 /// The fullest form of `name` the text writes: extended to the left by place names or a party prefix
 /// ("瑶海区农林水务局" → "合肥市瑶海区农林水务局", "云南省委宣传部" → "中共云南省委宣传部"), and
 /// "镇政府" to "镇人民政府" when the text says so.
-fn fullest_form(name: &str, text: &str, regions: &RegionTable) -> String {
+fn fullest_form(name: &str, text: &str, regions: &RegionTable, units: &Units) -> String {
     let mut name = name.to_string();
     if let Some(stem) = name.strip_suffix("政府").filter(|s| !s.ends_with("人民")) {
         let long = format!("{stem}人民政府");
@@ -221,7 +190,7 @@ fn fullest_form(name: &str, text: &str, regions: &RegionTable) -> String {
     // A party organ named by its level whose official name the text writes in full
     // ("市委政法委" → "中国共产党开远市委员会政法委员会").
     if let Some(rest) = ["省委", "市委", "县委", "区委", "州委"].iter().find_map(|l| name.strip_prefix(l)).filter(|r| r.chars().count() >= 2) {
-        let full = expand_short_form(rest);
+        let full = units.expand_short_form(rest);
         if let Ok(official) = regex::Regex::new(&format!(r"中国共产党[\p{{Han}}]{{2,12}}?委员会{}", regex::escape(&full))) {
             if let Some(m) = official.find(text) {
                 return m.as_str().to_string();
@@ -296,55 +265,21 @@ fn fullest_form(name: &str, text: &str, regions: &RegionTable) -> String {
 static PLACELESS_UNIT: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:^|[，。；、,;:：\s])([省市县区](?:[\p{Han}]{2,8}?)(?:委员会|局|委|厅|办公室))"));
 
-/// Common short forms of unit names and the official endings they stand for.
-const SHORT_FORMS: [(&str, &str); 22] = [
-    ("文旅局", "文化和旅游局"),
-    ("文广旅局", "文化广电旅游局"),
-    ("卫健委", "卫生健康委员会"),
-    ("卫生健康委", "卫生健康委员会"),
-    ("卫健局", "卫生健康局"),
-    ("发改委", "发展和改革委员会"),
-    ("发改局", "发展和改革局"),
-    ("住建局", "住房和城乡建设局"),
-    ("人社局", "人力资源和社会保障局"),
-    ("市监局", "市场监督管理局"),
-    ("交通局", "交通运输局"),
-    ("教体局", "教育体育局"),
-    ("应急局", "应急管理局"),
-    ("医保局", "医疗保障局"),
-    ("退役军人局", "退役军人事务局"),
-    ("林草局", "林业和草原局"),
-    ("政法委", "政法委员会"),
-    ("残联", "残疾人联合会"),
-    ("妇联", "妇女联合会"),
-    ("科协", "科学技术协会"),
-    ("工商联", "工商业联合会"),
-    ("编办", "机构编制委员会办公室"),
-];
-
-/// `name` with a short-form ending written out ("市文旅局" → "市文化和旅游局").
-fn expand_short_form(name: &str) -> String {
-    SHORT_FORMS
-        .iter()
-        .find_map(|(short, full)| name.strip_suffix(short).map(|stem| format!("{stem}{full}")))
-        .unwrap_or_else(|| name.to_string())
-}
-
 /// The reporting unit: a cover or table field (单位名称, 评价单位…), a title line that opens with the
 /// unit, a line that is a unit's name, the file name, else the administrative department the body
 /// names most. Web-page chrome (来源, 发布机构) and the finance bureau that issued a form or a notice
 /// are not the unit. The name is given in the fullest form the text writes.
-pub fn department(cover: &[String], title: Option<&str>, text: &str, regions: &RegionTable) -> Option<String> {
-    department_squeezed(cover, title, text, &squeeze(text), regions)
+pub fn department(cover: &[String], title: Option<&str>, text: &str, regions: &RegionTable, units: &Units) -> Option<String> {
+    department_squeezed(cover, title, text, &squeeze(text), regions, units)
 }
 
 /// `department` with the text also as `squeeze` returns it (the parser has it already).
-pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, squeezed: &str, regions: &RegionTable) -> Option<String> {
+pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, squeezed: &str, regions: &RegionTable, units: &Units) -> Option<String> {
     let body = BOOK_TITLE.replace_all(text, "");
     // The org names of the body, counted when a rule needs them: the scan for every place name is
     // a good part of reading a report, and a name found in a field most often needs none.
     let orgs = std::cell::OnceCell::new();
-    let orgs = || orgs.get_or_init(|| org_names(&body, regions));
+    let orgs = || orgs.get_or_init(|| org_names(&body, regions, units));
     // The opening lines: the cover, or the first lines of a document without one.
     let opening: Vec<String> = cover
         .iter()
@@ -354,12 +289,12 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
         .collect();
     let from_field = || {
         opening.iter().find_map(|l| {
-            UNIT_FIELD.captures_iter(l).map(|c| trim_org(&c[2])).find(|v| {
-                v.chars().count() >= 3 && !is_report_word(v) && is_unit_name(v)
+            units.cover_fields(l).map(|c| trim_org(&c[2], units)).find(|v| {
+                v.chars().count() >= 3 && !is_report_word(v) && units.is_unit_name(v)
             })
         })
     };
-    let from_title = || title.map(squeeze).and_then(|t| unit_at_start(&t));
+    let from_title = || title.map(squeeze).and_then(|t| unit_at_start(&t, units));
     let from_lines = || {
         opening
             .iter()
@@ -367,14 +302,14 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
             .filter(|l| !NOT_THE_UNIT.is_match(l) && l.chars().count() <= 60)
             .find_map(|l| {
                 let is_name_line = l.contains("报告") || l.contains("绩效") || l.contains("决算") || l.contains("预算") || l.ends_with(".pdf") || l.ends_with(".doc") || l.ends_with(".docx");
-                let u = unit_at_start(&l)?;
+                let u = unit_at_start(&l, units)?;
                 (is_name_line || u.len() == PAGE_LABEL.replace(&l, "").len()).then_some(u)
             })
     };
     let from_body = || {
         orgs()
             .iter()
-            .filter(|(name, _)| ADMIN_SUFFIXES.iter().any(|s| name.ends_with(s)) && !name.contains("财政"))
+            .filter(|(name, _)| units.is_admin(name) && !name.contains("财政"))
             .max_by(|a, b| a.1.cmp(b.1).then(b.0.len().cmp(&a.0.len())).then(b.0.cmp(a.0)))
             .map(|(name, _)| name.clone())
     };
@@ -383,7 +318,7 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
     let from_opening = || {
         let head: String = squeezed.chars().take(400).collect();
         let m = PLACELESS_UNIT.captures(&head)?;
-        let name = expand_short_form(&m[1]);
+        let name = units.expand_short_form(&m[1]);
         let region = regions.most_named(text);
         let place = match name.chars().next()? {
             '市' => region.city.clone().filter(|c| c.ends_with('市')).or_else(|| region.province.clone().filter(|p| p.ends_with('市'))),
@@ -395,7 +330,7 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
     };
     let found = from_field().or_else(from_title).or_else(from_lines).or_else(from_body).or_else(from_opening)?;
     // Extend an abbreviation to the longest org name in the text that starts with it.
-    let full = may_name_longer(&body, &found, regions)
+    let full = may_name_longer(&body, &found, regions, units)
         .then(|| {
             let orgs = orgs();
             orgs.keys().filter(|name| is_longer_form(name, &found)).max_by_key(|name| (orgs[*name], name.len())).cloned()
@@ -407,7 +342,7 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
     let unplaced = regions.leading_chain_len(found.trim_start_matches("中共").trim_start_matches("共青团")) == 0 && !found.starts_with("中国共产党");
     let found = if unplaced {
         // The short forms people write (市文旅局, 县卫健委) stand for the official names.
-        let expanded = expand_short_form(&found);
+        let expanded = units.expand_short_form(&found);
         let core = expanded.trim_start_matches(['省', '市', '县', '区', '州', '旗', '本']);
         orgs()
             .iter()
@@ -418,7 +353,7 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
     } else {
         found
     };
-    Some(fullest_form(&found, squeezed, regions))
+    Some(fullest_form(&found, squeezed, regions, units))
 }
 
 /// The fiscal year evaluated (not the year of filing).
@@ -569,7 +504,7 @@ pub fn kind(title: Option<&str>, cover: &[String], text: &str) -> Option<ReportK
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Domain;
+    use crate::schema::Domain;
 
     fn lines(s: &[&str]) -> Vec<String> {
         s.iter().map(|x| x.to_string()).collect()
@@ -587,18 +522,18 @@ mod tests {
     fn department_from_cover_field_title_or_body() {
         let d = Domain::builtin().unwrap();
         let cover = lines(&["部门整体支出绩效自评报告", "部门名称（公章）：广州市海珠区教育局"]);
-        assert_eq!(department(&cover, None, "", d.regions().unwrap()).as_deref(), Some("广州市海珠区教育局"));
+        assert_eq!(department(&cover, None, "", d.regions().unwrap(), d.units().unwrap()).as_deref(), Some("广州市海珠区教育局"));
         let text = "绍兴市水利局是主管全市水利工作的市政府工作部门。绍兴市水利局负责……";
         assert_eq!(
-            department(&[], Some("绍兴市水利局2023年度部门整体支出绩效自评报告"), text, d.regions().unwrap()).as_deref(),
+            department(&[], Some("绍兴市水利局2023年度部门整体支出绩效自评报告"), text, d.regions().unwrap(), d.units().unwrap()).as_deref(),
             Some("绍兴市水利局")
         );
         let text = "平江县教育体育委员会是县政府组成部门。平江县教育体育委员会下属学校30所。";
-        assert_eq!(department(&[], Some("平江县教育体育委部门整体支出绩效自评报告"), text, d.regions().unwrap()).as_deref(), Some("平江县教育体育委员会"));
+        assert_eq!(department(&[], Some("平江县教育体育委部门整体支出绩效自评报告"), text, d.regions().unwrap(), d.units().unwrap()).as_deref(), Some("平江县教育体育委员会"));
         let text = "我局负责全县农业农村工作。宁乡市农业农村局下设事业单位6个。";
-        assert_eq!(department(&[], Some("县农业农村局2023年度部门整体支出绩效自评报告"), text, d.regions().unwrap()).as_deref(), Some("宁乡市农业农村局"));
+        assert_eq!(department(&[], Some("县农业农村局2023年度部门整体支出绩效自评报告"), text, d.regions().unwrap(), d.units().unwrap()).as_deref(), Some("宁乡市农业农村局"));
         let text = "根据《某某文件》，洛阳市公安局认真开展自评。洛阳市公安局全年支出……洛阳市人民医院协助。";
-        assert_eq!(department(&[], None, text, d.regions().unwrap()).as_deref(), Some("洛阳市公安局"));
+        assert_eq!(department(&[], None, text, d.regions().unwrap(), d.units().unwrap()).as_deref(), Some("洛阳市公安局"));
     }
 
     #[test]
@@ -630,7 +565,8 @@ mod tests {
     fn units_of_every_kind_are_found() {
         let d = Domain::builtin().unwrap();
         let r = d.regions().unwrap();
-        let dep = |cover: &[&str], text: &str| department(&lines(cover), title(&lines(cover)).as_deref(), text, r);
+        let u = d.units().unwrap();
+        let dep = |cover: &[&str], text: &str| department(&lines(cover), title(&lines(cover)).as_deref(), text, r, u);
         // Party organs, mass organisations, courts, townships, schools (names invented for the test
         // on real places).
         assert_eq!(dep(&["中共桐庐县委组织部", "2023年度部门整体支出绩效自评报告"], "").as_deref(), Some("中共桐庐县委组织部"));
@@ -648,14 +584,15 @@ mod tests {
     fn names_are_given_in_the_fullest_form_the_text_writes() {
         let d = Domain::builtin().unwrap();
         let r = d.regions().unwrap();
+        let u = d.units().unwrap();
         let text = "杭州市临安区农业农村局是区政府工作部门。临安区农业农村局全年……";
-        assert_eq!(department(&[], Some("临安区农业农村局2022年度部门整体支出绩效自评报告"), text, r).as_deref(), Some("杭州市临安区农业农村局"));
+        assert_eq!(department(&[], Some("临安区农业农村局2022年度部门整体支出绩效自评报告"), text, r, u).as_deref(), Some("杭州市临安区农业农村局"));
         let text = "中共浙江省委统战部全年……省委统战部机关……";
         assert_eq!(
-            department(&[], Some("市委政法委2024年度部门整体支出绩效自评报告"), "中国共产党桐庐县委员会政法委员会（以下简称县委政法委）……", r).as_deref(),
+            department(&[], Some("市委政法委2024年度部门整体支出绩效自评报告"), "中国共产党桐庐县委员会政法委员会（以下简称县委政法委）……", r, u).as_deref(),
             Some("中国共产党桐庐县委员会政法委员会")
         );
-        assert_eq!(department(&[], Some("省委统战部2023年度部门整体支出绩效自评报告"), text, r).as_deref(), Some("中共浙江省委统战部"));
+        assert_eq!(department(&[], Some("省委统战部2023年度部门整体支出绩效自评报告"), text, r, u).as_deref(), Some("中共浙江省委统战部"));
     }
 
     #[test]
@@ -676,9 +613,10 @@ mod tests {
     fn short_forms_and_units_named_by_level_alone_are_written_out() {
         let d = Domain::builtin().unwrap();
         let r = d.regions().unwrap();
+        let u = d.units().unwrap();
         let text = "宣城市文化和旅游局负责全市文化和旅游工作。宣城市文化和旅游局下设……";
-        assert_eq!(department(&[], Some("市文旅局2023年部门整体支出绩效自评报告"), text, r).as_deref(), Some("宣城市文化和旅游局"));
+        assert_eq!(department(&[], Some("市文旅局2023年部门整体支出绩效自评报告"), text, r, u).as_deref(), Some("宣城市文化和旅游局"));
         let text = "根据有关要求，现将情况报告如下。2023年，市卫生健康委紧紧围绕杭州市卫生健康事业发展目标，在杭州市各区开展工作。";
-        assert_eq!(department(&[], None, text, r).as_deref(), Some("杭州市卫生健康委员会"));
+        assert_eq!(department(&[], None, text, r, u).as_deref(), Some("杭州市卫生健康委员会"));
     }
 }

@@ -1,23 +1,25 @@
 //! Text → `Report`: the section tree, labeled paragraphs, categories, indicator scores and metadata.
 //!
-//! `parse_text` is pure: it takes decoded text and the domain knowledge and returns the report. Theme
-//! tagging (analysis::themes) runs on its result.
+//! `parse_text` is pure: it takes decoded text and the schema and returns the report with its
+//! sections categorized. Statements, themes and metrics are added by the next stage (`enrich`).
 
 pub mod decode;
 pub mod lines;
 pub mod meta;
 pub mod sections;
 
-use crate::domain::Domain;
-use crate::model::{Category, Flag, IndicatorScore, Report, ReportId, ReportMeta, ReportOverrides, Section, SectionKind, SourceInfo};
+use crate::schema::Domain;
+use crate::model::{MAX_IN_HEADING, Category, Flag, IndicatorScore, Report, ReportId, ReportMeta, ReportOverrides, Section, SectionKind, SourceInfo};
 use crate::text::{fold, squeeze};
 use regex::Regex;
 use sections::{RawKind, RawSection};
 use std::sync::LazyLock;
 
-/// Parses decoded text into a report, themes included. Fails only when the schema does not compile.
+/// Parses decoded text into a report (not yet enriched). Fails only when the region table or the
+/// unit lexicon does not compile.
 pub fn parse_text(text: &str, source: SourceInfo, domain: &Domain) -> anyhow::Result<Report> {
     let regions = domain.regions()?;
+    let units = domain.units()?;
     let id = ReportId::from_text(text);
     // Pages in traditional characters are read as simplified, for metadata, themes and search.
     let simplified;
@@ -27,17 +29,17 @@ pub fn parse_text(text: &str, source: SourceInfo, domain: &Domain) -> anyhow::Re
     } else {
         text
     };
-    let layout = sections::layout(text);
-    let mut sections = build_sections(&layout.sections, domain);
+    let layout = sections::layout(text, units);
+    let sections = build_sections(&layout.sections, domain);
     let title = meta::title(&layout.cover);
     // Real files are named after the unit and the year ("XX局2022年度部门整体支出绩效自评报告.docx"):
     // the file name is evidence where the text names no unit or year.
     let file_stem = std::path::Path::new(&source.path).file_stem().map(|s| crate::text::simplified(&s.to_string_lossy())).unwrap_or_default();
     // One squeezed copy of the text for every metadata rule that reads it.
     let squeezed = squeeze(text);
-    let department = meta::department_squeezed(&layout.cover, title.as_deref(), text, &squeezed, regions)
-        .or_else(|| meta::department(&[file_stem.clone()], Some(&file_stem), "", regions).filter(|d| d.chars().count() >= 4));
-    let region = department.as_deref().map(|d| regions.resolve(meta::without_party_prefix(d), text)).unwrap_or_default();
+    let department = meta::department_squeezed(&layout.cover, title.as_deref(), text, &squeezed, regions, units)
+        .or_else(|| meta::department(&[file_stem.clone()], Some(&file_stem), "", regions, units).filter(|d| d.chars().count() >= 4));
+    let region = department.as_deref().map(|d| regions.resolve(units.without_party_prefix(d), text)).unwrap_or_default();
     // A department named without its place (县教育局): the place the title or body names most.
     let region = if region == Default::default() { regions.most_named(&format!("{}\n{text}", title.as_deref().unwrap_or(""))) } else { region };
     let fiscal_year = meta::fiscal_year(&layout.cover, title.as_deref(), &squeezed).or_else(|| meta::fiscal_year(&[], Some(&file_stem), ""));
@@ -50,34 +52,28 @@ pub fn parse_text(text: &str, source: SourceInfo, domain: &Domain) -> anyhow::Re
         grade: meta::grade(&squeezed),
         kind: meta::kind(title.as_deref(), &layout.cover.iter().cloned().chain(std::iter::once(file_stem.clone())).collect::<Vec<_>>(), text),
         filed: meta::filed(&layout.cover).or_else(|| source.published.clone()),
-        supervisor: meta::supervisor(&layout.cover, text).filter(|s| Some(s) != department.as_ref()),
+        supervisor: meta::supervisor(&layout.cover, text, units).filter(|s| Some(s) != department.as_ref()),
         title,
         department,
         region,
         fiscal_year,
     };
-    crate::analysis::themes::tag_sections(&mut sections, &domain.themes);
-    let metrics = crate::analysis::metrics::extract(&sections, domain.metrics()?);
     let mut report = Report {
         id,
         meta,
         source,
         sections,
         flags: vec![],
-        metrics,
+        metrics: vec![],
         overrides: ReportOverrides::default(),
     };
     refresh_flags(&mut report, layout.headless);
     Ok(report)
 }
 
-/// Re-applies the editable domain knowledge to a stored report without re-reading its file:
-/// categories, themes and metrics (`jixiao retag`).
-pub fn reclassify(report: &mut Report, domain: &Domain) -> anyhow::Result<()> {
+/// Sets the categories of a stored report's sections again, with the schema's category rules.
+pub fn recategorize(report: &mut Report, domain: &Domain) {
     categorize(&mut report.sections, domain);
-    crate::analysis::themes::tag_sections(&mut report.sections, &domain.themes);
-    report.metrics = crate::analysis::metrics::extract(&report.sections, domain.metrics()?);
-    Ok(())
 }
 
 /// Applies a report's hand corrections (`jixiao set`) over what the parser found.
@@ -113,8 +109,6 @@ pub fn refresh_flags(report: &mut Report, headless: bool) {
 
 static LABEL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:^|[。！？；;])\s*([\p{Han}]{2,8})\s*[：:]").expect("label pattern"));
-static MAX_IN_HEADING: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[（(]\s*(\d{1,3}(?:\.\d{1,2})?)\s*分\s*[)）]").expect("max pattern"));
 static MAX_IN_TEXT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:指标分值|分值|满分|权重|该指标总分|指标总分)(?:为|是)?\s*(\d{1,3}(?:\.\d{1,2})?)\s*分").expect("max pattern")
 });
@@ -276,28 +270,6 @@ fn build_sections(raw: &[RawSection], domain: &Domain) -> Vec<Section> {
     out
 }
 
-/// The heading without marker and score note: "（1）预算编制合理性（5分）" → "预算编制合理性".
-pub fn bare_title(section: &Section) -> String {
-    let h = match &section.marker {
-        Some(m) => section.heading.strip_prefix(m.as_str()).unwrap_or(&section.heading),
-        None => &section.heading,
-    };
-    // Unicode \d in the pattern matches full-width digits too, so the heading is kept as written.
-    let h = MAX_IN_HEADING.replace_all(h, "").to_string();
-    h.trim().trim_end_matches(['。', '.', '：', ':', '；', ';', '，', ',']).trim().to_string()
-}
-
-/// What a section says: its title (without marker) and its text. A one-line problem item
-/// ("2. 制度不够健全，监督不够有力。") is all title and no text.
-pub fn content(section: &Section) -> String {
-    let title = if section.kind == SectionKind::Labeled { String::new() } else { bare_title(section) };
-    match (title.is_empty(), section.text.is_empty()) {
-        (true, _) => section.text.clone(),
-        (false, true) => title,
-        (false, false) => format!("{title}\n{}", section.text),
-    }
-}
-
 /// Sets each section's category, top-down (see schema/categories.toml).
 fn categorize(sections: &mut [Section], domain: &Domain) {
     let rules = &domain.categories;
@@ -316,7 +288,7 @@ fn categorize(sections: &mut [Section], domain: &Domain) {
             SectionKind::Preamble => Some(Category::Overview),
             SectionKind::Whole => None,
             SectionKind::Labeled => rules.for_label(&sections[i].heading),
-            SectionKind::Heading => rules.for_heading(&bare_title(&sections[i])),
+            SectionKind::Heading => rules.for_heading(&sections[i].bare_title()),
         };
         let mut cat = match (parent_cat, own) {
             (Some(p), Some(c)) if rules.is_sticky(p) => {

@@ -8,6 +8,7 @@
 
 use super::lines::{self, Marker, Shape};
 use crate::text::{ends_sentence, fold, han_count, squeeze};
+use crate::schema::Units;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -125,15 +126,11 @@ static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
 static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(\d{4}|[〇零一二三四五六七八九]{4})\s*年(\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?)?$").expect("date pattern")
 });
-static ORG_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(局|委员会|委|办公室|办|厅|院|中心|站|所|政府|公司|协会|联合会|学校|中学|小学|幼儿园|医院)(（[^）]*）)?(制|（盖章）|\(盖章\))?$")
-        .expect("org pattern")
-});
 static APPENDIX_HEADING: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^附\s*(件|表|录)\s*(\d+|[一二三四五六七八九十]+)?\s*([:：]|\s|$)").expect("appendix pattern"));
 
 /// A short line that can stand as an unnumbered heading ("自评结论", "部门整体支出目标及任务").
-fn unnumbered_candidate(line: &str) -> bool {
+fn unnumbered_candidate(line: &str, units: &Units) -> bool {
     let chars = line.chars().count();
     if !(2..=30).contains(&chars) {
         return false;
@@ -145,7 +142,7 @@ fn unnumbered_candidate(line: &str) -> bool {
     if folded.ends_with(|c: char| c.is_ascii_digit()) || CAPTION.is_match(&folded) || is_date_line(line) {
         return false;
     }
-    if ORG_LINE.is_match(&squeeze(line)) && chars <= 25 {
+    if units.is_signature(&squeeze(line)) && chars <= 25 {
         return false;
     }
     han_count(line) * 2 >= chars
@@ -379,7 +376,7 @@ impl Builder {
 }
 
 /// Builds the section tree of a report's text.
-pub fn layout(text: &str) -> Layout {
+pub fn layout(text: &str, units: &Units) -> Layout {
     let items = items(text);
     let first_heading = items.iter().position(|it| matches!(it, Item::Marker(m, _) if m.shape != Shape::Circled));
     let mut b = Builder { sections: vec![], styles: vec![], stack: vec![], top_list: None, last_closed: true };
@@ -436,7 +433,7 @@ pub fn layout(text: &str) -> Layout {
                     Some(Item::Table(_)) => true,
                     _ => false,
                 };
-                if prev_done && next_is_content && unnumbered_candidate(line) {
+                if prev_done && next_is_content && unnumbered_candidate(line, units) {
                     b.open_unnumbered(line, false);
                 } else {
                     b.add_body(line);
@@ -490,9 +487,13 @@ fn headless(items: &[Item]) -> Layout {
 mod tests {
     use super::*;
 
+    fn units() -> Units {
+        Units::parse(include_str!("../../schema/units.toml")).unwrap()
+    }
+
     /// (level, heading) of every section.
     fn tree(text: &str) -> Vec<(u8, String)> {
-        layout(text).sections.iter().map(|s| (s.level, s.heading.clone())).collect()
+        layout(text, &units()).sections.iter().map(|s| (s.level, s.heading.clone())).collect()
     }
 
     #[test]
@@ -547,7 +548,7 @@ mod tests {
 
     #[test]
     fn inline_heading_is_split_from_its_body() {
-        let l = layout("一、分析\n1.预算编制。指标分值18分，自评得分17分。\n（3）预算调整率。（2分）\n得分为0分。\n");
+        let l = layout("一、分析\n1.预算编制。指标分值18分，自评得分17分。\n（3）预算调整率。（2分）\n得分为0分。\n", &units());
         let s = &l.sections[1];
         assert_eq!(s.title, "预算编制");
         assert_eq!(s.paragraphs, vec!["指标分值18分，自评得分17分。".to_string()]);
@@ -557,7 +558,7 @@ mod tests {
     #[test]
     fn toc_cover_and_page_numbers_are_not_sections() {
         let text = "2024年度部门整体绩效评价报告\n部门名称（公章）：某某市某某局\n目录\n一、基本情况\t1\n二、绩效分析\t7\n本报告说明了本部门全年的预算执行和绩效目标完成的情况，评价等级为“良”。\n一、基本情况\n正文第一段，\n- 3 -\n接着写完。\n二、绩效分析\n";
-        let l = layout(text);
+        let l = layout(text, &units());
         let headings: Vec<_> = l.sections.iter().map(|s| s.heading.as_str()).collect();
         assert_eq!(headings, vec!["", "一、基本情况", "二、绩效分析"]);
         assert_eq!(l.sections[0].kind, RawKind::Preamble);
@@ -576,7 +577,7 @@ mod tests {
     #[test]
     fn unnumbered_headings_and_appendix() {
         let text = "一、概况\n正文。\n\n自评结论\n\n本部门自评得分97分。\n二、问题\n问题正文。\n附件 部门整体支出绩效评分表\n指标\t分值\t得分\n";
-        let l = layout(text);
+        let l = layout(text, &units());
         let find = |h: &str| l.sections.iter().find(|s| s.heading == h).unwrap();
         assert_eq!(find("自评结论").level, 2);
         assert_eq!(find("自评结论").paragraphs, vec!["本部门自评得分97分。".to_string()]);
@@ -587,7 +588,7 @@ mod tests {
 
     #[test]
     fn a_report_without_headings_is_one_section() {
-        let l = layout("某某局绩效报告\n本年度预算执行良好，\n资金使用规范。\n");
+        let l = layout("某某局绩效报告\n本年度预算执行良好，\n资金使用规范。\n", &units());
         assert!(l.headless);
         assert_eq!(l.sections.len(), 1);
         assert_eq!(l.sections[0].paragraphs, vec!["本年度预算执行良好，资金使用规范。".to_string()]);

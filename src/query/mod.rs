@@ -7,56 +7,25 @@
 //! score-table appendices last.
 
 pub mod facets;
+mod lookup;
 pub mod ranking;
+mod similar;
+mod snippet;
 
-use crate::domain::Domain;
+pub use lookup::{compared_text, resolve_report, ComparedText, ReportLookup};
+pub use similar::SimilarHit;
+pub use snippet::snippet;
+
+use crate::schema::Domain;
 use crate::index::analyzer::words;
 use crate::index::{SearchIndex, SectionDoc, DOC_SECTION};
-use crate::analysis::similarity::{cosine, shape, shape_similarity, Vectorizer, NEAR_DUPLICATE};
-use crate::model::{Category, ReportId, ReportKind, SectionId};
+use crate::model::{Category, ReportKind, SectionId, YearRange};
 use anyhow::{anyhow, bail, Result};
-use std::collections::HashMap;
 use std::ops::Bound;
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, PhraseQuery, Query, QueryParser, RangeQuery, TermQuery, TermSetQuery};
-use tantivy::schema::{Field, IndexRecordOption, OwnedValue};
+use tantivy::collector::Count;
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, QueryParser, RangeQuery, TermQuery, TermSetQuery};
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Searcher, Term};
-
-/// An inclusive fiscal-year range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct YearRange {
-    pub from: u16,
-    pub to: u16,
-}
-
-impl std::str::FromStr for YearRange {
-    type Err = String;
-    /// "2023", "2022..2024", "2022..", "..2024"
-    fn from_str(s: &str) -> Result<Self, String> {
-        let parse = |x: &str, default: u16| -> Result<u16, String> {
-            if x.trim().is_empty() {
-                return Ok(default);
-            }
-            x.trim().parse::<u16>().map_err(|_| format!("{x:?} is not a year; give a year (2023) or a range (2022..2024, 2022.., ..2024)"))
-        };
-        // "2022-2024" (or 2022~2024, 2022至2024) is read as the range it plainly means.
-        let s = &*match s.trim().split_once(['-', '~', '至', '–', '—']) {
-            Some((a, b)) if a.trim().len() == 4 && b.trim().len() == 4 && !s.contains("..") => format!("{}..{}", a.trim(), b.trim()),
-            _ => s.to_string(),
-        };
-        let r = match s.split_once("..") {
-            Some((a, b)) => YearRange { from: parse(a, 0)?, to: parse(b, u16::MAX)? },
-            None => {
-                let y = parse(s, 0)?;
-                YearRange { from: y, to: y }
-            }
-        };
-        if r.from > r.to {
-            return Err(format!("the range {s} is empty"));
-        }
-        Ok(r)
-    }
-}
 
 /// Filters on the structured fields.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -81,17 +50,6 @@ pub struct Hit {
     pub snippet: String,
     /// Byte ranges of the matches in `snippet`.
     pub highlights: Vec<(usize, usize)>,
-}
-
-/// A section similar to a given paragraph.
-#[derive(Debug, Clone)]
-pub struct SimilarHit {
-    pub id: SectionId,
-    pub doc: SectionDoc,
-    /// Cosine of the two paragraphs' content words, 0 to 1.
-    pub similarity: f32,
-    /// Same wording with other names and figures.
-    pub near_duplicate: bool,
 }
 
 /// True when the text uses tantivy's query syntax rather than plain words.
@@ -238,44 +196,6 @@ pub fn check_query_size(text: &str) -> Result<()> {
         bail!("the query has {operators} operators (AND, OR, NOT, -, +); the limit is {MAX_QUERY_OPERATORS}");
     }
     Ok(())
-}
-
-/// The text a `similar` request compares: a section's content or one problem statement.
-pub struct ComparedText {
-    pub text: String,
-    pub report: ReportId,
-    pub department: Option<String>,
-}
-
-/// The text of a section id (`REPORT-SEQ`, report id or a unique prefix of it) or a statement id
-/// (`REPORT-SEQ.N`).
-pub fn compared_text(index: &SearchIndex, id: &str) -> Result<ComparedText> {
-    let (section_part, statement) = match id.rsplit_once('.') {
-        Some((sec, n)) if n.chars().all(|c| c.is_ascii_digit()) && !n.is_empty() => (sec, n.parse::<usize>().ok()),
-        _ => (id, None),
-    };
-    let (report, seq) = SectionId::parse(section_part)
-        .ok_or_else(|| anyhow!("{id:?} is not a section id (REPORT-SEQ) or a statement id (REPORT-SEQ.N); see `jixiao show REPORT`"))?;
-    let report = match index.resolve_prefix(report.as_str())?.as_slice() {
-        [one] => one.clone(),
-        [] => bail!("no report with id {:?} (see `jixiao reports`)", report.as_str()),
-        many => bail!("{:?} is the start of {} report ids; type more of it", report.as_str(), many.len()),
-    };
-    let doc = index
-        .sections_of(&report)?
-        .into_iter()
-        .find(|d| d.section.seq == seq)
-        .ok_or_else(|| anyhow!("report {report} has no section {seq}"))?;
-    let text = match statement {
-        Some(n) => doc
-            .section
-            .statements
-            .get(n.wrapping_sub(1))
-            .map(|st| st.text.clone())
-            .ok_or_else(|| anyhow!("section {section_part} has no statement {n} (it has {})", doc.section.statements.len()))?,
-        None => crate::parse::content(&doc.section),
-    };
-    Ok(ComparedText { text, report, department: doc.department })
 }
 
 pub struct Searching<'a> {
@@ -537,62 +457,6 @@ impl Searching<'_> {
         Ok(())
     }
 
-    /// Sections most similar to `text`: MoreLikeThis over jieba words finds candidates, a word cosine
-    /// ranks them, the shape measure flags near-duplicates. `exclude` drops a report's own sections.
-    pub fn similar(&self, text: &str, filters: &Filters, exclude: Option<&ReportId>, limit: usize) -> Result<Vec<SimilarHit>> {
-        let searcher = self.index.searcher()?;
-        let mut stop: Vec<String> = self.domain.stopwords.iter().cloned().collect();
-        stop.sort();
-        let mlt = MoreLikeThisQuery::builder()
-            .with_min_doc_frequency(1)
-            .with_min_term_frequency(1)
-            .with_max_query_terms(40)
-            .with_min_word_length(2)
-            .with_stop_words(stop)
-            .with_document_fields(vec![(self.index.fields.text_search, vec![OwnedValue::Str(text.to_string())])]);
-        let mut clauses = self.filter_clauses(&searcher, filters)?;
-        clauses.push((Occur::Must, Box::new(mlt)));
-        if let Some(id) = exclude {
-            clauses.push((Occur::MustNot, term_query(self.index.fields.report_id, id.as_str())));
-        }
-        let query = BooleanQuery::new(clauses);
-        let candidates = searcher.search(&query, &TopDocs::with_limit((limit * 5).max(50)).order_by_score())?;
-        // Words weighted by rarity in the collection: 信息化 says more than 卫生健康.
-        let n = searcher.num_docs().max(1) as f32;
-        let mut idf_cache: HashMap<String, f32> = HashMap::new();
-        let mut idf = |w: &str| -> f32 {
-            *idf_cache.entry(w.to_string()).or_insert_with(|| {
-                let df = searcher.doc_freq(&Term::from_field_text(self.index.fields.text_search, w)).unwrap_or(0) as f32;
-                (1.0 + n / (1.0 + df)).ln()
-            })
-        };
-        let mut vz = Vectorizer::new(self.domain);
-        let mut weigh = |v: crate::analysis::similarity::Vector| -> crate::analysis::similarity::Vector {
-            v.into_iter().map(|(k, c)| {
-                let w = idf(&k);
-                (k, c * w)
-            }).collect()
-        };
-        let source = weigh(vz.vector(text));
-        let source_shape = shape(text, self.domain);
-        let mut out = Vec::new();
-        for (_, addr) in candidates {
-            let doc: SectionDoc = self.index.blob_of(&searcher, addr)?;
-            let other = crate::parse::content(&doc.section);
-            // A heading over other sections is not a paragraph; a one-line item (long title) is.
-            let one_line_item = crate::parse::bare_title(&doc.section).chars().count() >= 12;
-            if other.chars().count() < 8 || doc.section.text.is_empty() && !one_line_item {
-                continue;
-            }
-            let similarity = cosine(&source, &weigh(vz.vector(&other)));
-            let near_duplicate = shape_similarity(&source_shape, &shape(&other, self.domain)) >= NEAR_DUPLICATE;
-            out.push(SimilarHit { id: doc.report_id.section(doc.section.seq), doc, similarity, near_duplicate });
-        }
-        out.sort_by(|a, b| b.similarity.total_cmp(&a.similarity).then_with(|| a.id.cmp(&b.id)));
-        out.truncate(limit);
-        Ok(out)
-    }
-
     /// Loads hits and cuts their snippets; ties are broken by section id for stable output.
     pub fn hits(&self, searcher: &Searcher, text_q: &dyn Query, top: Vec<(f32, DocAddress)>) -> Result<Vec<Hit>> {
         let f = &self.index.fields;
@@ -617,81 +481,6 @@ impl Searching<'_> {
     }
 }
 
-/// Characters a snippet shows around its matches.
-const SNIPPET_CHARS: usize = 90;
-/// Matches a snippet looks at: the first ones in the text, longer terms first.
-const MAX_SNIPPET_MATCHES: usize = 256;
-
-/// A fragment of `text` around the densest cluster of `terms`, with the byte ranges of the matches.
-/// Matching the query's words directly (rather than re-segmenting the text) keeps query time
-/// independent of document length.
-pub fn snippet(text: &str, terms: &[String]) -> (String, Vec<(usize, usize)>) {
-    // Longer words first, so that 政府采购执行率 wins over 采购 at the same place.
-    let mut terms: Vec<&String> = terms.iter().filter(|t| !t.is_empty()).collect();
-    terms.sort_by_key(|t| std::cmp::Reverse(t.len()));
-    // At most MAX_SNIPPET_MATCHES matches are considered: a section repeating one sentence
-    // megabytes long must not make the overlap checks quadratic.
-    let mut found: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, term index)
-    'terms: for (ti, t) in terms.iter().enumerate() {
-        for (i, _) in text.match_indices(t.as_str()) {
-            if found.len() >= MAX_SNIPPET_MATCHES {
-                break 'terms;
-            }
-            let end = i + t.len();
-            if !found.iter().any(|(a, b, _)| i < *b && end > *a) {
-                found.push((i, end, ti));
-            }
-        }
-    }
-    found.sort();
-    if found.is_empty() {
-        let s = crate::text::prefix_chars(text, SNIPPET_CHARS);
-        let tail = if s.len() < text.len() { "…" } else { "" };
-        return (format!("{s}{tail}"), vec![]);
-    }
-    // The window (starting at a match) with the most distinct terms.
-    let window_bytes = |start: usize| text[start..].char_indices().nth(SNIPPET_CHARS).map_or(text.len(), |(i, _)| start + i);
-    let mut best = (0usize, found[0].0);
-    for (k, (start, _, _)) in found.iter().enumerate() {
-        let end = window_bytes(*start);
-        let distinct: std::collections::HashSet<usize> = found[k..].iter().take_while(|(a, b, _)| *a < end && *b <= end).map(|x| x.2).collect();
-        if distinct.len() > best.0 {
-            best = (distinct.len(), *start);
-        }
-    }
-    // A little context before the first match, back to a sentence start if close.
-    let mut from = best.1;
-    for (n, (i, c)) in text[..best.1].char_indices().rev().enumerate() {
-        if n >= 20 || matches!(c, '。' | '；' | '\n' | '！' | '？') {
-            break;
-        }
-        from = i;
-    }
-    let to = window_bytes(from);
-    let ranges: Vec<std::ops::Range<usize>> =
-        found.iter().filter(|(a, b, _)| *a >= from && *b <= to).map(|(a, b, _)| (a - from)..(b - from)).collect();
-    finish_fragment(text, from..to, &ranges)
-}
-
-/// A fragment extended to the end of its sentence (tantivy stops at the last word, so "52.7%"
-/// would lose its "%"), with "…" where text was left out; highlight ranges shift with it.
-fn finish_fragment(text: &str, range: std::ops::Range<usize>, highlights: &[std::ops::Range<usize>]) -> (String, Vec<(usize, usize)>) {
-    let mut end = range.end.min(text.len());
-    for (n, (i, c)) in text[end..].char_indices().enumerate() {
-        if n >= 30 || c == '\n' {
-            break;
-        }
-        end = range.end + i + c.len_utf8();
-        if matches!(c, '。' | '；' | '！' | '？' | ';') {
-            break;
-        }
-    }
-    let lead = if range.start > 0 { "…" } else { "" };
-    let tail = if end < text.len() { "…" } else { "" };
-    let shifted = highlights.iter().map(|r| (r.start + lead.len(), r.end + lead.len())).collect();
-    (format!("{lead}{}{tail}", &text[range.start..end]), shifted)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -702,25 +491,6 @@ mod tests {
         assert_eq!(implied_dropped(ws(&["目标", "绩效", "绩效目标", "绩效"])), ws(&["绩效目标"]));
         assert_eq!(implied_dropped(ws(&["政府", "采购", "政府采购", "执行", "执行率"])), ws(&["执行率", "政府采购"]));
         assert_eq!(implied_dropped(ws(&["人才", "短缺"])), ws(&["人才", "短缺"]));
-    }
-
-    #[test]
-    fn fragments_end_with_their_sentence() {
-        let text = "开头的话。政府采购执行率仅为52.7%。后面还有很多别的内容";
-        let start = text.find("政府").unwrap();
-        let end = text.find("52.7").unwrap() + 4;
-        let (s, h) = finish_fragment(text, start..end, &[0.."政府采购执行率".len()]);
-        assert_eq!(s, "…政府采购执行率仅为52.7%。…");
-        assert_eq!(&s[h[0].0..h[0].1], "政府采购执行率");
-    }
-
-    #[test]
-    fn snippets_of_huge_repetitive_sections_take_linear_time() {
-        let text = "预算执行率偏低，预算编制不够精准。".repeat(300_000); // about 5 MB
-        let started = std::time::Instant::now();
-        let (s, h) = snippet(&text, &["预算".to_string(), "执行率".to_string()]);
-        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
-        assert!(s.contains("预算") && !h.is_empty());
     }
 
     #[test]

@@ -28,6 +28,8 @@
     form.append('file', item.file, item.file.name);
     var xhr = new XMLHttpRequest();
     xhr.open('POST', '/api/ingest');
+    // The server refuses an upload without the token its page carries (no cross-site uploads).
+    xhr.setRequestHeader('X-Jixiao-Token', document.getElementById('drop').getAttribute('data-token') || '');
     xhr.upload.onprogress = function (e) { if (e.lengthComputable) { item.bar.max = e.total; item.bar.value = e.loaded; } };
     xhr.onload = function () {
       var text;

@@ -11,9 +11,8 @@
 //! "政府采购执行率", or the "存在问题" paragraph under such an indicator, carries that indicator's theme.
 
 use super::statements::{self, LEADING_MARKER};
-use crate::domain::{Theme, Themes};
+use crate::schema::{Theme, Themes};
 use crate::model::{Category, Section, SectionKind, Statement, ThemeId};
-use crate::parse::bare_title;
 use crate::text::squeeze;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -48,7 +47,7 @@ struct Clause<'a> {
     joined: String,
     /// Which items carry a shared deficiency cue, found when first asked.
     deficient: Vec<std::cell::OnceCell<bool>>,
-    cue: Option<&'a crate::domain::Pattern>,
+    cue: Option<&'a crate::schema::Pattern>,
     /// Only a list closed by "等问题" (or 现象, 情况) lends its predicate to every item; in "金融、
     /// 计算机等专业人才很少" the predicate is the last item's own.
     shared: bool,
@@ -265,9 +264,9 @@ pub fn tag_sections(sections: &mut [Section], themes: &Themes) {
             continue;
         }
         let s = &sections[i];
-        let title = bare_title(s);
+        let title = s.bare_title();
         let indicator = match (s.kind, s.parent) {
-            (SectionKind::Labeled, Some(p)) => bare_title(&sections[p as usize]),
+            (SectionKind::Labeled, Some(p)) => sections[p as usize].bare_title(),
             (SectionKind::Heading, _) => title.clone(),
             _ => String::new(),
         };
@@ -282,7 +281,7 @@ pub fn tag_sections(sections: &mut [Section], themes: &Themes) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Domain;
+    use crate::schema::Domain;
 
     fn ids(title: &str, text: &str, indicator: &str) -> Vec<String> {
         let d = Domain::builtin().unwrap();

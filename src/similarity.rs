@@ -5,9 +5,9 @@
 //! one is the other's wording with different names and figures: a near-duplicate, typically a
 //! paragraph copied forward from last year's report.
 
-use crate::domain::Domain;
+use crate::schema::Domain;
 use crate::index::analyzer::{self, words};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use tantivy::tokenizer::TextAnalyzer;
 
 /// Shape similarity at or above which two paragraphs are near-duplicates.
@@ -19,7 +19,10 @@ pub struct Vectorizer<'a> {
     stopwords: &'a HashSet<String>,
 }
 
-pub type Vector = HashMap<String, f32>;
+/// Ordered by word, so that sums over a vector add in one order and give the same float every run
+/// (a hash map's order changes from run to run, and with it the last bits of a cosine and the order
+/// of near-equal hits).
+pub type Vector = std::collections::BTreeMap<String, f32>;
 
 impl<'a> Vectorizer<'a> {
     pub fn new(domain: &'a Domain) -> Self {

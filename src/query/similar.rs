@@ -1,0 +1,81 @@
+//! Similar weaknesses: the sections whose wording is closest to a given paragraph.
+
+use super::{term_query, Filters, Searching};
+use crate::index::SectionDoc;
+use crate::model::{ReportId, SectionId};
+use crate::similarity::{cosine, shape, shape_similarity, Vectorizer, NEAR_DUPLICATE};
+use anyhow::Result;
+use std::collections::HashMap;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, MoreLikeThisQuery, Occur};
+use tantivy::schema::OwnedValue;
+use tantivy::Term;
+
+/// A section similar to a given paragraph.
+#[derive(Debug, Clone)]
+pub struct SimilarHit {
+    pub id: SectionId,
+    pub doc: SectionDoc,
+    /// Cosine of the two paragraphs' content words, 0 to 1.
+    pub similarity: f32,
+    /// Same wording with other names and figures.
+    pub near_duplicate: bool,
+}
+
+impl Searching<'_> {
+    /// Sections most similar to `text`: MoreLikeThis over jieba words finds candidates, a word cosine
+    /// ranks them, the shape measure flags near-duplicates. `exclude` drops a report's own sections.
+    pub fn similar(&self, text: &str, filters: &Filters, exclude: Option<&ReportId>, limit: usize) -> Result<Vec<SimilarHit>> {
+        let searcher = self.index.searcher()?;
+        let mut stop: Vec<String> = self.domain.stopwords.iter().cloned().collect();
+        stop.sort();
+        let mlt = MoreLikeThisQuery::builder()
+            .with_min_doc_frequency(1)
+            .with_min_term_frequency(1)
+            .with_max_query_terms(40)
+            .with_min_word_length(2)
+            .with_stop_words(stop)
+            .with_document_fields(vec![(self.index.fields.text_search, vec![OwnedValue::Str(text.to_string())])]);
+        let mut clauses = self.filter_clauses(&searcher, filters)?;
+        clauses.push((Occur::Must, Box::new(mlt)));
+        if let Some(id) = exclude {
+            clauses.push((Occur::MustNot, term_query(self.index.fields.report_id, id.as_str())));
+        }
+        let query = BooleanQuery::new(clauses);
+        let candidates = searcher.search(&query, &TopDocs::with_limit((limit * 5).max(50)).order_by_score())?;
+        // Words weighted by rarity in the collection: 信息化 says more than 卫生健康.
+        let n = searcher.num_docs().max(1) as f32;
+        let mut idf_cache: HashMap<String, f32> = HashMap::new();
+        let mut idf = |w: &str| -> f32 {
+            *idf_cache.entry(w.to_string()).or_insert_with(|| {
+                let df = searcher.doc_freq(&Term::from_field_text(self.index.fields.text_search, w)).unwrap_or(0) as f32;
+                (1.0 + n / (1.0 + df)).ln()
+            })
+        };
+        let mut vz = Vectorizer::new(self.domain);
+        let mut weigh = |v: crate::similarity::Vector| -> crate::similarity::Vector {
+            v.into_iter().map(|(k, c)| {
+                let w = idf(&k);
+                (k, c * w)
+            }).collect()
+        };
+        let source = weigh(vz.vector(text));
+        let source_shape = shape(text, self.domain);
+        let mut out = Vec::new();
+        for (_, addr) in candidates {
+            let doc: SectionDoc = self.index.blob_of(&searcher, addr)?;
+            let other = doc.section.content();
+            // A heading over other sections is not a paragraph; a one-line item (long title) is.
+            let one_line_item = doc.section.bare_title().chars().count() >= 12;
+            if other.chars().count() < 8 || doc.section.text.is_empty() && !one_line_item {
+                continue;
+            }
+            let similarity = cosine(&source, &weigh(vz.vector(&other)));
+            let near_duplicate = shape_similarity(&source_shape, &shape(&other, self.domain)) >= NEAR_DUPLICATE;
+            out.push(SimilarHit { id: doc.report_id.section(doc.section.seq), doc, similarity, near_duplicate });
+        }
+        out.sort_by(|a, b| b.similarity.total_cmp(&a.similarity).then_with(|| a.id.cmp(&b.id)));
+        out.truncate(limit);
+        Ok(out)
+    }
+}

@@ -1,0 +1,104 @@
+//! Requests: what a page or an API call asks for, as it arrives (form and query parameters), and
+//! the typed filters of the query layer built from it. The pages render links from the same types,
+//! so a link and the handler that answers it agree on every parameter.
+
+use crate::model::{Category, ReportKind, YearRange};
+use crate::query::Filters;
+use crate::schema::Domain;
+
+/// Hits per page, and the last page a search may ask for (the rest is reached by narrowing, or by
+/// exporting).
+pub const PER_PAGE: usize = 20;
+pub const MAX_PAGE: usize = 250;
+/// `path?k=v&…` with the values percent-encoded; empty values are left out.
+pub fn url(path: &str, params: &[(&str, &str)]) -> String {
+    let kept: Vec<(&str, &str)> = params.iter().filter(|(_, v)| !v.is_empty()).copied().collect();
+    if kept.is_empty() {
+        return path.to_string();
+    }
+    format!("{path}?{}", serde_urlencoded::to_string(&kept).unwrap_or_default())
+}
+
+/// The search form, filters and facets as the page received them.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+pub struct SearchParams {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub year: String,
+    #[serde(default)]
+    pub dept: String,
+    #[serde(default)]
+    pub region: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub theme: String,
+    #[serde(default)]
+    pub page: Option<usize>,
+}
+
+impl SearchParams {
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("q", self.q.clone()),
+            ("year", self.year.clone()),
+            ("dept", self.dept.clone()),
+            ("region", self.region.clone()),
+            ("kind", self.kind.clone()),
+            ("category", self.category.clone()),
+            ("theme", self.theme.clone()),
+        ]
+    }
+    /// This search with `key` set to `value` (empty: removed), back on the first page.
+    pub fn with(&self, path: &str, key: &str, value: &str) -> String {
+        let pairs: Vec<(&str, String)> = self.pairs().into_iter().map(|(k, v)| if k == key { (k, value.to_string()) } else { (k, v) }).collect();
+        let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        url(path, &refs)
+    }
+    pub fn page_url(&self, page: usize) -> String {
+        let mut pairs = self.pairs();
+        let p = page.to_string();
+        pairs.push(("page", if page > 1 { p } else { String::new() }));
+        let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        url("/", &refs)
+    }
+}
+
+/// The metrics page's form values.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct MetricParams {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub below: String,
+    #[serde(default)]
+    pub above: String,
+    #[serde(default)]
+    pub year: String,
+    #[serde(default)]
+    pub dept: String,
+}
+
+/// The filters of a search page or API call, checked.
+pub fn filters_of(p: &SearchParams, domain: &Domain) -> std::result::Result<Filters, String> {
+    let mut f = Filters::default();
+    if !p.year.is_empty() {
+        f.years = Some(p.year.parse::<YearRange>()?);
+    }
+    if !p.kind.is_empty() {
+        f.kind = Some(ReportKind::parse(&p.kind).ok_or_else(|| format!("未知的报告类型 {:?}", p.kind))?);
+    }
+    if !p.category.is_empty() {
+        f.category = Some(Category::parse(&p.category).ok_or_else(|| format!("未知的章节类别 {:?}", p.category))?);
+    }
+    if !p.theme.is_empty() {
+        domain.themes.require(&p.theme).map_err(|e| e.to_string())?;
+        f.theme = Some(p.theme.clone());
+    }
+    f.department = Some(p.dept.trim().to_string()).filter(|d| !d.is_empty());
+    f.region = Some(p.region.trim().to_string()).filter(|r| !r.is_empty());
+    Ok(f)
+}

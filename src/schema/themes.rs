@@ -1,0 +1,197 @@
+//! The problem-theme taxonomy (schema/themes.toml): themes with their topic terms and phrasings,
+//! and the cues that say how a problem is worded.
+
+use super::pattern::{alternation, Check, Pattern};
+use crate::model::ThemeId;
+use anyhow::{anyhow, bail, Context, Result};
+use serde::Deserialize;
+use std::collections::HashSet;
+
+#[derive(Deserialize)]
+struct ThemeFile {
+    theme: Vec<ThemeEntry>,
+    #[serde(default)]
+    cues: CueEntry,
+}
+
+#[derive(Deserialize, Default)]
+struct CueEntry {
+    #[serde(default)]
+    deficiency: Vec<String>,
+    #[serde(default)]
+    resolved: Vec<String>,
+    #[serde(default)]
+    measure: Vec<String>,
+    #[serde(default)]
+    question: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct ThemeEntry {
+    id: String,
+    label: String,
+    #[serde(default)]
+    patterns: Vec<String>,
+    #[serde(default)]
+    indicators: Vec<String>,
+    #[serde(default)]
+    queries: Vec<String>,
+    #[serde(default)]
+    topics: Vec<String>,
+    #[serde(default)]
+    pairs: Vec<(String, String)>,
+    #[serde(default)]
+    problems: Vec<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
+}
+
+/// One problem theme, compiled.
+pub struct Theme {
+    pub id: ThemeId,
+    pub label: String,
+    /// Whole-statement phrasing patterns (the first layer: precise, written around a weakness).
+    pub patterns: Vec<Pattern>,
+    /// Topic terms that name a problem with any shared deficiency cue in the same clause.
+    pub topics: Option<Pattern>,
+    /// Topic terms with their own cue words.
+    pub pairs: Vec<(Pattern, Pattern)>,
+    /// Phrases that are a problem of this theme by themselves.
+    pub problems: Option<Pattern>,
+    /// A clause matching this is not about the theme (a neighbouring theme's wording).
+    pub exclude: Option<Pattern>,
+    /// Anchored indicator-name patterns.
+    pub indicators: Vec<Pattern>,
+    pub queries: Vec<String>,
+}
+
+impl Theme {
+    /// The patterns through which this theme names a problem: one of them matches wherever it does
+    /// (`exclude` and the indicators never make a match; a pair needs its topic).
+    pub fn matchers(&self) -> impl Iterator<Item = &Pattern> {
+        self.problems.iter().chain(&self.patterns).chain(&self.topics).chain(self.pairs.iter().map(|(topic, _)| topic))
+    }
+}
+
+
+/// How problems are worded, whatever the theme (the `[cues]` table of themes.toml).
+pub struct Cues {
+    pub deficiency: Option<Pattern>,
+    pub resolved: Option<Pattern>,
+    pub measure: Option<Pattern>,
+    pub question: Option<Pattern>,
+}
+
+/// The problem-theme taxonomy.
+pub struct Themes {
+    pub list: Vec<Theme>,
+    pub cues: Cues,
+    /// The literals a text must hold for each theme to name a problem in it, found when first needed.
+    anchors: std::sync::OnceLock<Anchors>,
+}
+
+/// Which themes can match a text, from one scan for the literals their matches start with: most
+/// clauses name one theme or none, and ruling the others out with one scan costs less than
+/// running their dozens of patterns.
+struct Anchors {
+    /// Every leading literal of every theme that has them.
+    literals: Option<aho_corasick::AhoCorasick>,
+    /// The theme of each literal.
+    owner: Vec<usize>,
+    /// Themes with a pattern whose matches start with no known literal: always candidates.
+    always: Vec<bool>,
+}
+
+impl Anchors {
+    fn new(list: &[Theme]) -> Anchors {
+        let (mut words, mut owner, mut always) = (Vec::new(), Vec::new(), vec![false; list.len()]);
+        for (i, t) in list.iter().enumerate() {
+            let mut mine = Vec::new();
+            for p in t.matchers() {
+                // Items of a list are matched joined again by '、' with some left out: a literal
+                // running over one could appear only in such a joining, so it is cut there (what
+                // is left still starts every match).
+                let lits = p.leading_literals().map(|lits| lits.iter().map(|l| l.split_once('、').map_or(l.as_str(), |(head, _)| head).to_string()).collect::<Vec<_>>());
+                match lits {
+                    Some(lits) if lits.iter().all(|l| !l.is_empty()) => mine.extend(lits),
+                    _ => always[i] = true,
+                }
+            }
+            if !always[i] {
+                owner.extend(std::iter::repeat_n(i, mine.len()));
+                words.extend(mine);
+            }
+        }
+        // Building fails only past aho-corasick's size limits: then every theme is a candidate.
+        let literals = aho_corasick::AhoCorasick::new(&words).ok();
+        if literals.is_none() {
+            always.iter_mut().for_each(|a| *a = true);
+        }
+        Anchors { literals, owner, always }
+    }
+}
+
+impl Themes {
+    pub(crate) fn parse(text: &str, check: Check) -> Result<Themes> {
+        let file: ThemeFile = toml::from_str(text)?;
+        let mut seen = HashSet::new();
+        let mut list = Vec::new();
+        for t in file.theme {
+            if t.id.trim().is_empty() || !t.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                bail!("theme id {:?} must be a non-empty word of ASCII letters, digits and '_'", t.id);
+            }
+            if !seen.insert(t.id.clone()) {
+                bail!("theme {:?} is defined twice", t.id);
+            }
+            let topics = alternation(&t.topics, check).with_context(|| format!("in the topics of theme {:?}", t.id))?;
+            let problems = alternation(&t.problems, check).with_context(|| format!("in the problems of theme {:?}", t.id))?;
+            let exclude = alternation(&t.exclude, check).with_context(|| format!("in the exclude list of theme {:?}", t.id))?;
+            let pairs = t
+                .pairs
+                .iter()
+                .map(|(a, b)| Ok((Pattern::new(a, check)?, Pattern::new(b, check)?)))
+                .collect::<Result<Vec<_>>>()
+                .with_context(|| format!("in the pairs of theme {:?}", t.id))?;
+            let patterns = t.patterns.iter().map(|p| Pattern::phrasing(p, check)).collect::<Result<Vec<_>>>()?;
+            let indicators = t
+                .indicators
+                .iter()
+                .map(|p| Pattern::new(&format!("^(?:{p})$"), check))
+                .collect::<Result<Vec<_>>>()?;
+            list.push(Theme { id: ThemeId(t.id), label: t.label, patterns, topics, pairs, problems, exclude, indicators, queries: t.queries });
+        }
+        let c = file.cues;
+        let cues = Cues {
+            deficiency: alternation(&c.deficiency, check).context("in [cues] deficiency")?,
+            resolved: alternation(&c.resolved, check).context("in [cues] resolved")?,
+            measure: alternation(&c.measure, check).context("in [cues] measure")?,
+            question: alternation(&c.question, check).context("in [cues] question")?,
+        };
+        Ok(Themes { list, cues, anchors: std::sync::OnceLock::new() })
+    }
+
+    /// For each theme of `list`, whether it may name a problem in `text` (false: it cannot, none
+    /// of its patterns can match there or in any part of it).
+    pub fn candidates(&self, text: &str) -> Vec<bool> {
+        let anchors = self.anchors.get_or_init(|| Anchors::new(&self.list));
+        let mut may = anchors.always.clone();
+        if let Some(ac) = &anchors.literals {
+            for m in ac.find_overlapping_iter(text) {
+                may[anchors.owner[m.pattern().as_usize()]] = true;
+            }
+        }
+        may
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Theme> {
+        self.list.iter().find(|t| t.id.0 == id)
+    }
+
+    /// The theme `id`, or an error that lists the themes there are.
+    pub fn require(&self, id: &str) -> Result<&Theme> {
+        self.get(id).ok_or_else(|| {
+            let ids: Vec<_> = self.list.iter().map(|t| t.id.0.as_str()).collect();
+            anyhow!("unknown theme {id:?}; the themes are: {}", ids.join(", "))
+        })
+    }
+}

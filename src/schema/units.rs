@@ -1,0 +1,214 @@
+//! Names of reporting units (schema/units.toml): the endings of unit names with the roles each plays,
+//! party prefixes, short forms and the cover-field labels that name the unit. The metadata parser
+//! (`parse::meta`) and the section layout read them from here, so a user teaches jixiao a unit kind
+//! by editing the file.
+
+use anyhow::{bail, Result};
+use regex::Regex;
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnitFile {
+    suffixes: Vec<Spanned<SuffixEntry>>,
+    party_prefixes: Vec<Spanned<String>>,
+    short_forms: Vec<Spanned<ShortFormEntry>>,
+    cover_labels: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SuffixEntry {
+    ending: String,
+    roles: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShortFormEntry {
+    short: String,
+    full: String,
+}
+
+/// What an ending does (the `roles` of an entry).
+const ROLES: [&str; 5] = ["name", "body", "admin", "signature", "alias"];
+
+/// The unit-name lexicon, compiled.
+pub struct Units {
+    /// A unit's name and nothing more: a party prefix, up to 30 characters, a `name` ending, an
+    /// alias in parentheses.
+    full_name: Regex,
+    /// Endings counted in the body, longest first.
+    body: Vec<String>,
+    admin: Vec<String>,
+    /// A signature line: a `signature` ending, a note in parentheses, "制" or "（盖章）".
+    signature: Regex,
+    party_prefixes: Vec<String>,
+    short_forms: Vec<(String, String)>,
+    /// A cover field naming the unit; group 2 is the value.
+    cover_field: Regex,
+}
+
+/// The line of byte `at` in `text`, from 1.
+fn line_of(text: &str, at: usize) -> usize {
+    text.as_bytes()[..at.min(text.len())].iter().filter(|b| **b == b'\n').count() + 1
+}
+
+/// An alternation of literal words; a parenthesis of either width matches both.
+fn literal_alternation(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| regex::escape(w).replace("\\(", "（").replace("\\)", "）").replace('（', "[（(]").replace('）', "[)）]"))
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+fn is_han_word(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(crate::text::is_han)
+}
+
+impl Units {
+    /// Parses units.toml; an entry that cannot serve is refused with its line.
+    pub fn parse(text: &str) -> Result<Units> {
+        let file: UnitFile = toml::from_str(text)?;
+        let (mut name, mut body, mut admin, mut signature, mut alias) = (vec![], vec![], vec![], vec![], vec![]);
+        for entry in &file.suffixes {
+            let line = line_of(text, entry.span().start);
+            let e = entry.get_ref();
+            if !is_han_word(&e.ending) {
+                bail!("line {line}: the ending {:?} is not a word of Chinese characters", e.ending);
+            }
+            if e.roles.is_empty() {
+                bail!("line {line}: the ending {:?} has no role; give one or more of {}", e.ending, ROLES.join(", "));
+            }
+            for role in &e.roles {
+                let list = match role.as_str() {
+                    "name" => &mut name,
+                    "body" => &mut body,
+                    "admin" => &mut admin,
+                    "signature" => &mut signature,
+                    "alias" => &mut alias,
+                    other => bail!("line {line}: unknown role {other:?} of the ending {:?}; the roles are {}", e.ending, ROLES.join(", ")),
+                };
+                list.push(e.ending.clone());
+            }
+        }
+        for (what, list) in [("name", &name), ("signature", &signature)] {
+            if list.is_empty() {
+                bail!("no ending has the role {what:?}: without one no unit can be named");
+            }
+        }
+        let mut party_prefixes = Vec::new();
+        for p in &file.party_prefixes {
+            if !is_han_word(p.get_ref()) {
+                bail!("line {}: the party prefix {:?} is not a word of Chinese characters", line_of(text, p.span().start), p.get_ref());
+            }
+            party_prefixes.push(p.get_ref().clone());
+        }
+        let mut short_forms = Vec::new();
+        for s in &file.short_forms {
+            let e = s.get_ref();
+            if !is_han_word(&e.short) || !is_han_word(&e.full) {
+                bail!("line {}: a short form and its full ending are words of Chinese characters ({:?} → {:?})", line_of(text, s.span().start), e.short, e.full);
+            }
+            short_forms.push((e.short.clone(), e.full.clone()));
+        }
+        let mut labels = Vec::new();
+        for l in &file.cover_labels {
+            if l.get_ref().trim().is_empty() {
+                bail!("line {}: an empty cover label", line_of(text, l.span().start));
+            }
+            labels.push(l.get_ref().clone());
+        }
+        if labels.is_empty() {
+            bail!("cover_labels is empty: give the labels of the field that names the unit (单位名称…)");
+        }
+        let compile = |p: &str| Regex::new(p).map_err(|e| anyhow::anyhow!("the lists make a pattern that does not compile: {e}"));
+        let alias_part = if alias.is_empty() { String::new() } else { format!(r"(?:[（(][\p{{Han}}]{{2,14}}(?:{})[)）])?", literal_alternation(&alias)) };
+        let full_name = compile(&format!(
+            r"^(?:{})?[\p{{Han}}]{{1,30}}(?:{}){alias_part}$",
+            literal_alternation(&party_prefixes),
+            literal_alternation(&name)
+        ))?;
+        let signature = compile(&format!(r"({})(（[^）]*）)?(制|（盖章）|\(盖章\))?$", literal_alternation(&signature)))?;
+        let cover_field = compile(&format!(
+            r"(?:^|[\s|])({})\s*(?:[（(]\s*公章\s*[)）])?\s*[:：|\t]\s*(?:[（(]\s*公章\s*[)）])?\s*([^\s|:：]{{3,40}})",
+            literal_alternation(&labels)
+        ))?;
+        // Longest first, so that 委员会 wins over 委 where both end a name.
+        body.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
+        Ok(Units { full_name, body, admin, signature, party_prefixes, short_forms, cover_field })
+    }
+
+    /// True when `s` is a unit's name and nothing more.
+    pub fn is_unit_name(&self, s: &str) -> bool {
+        self.full_name.is_match(s)
+    }
+
+    /// The longest `body` ending that `s` starts with.
+    pub fn body_suffix_at(&self, s: &str) -> Option<&str> {
+        self.body.iter().find(|e| s.starts_with(e.as_str())).map(String::as_str)
+    }
+
+    /// True when `name` is an administrative department's.
+    pub fn is_admin(&self, name: &str) -> bool {
+        self.admin.iter().any(|e| name.ends_with(e.as_str()))
+    }
+
+    /// True when a (squeezed) line ends like a signature line or an issuer.
+    pub fn is_signature(&self, line: &str) -> bool {
+        self.signature.is_match(line)
+    }
+
+    /// `name` without a leading party prefix.
+    pub fn without_party_prefix<'a>(&self, name: &'a str) -> &'a str {
+        self.party_prefixes.iter().find_map(|p| name.strip_prefix(p.as_str())).unwrap_or(name)
+    }
+
+    /// `name` with a short-form ending written out ("市文旅局" → "市文化和旅游局").
+    pub fn expand_short_form(&self, name: &str) -> String {
+        self.short_forms
+            .iter()
+            .find_map(|(short, full)| name.strip_suffix(short.as_str()).map(|stem| format!("{stem}{full}")))
+            .unwrap_or_else(|| name.to_string())
+    }
+
+    /// The cover fields naming the unit in `line`: (label, value) captures.
+    pub fn cover_fields<'t>(&self, line: &'t str) -> regex::CaptureMatches<'_, 't> {
+        self.cover_field.captures_iter(line)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BUILTIN: &str = include_str!("../../schema/units.toml");
+
+    #[test]
+    fn the_builtin_lexicon_reads_names_as_before() {
+        let u = Units::parse(BUILTIN).unwrap();
+        assert!(u.is_unit_name("中共湖南省委党校(湖南行政学院)"));
+        assert!(u.is_unit_name("平遥县教育局"));
+        assert!(!u.is_unit_name("部门整体支出绩效自评报告"));
+        assert_eq!(u.body_suffix_at("委员会办公室"), Some("委员会"));
+        assert_eq!(u.expand_short_form("市文旅局"), "市文化和旅游局");
+        assert_eq!(u.without_party_prefix("中共某县委组织部"), "某县委组织部");
+        assert!(u.is_signature("某县教育局（盖章）"));
+        let c: Vec<_> = u.cover_fields("部门(单位)名称：某县水利局").map(|c| c[2].to_string()).collect();
+        assert_eq!(c, ["某县水利局"]);
+    }
+
+    #[test]
+    fn a_bad_entry_is_refused_with_its_line() {
+        let bad = BUILTIN.replacen(r#"{ ending = "队", roles = ["name"] }"#, r#"{ ending = "队", roles = ["nmae"] }"#, 1);
+        let line = bad.lines().position(|l| l.contains("nmae")).unwrap() + 1;
+        let err = Units::parse(&bad).err().unwrap().to_string();
+        assert!(err.contains(&format!("line {line}:")) && err.contains("nmae"), "{err}");
+        let bad = BUILTIN.replacen(r#"short = "编办""#, r#"short = "bb""#, 1);
+        let line = bad.lines().position(|l| l.contains("\"bb\"")).unwrap() + 1;
+        let err = Units::parse(&bad).err().unwrap().to_string();
+        assert!(err.contains(&format!("line {line}:")), "{err}");
+    }
+}

@@ -1,0 +1,394 @@
+//! The routes' handlers: each reads its request into typed filters, calls the library and renders
+//! a page or JSON; errors become a page or JSON with a message.
+
+use super::state::*;
+use super::MAX_API_HITS;
+use crate::analysis::{department, metrics, problems};
+use crate::index::ReportDoc;
+use crate::model::{Category, ReportId};
+use crate::output::web;
+use crate::request::{filters_of, MetricParams, SearchParams, MAX_PAGE, PER_PAGE};
+use crate::model::YearRange;
+use crate::query::{facets::Facets, Filters};
+use anyhow::Context;
+use axum::extract::{Path as UrlPath, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// What a handler can end with: a page or JSON, or an error with its HTTP status.
+pub(super) enum Failure {
+    /// The request asks for something wrong (a bad query, an unknown id): 400 or 404.
+    User(StatusCode, String),
+    Internal(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::Internal(e)
+    }
+}
+
+pub(super) type Reply = std::result::Result<Response, Failure>;
+
+pub(super) fn bad(msg: impl Into<String>) -> Failure {
+    Failure::User(StatusCode::BAD_REQUEST, msg.into())
+}
+
+pub(super) fn not_found(msg: impl Into<String>) -> Failure {
+    Failure::User(StatusCode::NOT_FOUND, msg.into())
+}
+
+pub(super) fn html_page(m: maud::Markup) -> Response {
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], m.into_string()).into_response()
+}
+
+/// Runs a handler's work off the async threads (index reads block); a panic becomes a 500.
+pub(super) async fn blocking(app: Arc<App>, api: bool, f: impl FnOnce(&App) -> Reply + Send + 'static) -> Response {
+    let app2 = app.clone();
+    let result = tokio::task::spawn_blocking(move || f(&app2)).await.unwrap_or_else(|e| Err(Failure::Internal(anyhow::anyhow!("internal error: {e}"))));
+    match result {
+        Ok(r) => r,
+        Err(failure) => {
+            let (status, msg) = match failure {
+                Failure::User(s, m) => (s, m),
+                Failure::Internal(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+            };
+            if api {
+                (status, Json(serde_json::json!({ "error": msg }))).into_response()
+            } else {
+                let snap = app.snapshot().ok();
+                let title = if status == StatusCode::NOT_FOUND { "找不到" } else if status.is_client_error() { "请求有误" } else { "出错了" };
+                (status, html_page(web::message_page(&app.frame(snap.as_deref()), title, &msg))).into_response()
+            }
+        }
+    }
+}
+
+/// A search's page of hits and its facets.
+pub(super) struct SearchResult {
+    pub(super) hits: Vec<crate::query::Hit>,
+    pub(super) total: usize,
+    pub(super) facets: Facets,
+    pub(super) page: usize,
+}
+
+pub(super) fn run_search(app: &App, snap: &Snapshot, p: &SearchParams, per_page: usize) -> std::result::Result<SearchResult, String> {
+    let filters = filters_of(p, &app.domain)?;
+    let page = p.page.unwrap_or(1).clamp(1, MAX_PAGE);
+    let s = snap.searching(&app.domain);
+    // The hits and the facet counts are two passes over the matches: run them side by side.
+    let (found, facets) = std::thread::scope(|scope| {
+        let facets = scope.spawn(|| {
+            // The landing page (nothing asked yet) counts everything: once per index version.
+            if p.q.trim().is_empty() && filters == Filters::default() {
+                if let Some(f) = snap.all_facets.get() {
+                    return Ok(f.clone());
+                }
+                let f = s.facets("", &filters)?;
+                return Ok(snap.all_facets.get_or_init(|| f).clone());
+            }
+            s.facets(&p.q, &filters)
+        });
+        let found = s.search(&p.q, &filters, per_page, (page - 1) * per_page);
+        (found, facets.join().unwrap_or_else(|_| Err(anyhow::anyhow!("internal error while counting facets"))))
+    });
+    let (hits, total) = found.map_err(|e| format!("{e:#}"))?;
+    let facets = facets.map_err(|e| format!("{e:#}"))?;
+    Ok(SearchResult { hits, total, facets, page })
+}
+
+pub(super) async fn search_page(State(app): State<Arc<App>>, Query(p): Query<SearchParams>) -> Response {
+    blocking(app, false, move |app| {
+        let snap = app.snapshot()?;
+        let (result, error) = match run_search(app, &snap, &p, PER_PAGE) {
+            Ok(r) => (r, None),
+            Err(e) => (SearchResult { hits: vec![], total: 0, facets: Facets::default(), page: 1 }, Some(e)),
+        };
+        let view = web::SearchView {
+            params: &p,
+            hits: &result.hits,
+            total: result.total,
+            facets: &result.facets,
+            page: result.page,
+            per_page: PER_PAGE,
+            themes: &app.domain.themes,
+            error,
+        };
+        Ok(html_page(web::search_page(&app.frame(Some(&snap)), &view)))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub(super) struct ApiSearchParams {
+    #[serde(flatten)]
+    pub(super) search: SearchParams,
+    #[serde(default)]
+    pub(super) per_page: Option<usize>,
+}
+
+pub(super) async fn api_search(State(app): State<Arc<App>>, Query(p): Query<ApiSearchParams>) -> Response {
+    blocking(app, true, move |app| {
+        let snap = app.snapshot()?;
+        let per_page = p.per_page.unwrap_or(PER_PAGE);
+        if per_page == 0 || per_page > MAX_API_HITS {
+            return Err(bad(format!("per_page must be 1 to {MAX_API_HITS}")));
+        }
+        let r = run_search(app, &snap, &p.search, per_page).map_err(bad)?;
+        let hits: Vec<_> = r.hits.iter().map(crate::output::HitJson::new).collect();
+        Ok(Json(serde_json::json!({ "total": r.total, "page": r.page, "per_page": per_page, "hits": hits, "facets": r.facets })).into_response())
+    })
+    .await
+}
+
+/// `/export.csv` and `/export.xlsx`: every hit of the search as the page shows it.
+pub(super) async fn export(State(app): State<Arc<App>>, UrlPath(file): UrlPath<String>, Query(p): Query<SearchParams>) -> Response {
+    blocking(app, false, move |app| {
+        let kind = match file.as_str() {
+            "export.csv" => "csv",
+            "export.xlsx" => "xlsx",
+            _ => return Err(not_found("没有这个页面")),
+        };
+        let snap = app.snapshot()?;
+        let filters = filters_of(&p, &app.domain).map_err(bad)?;
+        let s = snap.searching(&app.domain);
+        let q = Some(p.q.trim()).filter(|q| !q.is_empty());
+        let (searcher, addrs) = s.all_matches(q, &filters).map_err(|e| bad(format!("{e:#}")))?;
+        let tmp = tempfile::Builder::new().suffix(&format!(".{kind}")).tempfile().context("cannot create a temporary file for the export")?;
+        let headers = <crate::output::analysis::ExportRow as crate::output::analysis::Tabular>::headers();
+        let mut sink = crate::output::tabular::open_sink(kind, Some(tmp.path()), &headers)?;
+        s.load_in_chunks(&searcher, &addrs, |score, doc| sink.row(&crate::output::analysis::Tabular::cells(&crate::output::analysis::ExportRow { doc: &doc, score })))?;
+        sink.finish()?;
+        let bytes = std::fs::read(tmp.path()).context("cannot read the export back")?;
+        let mime = if kind == "csv" { "text/csv; charset=utf-8" } else { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" };
+        let disposition = format!("attachment; filename=\"jixiao-export.{kind}\"");
+        Ok(([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+    })
+    .await
+}
+
+pub(super) fn resolve(snap: &Snapshot, typed: &str) -> std::result::Result<ReportId, Failure> {
+    crate::query::resolve_report(&snap.index, typed).map_err(|e| match e.downcast_ref::<crate::query::ReportLookup>() {
+        Some(crate::query::ReportLookup::NotFound(_)) => not_found(format!("没有编号为 {typed} 的报告")),
+        Some(crate::query::ReportLookup::Ambiguous { count, .. }) => bad(format!("{typed} 是 {count} 份报告编号的开头，请给出更长的编号")),
+        None => Failure::from(e),
+    })
+}
+
+#[derive(Deserialize)]
+pub(super) struct ReportParams {
+    pub(super) hit: Option<u32>,
+}
+
+pub(super) async fn report_page(State(app): State<Arc<App>>, UrlPath(id): UrlPath<String>, Query(p): Query<ReportParams>) -> Response {
+    blocking(app, false, move |app| {
+        let snap = app.snapshot()?;
+        let id = resolve(&snap, &id)?;
+        let report = snap.index.report(&id)?.ok_or_else(|| not_found(format!("没有编号为 {id} 的报告")))?;
+        let sections = snap.index.sections_of(&id)?;
+        Ok(html_page(web::report_page(&app.frame(Some(&snap)), &report, &sections, p.hit, &app.domain.themes)))
+    })
+    .await
+}
+
+pub(super) async fn api_report(State(app): State<Arc<App>>, UrlPath(id): UrlPath<String>) -> Response {
+    blocking(app, true, move |app| {
+        let snap = app.snapshot()?;
+        let id = resolve(&snap, &id)?;
+        let report = snap.index.report(&id)?.ok_or_else(|| not_found(format!("no report {id}")))?;
+        let sections = snap.index.sections_of(&id)?;
+        let json = serde_json::json!({
+            "report": crate::output::ReportJson::new(&report.report, report.section_count),
+            "sections": sections.iter().map(crate::output::SectionJson::new).collect::<Vec<_>>(),
+        });
+        Ok(Json(json).into_response())
+    })
+    .await
+}
+
+pub(super) async fn problems_page(State(app): State<Arc<App>>) -> Response {
+    blocking(app, false, move |app| {
+        let snap = app.snapshot()?;
+        let p = snap.problems(&app.domain)?;
+        Ok(html_page(web::problems_page(&app.frame(Some(&snap)), &p.0, &p.1)))
+    })
+    .await
+}
+
+pub(super) async fn api_problems(State(app): State<Arc<App>>) -> Response {
+    blocking(app, true, move |app| {
+        let snap = app.snapshot()?;
+        let p = snap.problems(&app.domain)?;
+        Ok(Json(serde_json::json!({ "by_year": p.0, "themes": p.1 })).into_response())
+    })
+    .await
+}
+
+pub(super) fn theme_rows(app: &App, snap: &Snapshot, theme: &str) -> std::result::Result<Arc<Vec<problems::DepartmentRow>>, Failure> {
+    app.domain.themes.require(theme).map_err(|e| not_found(e.to_string()))?;
+    Ok(snap.theme_rows(&app.domain, theme)?)
+}
+
+pub(super) async fn theme_page(State(app): State<Arc<App>>, UrlPath(theme): UrlPath<String>) -> Response {
+    blocking(app, false, move |app| {
+        let snap = app.snapshot()?;
+        let rows = theme_rows(app, &snap, &theme)?;
+        let label = app.domain.themes.get(&theme).map(|t| t.label.clone()).unwrap_or_default();
+        Ok(html_page(web::theme_page(&app.frame(Some(&snap)), &theme, &label, &rows)))
+    })
+    .await
+}
+
+pub(super) async fn api_theme(State(app): State<Arc<App>>, UrlPath(theme): UrlPath<String>) -> Response {
+    blocking(app, true, move |app| {
+        let snap = app.snapshot()?;
+        Ok(Json(&*theme_rows(app, &snap, &theme)?).into_response())
+    })
+    .await
+}
+
+pub(super) async fn clusters_page(State(app): State<Arc<App>>) -> Response {
+    blocking(app, false, move |app| {
+        let snap = app.snapshot()?;
+        let c = snap.clusters(&app.domain)?;
+        Ok(html_page(web::clusters_page(&app.frame(Some(&snap)), &c)))
+    })
+    .await
+}
+
+pub(super) async fn api_clusters(State(app): State<Arc<App>>) -> Response {
+    blocking(app, true, move |app| {
+        let snap = app.snapshot()?;
+        Ok(Json(&*snap.clusters(&app.domain)?).into_response())
+    })
+    .await
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct DepartmentParams {
+    #[serde(default)]
+    pub(super) name: String,
+    #[serde(default)]
+    pub(super) filter: String,
+}
+
+pub(super) fn department_view(snap: &Snapshot, name: &str) -> std::result::Result<department::DepartmentView, Failure> {
+    let reports: Vec<ReportDoc> = snap.reports()?.iter().filter(|r| r.report.meta.department.as_deref() == Some(name)).cloned().collect();
+    if reports.is_empty() {
+        return Err(not_found(format!("没有部门 {name} 的报告")));
+    }
+    let mut sections = Vec::with_capacity(reports.len());
+    for r in &reports {
+        sections.push(snap.index.sections_of(&r.report.id)?);
+    }
+    Ok(department::view(name, &reports, &sections))
+}
+
+pub(super) async fn department_page(State(app): State<Arc<App>>, Query(p): Query<DepartmentParams>) -> Response {
+    blocking(app, false, move |app| {
+        let snap = app.snapshot()?;
+        let frame = app.frame(Some(&snap));
+        if p.name.trim().is_empty() {
+            let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+            for r in snap.reports()?.iter() {
+                if let Some(d) = &r.report.meta.department {
+                    if d.contains(p.filter.trim()) {
+                        *counts.entry(d.clone()).or_default() += 1;
+                    }
+                }
+            }
+            let list: Vec<(String, usize)> = counts.into_iter().collect();
+            return Ok(html_page(web::departments_page(&frame, &list, &p.filter)));
+        }
+        let v = department_view(&snap, p.name.trim())?;
+        Ok(html_page(web::department_page(&frame, &v, &app.domain.themes)))
+    })
+    .await
+}
+
+pub(super) async fn api_department(State(app): State<Arc<App>>, Query(p): Query<DepartmentParams>) -> Response {
+    blocking(app, true, move |app| {
+        let snap = app.snapshot()?;
+        if p.name.trim().is_empty() {
+            return Err(bad("give the department's name: /api/department?name=…"));
+        }
+        Ok(Json(department_view(&snap, p.name.trim())?).into_response())
+    })
+    .await
+}
+
+pub(super) fn metric_rows(app: &App, snap: &Snapshot, p: &MetricParams) -> std::result::Result<Vec<metrics::MetricRow>, Failure> {
+    let number = |s: &str, what: &str| -> std::result::Result<Option<f64>, Failure> {
+        if s.trim().is_empty() {
+            return Ok(None);
+        }
+        s.trim().parse::<f64>().map(Some).map_err(|_| bad(format!("{what} 应是数字：{s}")))
+    };
+    let names = app.domain.metrics()?.names();
+    if !p.name.is_empty() && !names.contains(&p.name.as_str()) {
+        return Err(bad(format!("未知的指标 {}；可选：{}", p.name, names.join("、"))));
+    }
+    let filter = metrics::MetricFilter {
+        report: None,
+        name: Some(p.name.clone()).filter(|n| !n.is_empty()),
+        below: number(&p.below, "低于")?,
+        above: number(&p.above, "高于")?,
+        years: if p.year.trim().is_empty() { None } else { Some(p.year.parse::<YearRange>().map_err(bad)?) },
+        department: Some(p.dept.trim().to_string()).filter(|d| !d.is_empty()),
+    };
+    Ok(metrics::select(&snap.reports()?, &filter))
+}
+
+pub(super) async fn metrics_page(State(app): State<Arc<App>>, Query(p): Query<MetricParams>) -> Response {
+    blocking(app, false, move |app| {
+        let snap = app.snapshot()?;
+        let defs = app.domain.metrics()?;
+        let mut names: Vec<(String, String)> = defs.list.iter().map(|d| (d.name.clone(), d.label.clone())).collect();
+        names.push((crate::schema::INDICATOR_SCORE.to_string(), "指标得分".to_string()));
+        let (rows, error) = match metric_rows(app, &snap, &p) {
+            Ok(rows) => (rows, None),
+            Err(Failure::User(_, m)) => (vec![], Some(m)),
+            Err(e) => return Err(e),
+        };
+        Ok(html_page(web::metrics_page(&app.frame(Some(&snap)), &p, &names, &rows, error.as_deref())))
+    })
+    .await
+}
+
+pub(super) async fn api_metrics(State(app): State<Arc<App>>, Query(p): Query<MetricParams>) -> Response {
+    blocking(app, true, move |app| {
+        let snap = app.snapshot()?;
+        Ok(Json(metric_rows(app, &snap, &p)?).into_response())
+    })
+    .await
+}
+
+/// Problem paragraphs of other reports most like a section or statement.
+pub(super) fn similar_to(app: &App, snap: &Snapshot, id: &str) -> std::result::Result<(String, Vec<crate::query::SimilarHit>), Failure> {
+    let found = crate::query::compared_text(&snap.index, id).map_err(|e| not_found(format!("{e:#}")))?;
+    let f = Filters { category: Some(Category::Problems), ..Filters::default() };
+    let hits = snap.searching(&app.domain).similar(&found.text, &f, Some(&found.report), 20)?;
+    Ok((found.text, hits))
+}
+
+pub(super) async fn similar_page(State(app): State<Arc<App>>, UrlPath(id): UrlPath<String>) -> Response {
+    blocking(app, false, move |app| {
+        let snap = app.snapshot()?;
+        let (text, hits) = similar_to(app, &snap, &id)?;
+        Ok(html_page(web::similar_page(&app.frame(Some(&snap)), &id, &text, &hits, &app.domain.themes)))
+    })
+    .await
+}
+
+pub(super) async fn api_similar(State(app): State<Arc<App>>, UrlPath(id): UrlPath<String>) -> Response {
+    blocking(app, true, move |app| {
+        let snap = app.snapshot()?;
+        let (_, hits) = similar_to(app, &snap, &id)?;
+        Ok(Json(hits.iter().map(crate::output::analysis::SimilarJson::new).collect::<Vec<_>>()).into_response())
+    })
+    .await
+}
+
