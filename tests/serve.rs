@@ -1,5 +1,5 @@
-//! The browser app (issue: a browser app for analysts): every page and API route over HTTP, report
-//! text with markup escaped, uploads, and an end-to-end run in headless Chromium that saves the
+//! The browser app: every page and API route over HTTP, report text with markup escaped, who may
+//! send requests (Host, Origin, the upload token), uploads, and an end-to-end run in headless Chromium that saves the
 //! screenshots the README shows.
 
 mod common;
@@ -65,8 +65,14 @@ impl Reply {
 
 /// One HTTP/1.1 request; the server answers with a length, so the connection is read to its end.
 fn request(addr: &str, method: &str, path: &str, content_type: &str, body: &[u8]) -> Reply {
+    request_with(addr, &[("Host", addr)], method, path, content_type, body)
+}
+
+/// `request` with the headers given (Host among them).
+fn request_with(addr: &str, headers: &[(&str, &str)], method: &str, path: &str, content_type: &str, body: &[u8]) -> Reply {
     let mut s = TcpStream::connect(addr).unwrap();
-    write!(s, "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n", body.len()).unwrap();
+    let extra: String = headers.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
+    write!(s, "{method} {path} HTTP/1.1\r\n{extra}Connection: close\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n", body.len()).unwrap();
     s.write_all(body).unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).unwrap();
@@ -177,25 +183,85 @@ fn multipart(name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// The token the upload page carries.
+fn upload_token(addr: &str) -> String {
+    let page = get(addr, "/ingest").text();
+    let at = page.find("data-token=\"").expect("the upload page carries a token") + "data-token=\"".len();
+    page[at..].split('"').next().unwrap().to_string()
+}
+
+/// An upload as the app's page sends it: the same origin, with the page's token.
+fn upload(addr: &str, name: &str, bytes: &[u8]) -> Reply {
+    let token = upload_token(addr);
+    let origin = format!("http://{addr}");
+    let (ct, body) = multipart(name, bytes);
+    request_with(addr, &[("Host", addr), ("Origin", &origin), ("X-Jixiao-Token", &token)], "POST", "/api/ingest", &ct, &body)
+}
+
 #[test]
 fn uploads_are_ingested_only_when_allowed_and_new_reports_appear() {
     let srv = start(&["--allow-ingest"]);
     let a = srv.addr.as_str();
     assert!(get(a, "/ingest").text().contains("id=\"drop\""));
     let text = MARKUP_REPORT.replace("青山县", "白水县").replace("71.5%", "64.2%");
-    let (ct, body) = multipart("../../etc/白水县文旅局2023.txt", text.as_bytes());
-    let r = request(a, "POST", "/api/ingest", &ct, &body).json();
+    let r = upload(a, "../../etc/白水县文旅局2023.txt", text.as_bytes()).json();
     assert_eq!(r["ok"], true, "{r}");
     let found = get(a, &format!("/api/search?q={}", enc("64.2%"))).json();
     assert_eq!(found["hits"][0]["department"], "白水县文化和旅游局", "the new report is searchable at once");
     // The same file again: already there.
-    let again = request(a, "POST", "/api/ingest", &ct, &body).json();
+    let again = upload(a, "../../etc/白水县文旅局2023.txt", text.as_bytes()).json();
     assert!(again["message"].as_str().unwrap().contains("已在库中"), "{again}");
     // Not a report, and a format jixiao does not read.
-    let (ct, body) = multipart("empty.txt", b"");
-    assert_eq!(request(a, "POST", "/api/ingest", &ct, &body).json()["ok"], false);
-    let (ct, body) = multipart("photo.jpg", b"\xff\xd8\xff");
-    assert!(request(a, "POST", "/api/ingest", &ct, &body).json()["message"].as_str().unwrap().contains("不是支持的格式"));
+    assert_eq!(upload(a, "empty.txt", b"").json()["ok"], false);
+    assert!(upload(a, "photo.jpg", b"\xff\xd8\xff").json()["message"].as_str().unwrap().contains("不是支持的格式"));
+    // A name of 90 Chinese characters (270 bytes, more than a file system takes) is shortened.
+    let long = format!("{}.txt", "长".repeat(90));
+    let r = upload(a, &long, MARKUP_REPORT.replace("青山县", "红石县").as_bytes());
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["ok"], true, "{}", r.text());
+}
+
+#[test]
+fn a_foreign_host_is_refused_on_every_route() {
+    // A page on another site that rebinds its name to this machine sends its own name as Host.
+    let srv = start(&[]);
+    let a = srv.addr.as_str();
+    for path in ["/", "/api/search?q=%E9%A2%84%E7%AE%97", "/problems", "/export.csv?q=%E9%A2%84%E7%AE%97"] {
+        let r = request_with(a, &[("Host", "evil.example")], "GET", path, "text/plain", b"");
+        assert_eq!(r.status, 403, "{path}");
+        assert!(!r.text().contains("青山县"), "{path}: no report text for a foreign host");
+        let r = request_with(a, &[("Host", "evil.example:8080")], "GET", path, "text/plain", b"");
+        assert_eq!(r.status, 403, "{path}");
+    }
+    // The names of this machine are served.
+    let port = a.rsplit(':').next().unwrap();
+    for host in [a.to_string(), format!("localhost:{port}")] {
+        assert_eq!(request_with(a, &[("Host", &host)], "GET", "/", "text/plain", b"").status, 200, "{host}");
+    }
+}
+
+#[test]
+fn a_cross_origin_or_tokenless_upload_is_refused_and_nothing_is_stored() {
+    let srv = start(&["--allow-ingest"]);
+    let a = srv.addr.as_str();
+    let text = MARKUP_REPORT.replace("青山县", "黑水县");
+    let (ct, body) = multipart("heishui.txt", text.as_bytes());
+    let token = upload_token(a);
+    // From another site: refused even with the token (which such a page cannot read anyway).
+    let r = request_with(a, &[("Host", a), ("Origin", "http://evil.example"), ("X-Jixiao-Token", &token)], "POST", "/api/ingest", &ct, &body);
+    assert_eq!(r.status, 403, "{}", r.text());
+    let r = request_with(a, &[("Host", a), ("Sec-Fetch-Site", "cross-site"), ("X-Jixiao-Token", &token)], "POST", "/api/ingest", &ct, &body);
+    assert_eq!(r.status, 403, "{}", r.text());
+    // A plain form post (what a cross-site form sends): no token.
+    let r = request_with(a, &[("Host", a)], "POST", "/api/ingest", &ct, &body);
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert!(r.json()["message"].as_str().unwrap().contains("令牌"));
+    let r = request_with(a, &[("Host", a), ("X-Jixiao-Token", "0000")], "POST", "/api/ingest", &ct, &body);
+    assert_eq!(r.status, 403);
+    assert_eq!(get(a, &format!("/api/search?q={}", enc("黑水县"))).json()["total"], 0, "nothing was stored");
+    // The app's own page's upload goes through.
+    assert_eq!(upload(a, "heishui.txt", text.as_bytes()).json()["ok"], true);
+    assert!(get(a, &format!("/api/search?q={}", enc("黑水县"))).json()["total"].as_u64().unwrap() > 0);
 }
 
 #[test]
@@ -248,7 +314,7 @@ fn chromium() -> Option<std::path::PathBuf> {
 #[test]
 fn browser_end_to_end() {
     let Some(chrome) = chromium() else {
-        eprintln!("notice: no Chromium found (install Debian's chromium, or set CHROME); the browser test was skipped");
+        common::missing("Chromium (install Debian's chromium, or set CHROME)");
         return;
     };
     use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;

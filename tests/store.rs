@@ -1,7 +1,7 @@
 //! The store of record: reports read back exactly as written, with and without the compression
 //! dictionary the store trains from its first reports.
 
-use jixiao::domain::Domain;
+use jixiao::schema::Domain;
 use jixiao::model::{Report, SourceInfo};
 use jixiao::store::Store;
 
@@ -12,7 +12,7 @@ fn reports(seed: u64, n: usize) -> Vec<Report> {
         .into_iter()
         .map(|r| {
             let source = SourceInfo { path: format!("/corpus/{seed}/{}", r.file_name), file_hash: blake3::hash(r.text.as_bytes()).to_hex().to_string(), bytes: r.text.len() as u64, encoding: "utf-8".into(), published: None };
-            jixiao::parse::parse_text(&r.text, source, &domain).unwrap()
+            jixiao::enrich::read_report(&r.text, source, &domain).unwrap()
         })
         .collect()
 }

@@ -1,5 +1,5 @@
 //! The analysis commands end to end: problems, similar, metrics, export, retag, theme-aware search.
-//! Seed checks read ../shared/seeds and skip with a notice where it is absent.
+//! Seed checks read ../shared/seeds and skip with a notice where it is absent (under `.ci/run` they fail instead).
 
 mod common;
 
@@ -17,7 +17,7 @@ fn ingest(dir: &Path) -> TempDir {
 fn seeds() -> Option<TempDir> {
     let dir = root().join("../shared/seeds");
     if !dir.join("gold.json").exists() {
-        eprintln!("notice: ../shared/seeds is absent; seed analysis checks skipped");
+        common::missing("../shared/seeds (the seed reports)");
         return None;
     }
     Some(ingest(&dir))
@@ -183,7 +183,7 @@ fn seed_procurement_query_ranks_the_luohu_paragraph_first() {
 #[test]
 fn query_segmentation_without_jieba_agrees_with_jieba() {
     let data = ingest(&root().join("samples"));
-    let domain = jixiao::domain::Domain::builtin().unwrap();
+    let domain = jixiao::schema::Domain::builtin().unwrap();
     let index = jixiao::index::SearchIndex::open(&data.path().join("search"), &domain.userdict, jixiao::index::Mode::Read).unwrap();
     let mut by_vocabulary = index.index.tokenizer_for_field(index.fields.text).unwrap();
     let mut by_jieba = jixiao::index::analyzer::analyzer(&domain.userdict, false);
@@ -193,4 +193,31 @@ fn query_segmentation_without_jieba_agrees_with_jieba() {
         let b = jixiao::index::analyzer::words(&mut by_jieba, q);
         assert_eq!(a, b, "{q}");
     }
+}
+
+#[test]
+fn reports_without_a_unit_are_never_one_unit_nor_copied_forward() {
+    // Two unrelated reports that name no unit, one year apart, with the same problem wording: the
+    // same wording in one unit's consecutive years would be a problem copied forward.
+    let docs = TempDir::new().unwrap();
+    let report = |year: u16, figure: &str| {
+        format!(
+            "{year}年度部门整体支出绩效自评报告\n一、基本情况\n本单位年初预算资金300万元，主要用于日常运转和业务工作。\n\
+二、存在的问题\n（一）政府采购执行率偏低，全年仅为{figure}，采购计划编制不够精准，执行进度滞后于计划安排。\n"
+        )
+    };
+    std::fs::write(docs.path().join("a.txt"), report(2022, "41.3%")).unwrap();
+    std::fs::write(docs.path().join("b.txt"), report(2023, "43.8%")).unwrap();
+    let data = TempDir::new().unwrap();
+    jixiao(data.path()).arg("ingest").arg(docs.path()).assert().success();
+    let reports = run_json(data.path(), &["reports", "--format", "json"]);
+    assert_eq!(reports.len(), 2);
+    assert!(reports.iter().all(|r| r["department"].is_null()), "the test needs reports without a unit: {reports:?}");
+    let rows = run_json(data.path(), &["problems", "--theme", "procurement_low", "--format", "json"]);
+    assert_eq!(rows.len(), 2, "one row per report, not one merged unit: {rows:?}");
+    for r in &rows {
+        assert_eq!(r["years"].as_array().unwrap().len(), 1, "{r}");
+        assert!(r["carried_over_years"].as_array().unwrap().is_empty(), "{r}");
+    }
+    assert!(run_json(data.path(), &["problems", "--theme", "procurement_low", "--min-years", "2", "--format", "json"]).is_empty());
 }

@@ -1,4 +1,4 @@
-//! `export --format opensearch` (issue: performance and scale, beyond one machine): the index template
+//! `export --format opensearch` (scale beyond one machine): the index template
 //! and the bulk files against the bulk format, with ids stable across runs.
 
 mod common;

@@ -1,5 +1,5 @@
-//! What a new user hits (issue: stable results, output files, export-all, query traps, safety):
-//! one regression test per defect, on the shipped samples.
+//! CLI conventions: stable results (ties by id), output files and formats, export without a query,
+//! query traps, help text; one regression test per defect, on the shipped samples.
 
 mod common;
 

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{jixiao, synth_corpus};
-use jixiao::domain::Domain;
+use jixiao::schema::Domain;
 use jixiao::index::{id_key, Mode, SearchIndex};
 use jixiao::query::{Filters, Searching};
 

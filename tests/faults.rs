@@ -1,5 +1,5 @@
-//! Faults and hostile input (issue: reliability and security): each test pins one defect that a
-//! review found, with files and data generated here in our own wording.
+//! Faults and hostile input: damaged stores and indexes, full disks, locks, hostile files, queries
+//! and file names. Each test pins one defect, with files and data generated here in our own wording.
 
 mod common;
 
@@ -422,7 +422,7 @@ fn rebuild_does_not_read_a_damaged_index() {
 #[test]
 fn an_interrupted_retag_is_detected_by_content_and_finished_by_the_next_writer() {
     let data = ingest(&samples());
-    let domain = jixiao::domain::Domain::builtin().unwrap();
+    let domain = jixiao::schema::Domain::builtin().unwrap();
     let dir = jixiao::store::DataDir::new(data.path());
     {
         let mut w = jixiao::ingest::Writer::open(&dir, &domain).unwrap();
