@@ -186,6 +186,7 @@ impl Writer {
     pub fn commit(&mut self) -> Result<()> {
         self.store.flush()?;
         self.writer.as_mut().context("the index was opened for inspection only")?.commit()?;
+        crate::index::normal_permissions(&self.index.dir);
         self.store.clear_pending()?;
         Ok(())
     }
@@ -345,6 +346,11 @@ impl Writer {
 
     /// Drops the whole index and indexes every stored report again.
     pub fn reindex_all(&mut self) -> Result<usize> {
+        let n = self.reindex_every_report().map_err(|e| self.why_writing_failed(e))?;
+        Ok(n)
+    }
+
+    fn reindex_every_report(&mut self) -> Result<usize> {
         self.store.mark_all_pending()?;
         self.store.flush()?;
         self.index_writer()?.delete_all_documents()?;
@@ -356,6 +362,20 @@ impl Writer {
         }
         self.commit()?;
         Ok(n)
+    }
+
+    /// The error to show for a failed write: when the index's threads stopped ("an index writer
+    /// was killed"), their own error, which the next commit hands back; a full disk, a file size
+    /// limit or a read-only file system said in words, with what is safe.
+    fn why_writing_failed(&mut self, e: anyhow::Error) -> anyhow::Error {
+        let e = if index_writer_stopped(&e) { self.commit().err().unwrap_or(e) } else { e };
+        match storage_failure(&e) {
+            Some(what) => anyhow::anyhow!(
+                "cannot write the search index in {} ({what}); the store is unchanged and every report is kept. Free space and run the same command again",
+                self.index.dir.display()
+            ),
+            None => e,
+        }
     }
 
     /// Stores and indexes a prepared file.
@@ -565,8 +585,9 @@ fn index_writer_stopped(e: &anyhow::Error) -> bool {
 fn write_failed(e: &anyhow::Error, data: &DataDir, committed: usize) -> anyhow::Error {
     let why = storage_failure(e).map(str::to_string).unwrap_or_else(|| format!("{e:#}"));
     anyhow::anyhow!(
-        "cannot write to the data directory {} ({why}): {committed} reports of this run had been stored; \
-         nothing stored earlier is lost. Free space and run the same ingest again: it goes on from there",
+        "cannot write to the data directory {} ({why}): {committed} reports of this run were committed; those stored after \
+         the last commit are kept if the disk took them (the next run finds them). Nothing stored earlier is lost. Free \
+         space and run the same ingest again: it goes on from there",
         data.root.display()
     )
 }

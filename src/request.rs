@@ -36,8 +36,25 @@ pub struct SearchParams {
     pub category: String,
     #[serde(default)]
     pub theme: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole_number")]
     pub page: Option<usize>,
+}
+
+/// A whole number from a query string, also where serde reads the field as text (inside
+/// `#[serde(flatten)]`, as the API's parameters are); empty is none.
+pub fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Number(usize),
+        Text(String),
+    }
+    match <Option<Raw> as serde::Deserialize>::deserialize(d)? {
+        None => Ok(None),
+        Some(Raw::Number(n)) => Ok(Some(n)),
+        Some(Raw::Text(t)) if t.trim().is_empty() => Ok(None),
+        Some(Raw::Text(t)) => t.trim().parse().map(Some).map_err(|_| serde::de::Error::custom(format!("“{t}” is not a whole number"))),
+    }
 }
 
 impl SearchParams {

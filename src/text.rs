@@ -178,6 +178,23 @@ fn fold_text(s: &str, squeeze: bool) -> String {
     out
 }
 
+/// The text without the pinyin that mirror and accessibility pages put after each character
+/// ("項(xiàng)目(mù)"), which splits every name and field; `None` when the text has no such run (at
+/// least five annotations, so that an ordinary "(a)" after a character stays).
+pub fn without_pinyin(text: &str) -> Option<String> {
+    static PINYIN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(\p{Han})[（(]\s*[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüv]{1,6}[1-5]?\s*[)）]").expect("pinyin pattern")
+    });
+    if !text.contains(['(', '（']) {
+        return None;
+    }
+    let mut found = PINYIN.find_iter(text).take(5);
+    if found.by_ref().count() < 5 {
+        return None;
+    }
+    Some(PINYIN.replace_all(text, "$1").into_owned())
+}
+
 pub fn is_han(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
 }
@@ -242,6 +259,14 @@ pub fn han_count(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pinyin_after_characters_is_removed_where_a_page_annotates_them() {
+        let page = "项(xiàng)目(mù)资(zī)金(jīn)使(shǐ)用(yòng)不规范（一）部分预算执行率偏低(a)";
+        assert_eq!(without_pinyin(page).as_deref(), Some("项目资金使用不规范（一）部分预算执行率偏低"));
+        // A lone annotation or a letter in parentheses is left alone.
+        assert_eq!(without_pinyin("政府和社会资本合作(ppp)项目，详见附件(a)"), None);
+    }
 
     #[test]
     fn fold_and_squeeze_agree_with_their_char_by_char_definition_on_every_char() {

@@ -402,3 +402,109 @@ fn discovered_clusters_in_the_app_are_the_clis() {
     assert_eq!(app.as_array().unwrap(), &cli);
     assert!(get(&srv.addr, "/problems/discover").text().contains("档案资料归档整理滞后"));
 }
+
+/// Raises this process's open-file limit so that it can hold many connections itself.
+fn raise_open_files(want: u64) -> u64 {
+    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit/setrlimit only read and write the struct passed.
+    unsafe {
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim);
+        let raised = libc::rlimit { rlim_cur: lim.rlim_max.min(want.max(lim.rlim_cur)), rlim_max: lim.rlim_max };
+        if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+            lim = raised;
+        }
+    }
+    lim.rlim_cur
+}
+
+#[test]
+fn slow_clients_do_not_starve_searches() {
+    let srv = start(&[]);
+    let a = srv.addr.clone();
+    // 1,100 clients that send one byte of their headers and then wait (as many as this process may
+    // open, keeping room for the searches).
+    let n = 1100.min(raise_open_files(4096).saturating_sub(100) as usize);
+    assert!(n >= 800, "this machine allows only {n} connections to be held");
+    let mut slow = Vec::new();
+    for _ in 0..n {
+        let mut s = TcpStream::connect(&a).unwrap();
+        s.write_all(b"G").unwrap();
+        slow.push(s);
+    }
+    // Searches are answered at once while they wait (each request has 5 s).
+    for i in 0..20 {
+        let mut s = TcpStream::connect(&a).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+        write!(s, "GET /api/search?q={}&page={} HTTP/1.1\r\nHost: {a}\r\nConnection: close\r\n\r\n", enc("预算"), i % 3 + 1).unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap_or_else(|e| panic!("search {i} was not answered while {n} slow clients wait: {e}"));
+        assert!(raw.starts_with(b"HTTP/1.1 200"), "search {i}: {}", String::from_utf8_lossy(&raw[..raw.len().min(200)]));
+    }
+    // A client that never finishes its headers is closed once the header deadline passes.
+    let mut first = slow.swap_remove(0);
+    first.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let _ = first.read_to_end(&mut rest);
+    assert!(started.elapsed() < std::time::Duration::from_secs(25), "a slow client was held {:?}", started.elapsed());
+}
+
+/// The server's peak resident memory, in KB.
+fn peak_rss_kb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.split_whitespace().next()).and_then(|v| v.parse().ok()).unwrap()
+}
+
+#[test]
+fn uploads_stream_to_disk_and_memory_stays_bounded() {
+    let srv = start(&["--allow-ingest"]);
+    let a = srv.addr.clone();
+    get(&a, "/").text();
+    let before = peak_rss_kb(srv.child.id());
+    // Twelve parallel uploads of 20 MB each (held whole, they would add 240 MB).
+    let threads: Vec<_> = (0..12)
+        .map(|i| {
+            let a = a.clone();
+            std::thread::spawn(move || {
+                let bytes = vec![b'x'; 20 << 20];
+                upload(&a, &format!("big{i}.bin"), &bytes)
+            })
+        })
+        .collect();
+    for t in threads {
+        let r = t.join().unwrap();
+        assert_eq!(r.status, 200, "{}", r.text());
+        assert!(r.json()["message"].as_str().unwrap().contains("不是支持的格式"), "{}", r.text());
+    }
+    let grown = peak_rss_kb(srv.child.id()).saturating_sub(before);
+    assert!(grown < 64 * 1024, "12 uploads of 20 MB grew the server's peak memory by {} MB", grown / 1024);
+    // Nothing half-received is left behind.
+    let left: Vec<_> = std::fs::read_dir(srv._data.path().join("uploads")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn malformed_parameters_and_unknown_paths_get_a_page_or_json_with_a_message() {
+    let srv = start(&[]);
+    let a = srv.addr.as_str();
+    for path in ["/?q=x&page=abc", "/?page=-1"] {
+        let r = get(a, path);
+        assert_eq!(r.status, 400, "{path}");
+        assert!(r.content_type.starts_with("text/html") && r.text().contains("参数有误"), "{path}: {}", r.text());
+    }
+    let r = get(a, "/api/search?q=x&per_page=many");
+    assert_eq!(r.status, 400);
+    assert!(r.json()["error"].as_str().unwrap().contains("参数有误"), "{}", r.text());
+    let r = get(a, "/no/such/page");
+    assert_eq!(r.status, 404);
+    assert!(r.content_type.starts_with("text/html") && r.text().contains("没有这个页面"), "{}", r.text());
+    let r = get(a, "/api/nothing");
+    assert_eq!(r.status, 404);
+    assert!(r.json()["error"].is_string());
+    // Numbers arrive as text inside the API's flattened parameters, and are read.
+    let r = get(a, "/api/search?q=%E9%A2%84%E7%AE%97&page=2&per_page=5");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!((r.json()["page"].as_u64(), r.json()["per_page"].as_u64()), (Some(2), Some(5)));
+    // page=0 is read as the first page.
+    assert_eq!(get(a, "/?q=%E9%A2%84%E7%AE%97&page=0").status, 200);
+}

@@ -183,12 +183,7 @@ pub fn export_cmd(ctx: &Ctx, a: &ExportArgs, out: &mut dyn Write) -> Result<Stat
 /// `export --format opensearch -o DIR`: the template and every matching section as bulk files.
 fn opensearch_export(ctx: &Ctx, s: &Searching, query: Option<&str>, f: &Filters, a: &ExportArgs) -> Result<Status> {
     let dir = a.output.as_deref().context("--format opensearch needs --output DIR (a new folder)")?;
-    if let Ok(data) = ctx.data.root.canonicalize() {
-        let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-        if parent.canonicalize().is_ok_and(|p| p.join(dir.file_name().unwrap_or_default()).starts_with(&data)) {
-            bail!("{}: will not write inside the data directory {}; choose another --output", dir.display(), data.display());
-        }
-    }
+    ctx.refuse_inside_data(dir)?;
     let mut bulk = crate::output::opensearch::BulkWriter::create(dir, a.bulk_docs)?;
     // Without a query or filters: every section, the whole collection for the cluster.
     let (searcher, addrs) = s.all_matches(query, f)?;

@@ -53,22 +53,20 @@ impl Ctx {
     /// (whatever --force says): an export must never overwrite a report or the store.
     pub(crate) fn check_output(&self, output: Option<&std::path::Path>) -> Result<()> {
         let Some(path) = output else { return Ok(()) };
-        let absolute = |p: &std::path::Path| -> std::path::PathBuf {
-            let p = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(p) };
-            // Resolve what exists of the path (the file itself may not exist yet).
-            match (p.parent().and_then(|d| d.canonicalize().ok()), p.file_name()) {
-                (Some(dir), Some(name)) => dir.join(name),
-                _ => p,
-            }
-        };
-        let target = absolute(path);
+        self.refuse_inside_data(path)?;
+        // A dangling link "exists" as a link: writing would create its target.
+        if (path.exists() || path.symlink_metadata().is_ok()) && !self.force {
+            bail!("{}: the file exists; use --force to replace it, or choose another --output", path.display());
+        }
+        Ok(())
+    }
+    /// Refuses an output path that lands inside the data directory once every symbolic link on
+    /// the way is followed (a dangling one too, and folders not created yet), creating nothing.
+    pub(crate) fn refuse_inside_data(&self, path: &std::path::Path) -> Result<()> {
         if let Ok(data) = self.data.root.canonicalize() {
-            if target.starts_with(&data) {
+            if write_target(path).starts_with(&data) {
                 bail!("{}: will not write inside the data directory {}; choose another --output", path.display(), data.display());
             }
-        }
-        if path.exists() && !self.force {
-            bail!("{}: the file exists; use --force to replace it, or choose another --output", path.display());
         }
         Ok(())
     }
@@ -77,6 +75,43 @@ impl Ctx {
             eprintln!("{}", output::printable(msg));
         }
     }
+}
+
+/// Where writing `path` lands: absolute, `.` and `..` applied, every symbolic link on the way
+/// followed (a dangling one to where it points, at most 40 links), without touching the file
+/// system beyond reading links.
+pub(crate) fn write_target(path: &std::path::Path) -> std::path::PathBuf {
+    use std::path::{Component, PathBuf};
+    let start = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(path) };
+    let mut todo: std::collections::VecDeque<std::ffi::OsString> = start.components().map(|c| c.as_os_str().to_os_string()).collect();
+    let mut out = PathBuf::new();
+    let mut links = 0;
+    while let Some(part) = todo.pop_front() {
+        match std::path::Path::new(&part).components().next() {
+            None | Some(Component::CurDir) => {}
+            Some(Component::Prefix(_) | Component::RootDir) => out.push(&part),
+            Some(Component::ParentDir) => {
+                out.pop();
+            }
+            Some(Component::Normal(name)) => {
+                out.push(name);
+                let is_link = std::fs::symlink_metadata(&out).is_ok_and(|m| m.file_type().is_symlink());
+                if is_link && links < 40 {
+                    links += 1;
+                    if let Ok(target) = std::fs::read_link(&out) {
+                        out.pop();
+                        if target.is_absolute() {
+                            out = PathBuf::new();
+                        }
+                        for c in target.components().rev() {
+                            todo.push_front(c.as_os_str().to_os_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 pub fn run(cli: Cli) -> Result<Status> {

@@ -13,6 +13,10 @@ use std::io::{Cursor, Read};
 const MAX_PART: u64 = 64 * 1024 * 1024;
 /// Word's list levels are 0 to 8.
 const MAX_LEVEL: usize = 8;
+/// The longest list-marker template kept ("%1、", "（%2）" in real documents; Word's own limit is
+/// far below this): a longer one is dropped, so that a marker cannot multiply a small file into
+/// gigabytes of text over thousands of numbered paragraphs.
+const MAX_MARKER: usize = 64;
 
 fn part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<Option<String>> {
     let f = match zip.by_name(name) {
@@ -77,7 +81,7 @@ impl Numbering {
                                 match name {
                                     b"w:start" => level.start = v.parse().unwrap_or(1),
                                     b"w:numFmt" => level.format = v,
-                                    _ => level.text = v,
+                                    _ => level.text = if v.len() <= MAX_MARKER { v } else { String::new() },
                                 }
                             }
                         }
@@ -196,6 +200,9 @@ pub fn extract(bytes: &[u8]) -> Result<String> {
             Event::Text(t) if in_text => {
                 let s = t.xml_content().map(|c| c.into_owned()).unwrap_or_else(|_| String::from_utf8_lossy(&t).into_owned());
                 para.push_str(&s);
+                if out.len() + cell.len() + para.len() > super::MAX_TEXT_BYTES {
+                    bail!("{}", super::too_much_text());
+                }
             }
             Event::GeneralRef(r) if in_text => {
                 if let Ok(Some(c)) = r.resolve_char_ref() {
@@ -231,6 +238,9 @@ pub fn extract(bytes: &[u8]) -> Result<String> {
                         out.push('\n');
                     }
                     para.clear();
+                    if out.len() + cell.len() > super::MAX_TEXT_BYTES {
+                        bail!("{}", super::too_much_text());
+                    }
                 }
                 b"w:tc" => row.push(std::mem::take(&mut cell)),
                 b"w:tr" => {

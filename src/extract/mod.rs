@@ -6,6 +6,7 @@ pub mod docx;
 pub mod html;
 pub mod pdf;
 mod pdf_cmap;
+mod pdf_limits;
 
 use crate::parse::decode::decode;
 use anyhow::{bail, Context, Result};
@@ -15,6 +16,16 @@ use std::path::Path;
 /// The largest file read. Reports are rarely over a few MB; a larger file is almost always something
 /// else (an archive, a scan, a data dump), and reading it whole would only cost memory.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The most text one report may hold once extracted: 8 MB is about 2.7 million Chinese characters,
+/// a thousand pages and more (a long report is under 1 MB). Parsing costs many times the text's
+/// size, and up to eight files are read at once, so a larger text is refused, never cut.
+pub const MAX_TEXT_BYTES: usize = 8 << 20;
+
+/// The message for a text over [`MAX_TEXT_BYTES`].
+pub fn too_much_text() -> String {
+    format!("the file's text is over {} MB, the limit for one report; split it into reports first", MAX_TEXT_BYTES >> 20)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -64,8 +75,17 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Extracts the text of a file's bytes. A file with an unknown extension is read as text.
+/// Extracts the text of a file's bytes. A file with an unknown extension is read as text. A text
+/// over [`MAX_TEXT_BYTES`] is refused.
 pub fn extract(path: &Path, bytes: &[u8]) -> Result<Extracted> {
+    let extracted = extract_any(path, bytes)?;
+    if extracted.text.len() > MAX_TEXT_BYTES {
+        bail!("{}", too_much_text());
+    }
+    Ok(extracted)
+}
+
+fn extract_any(path: &Path, bytes: &[u8]) -> Result<Extracted> {
     let from = |text: String, format: &str| Extracted { text, encoding: format.to_string(), published: None };
     match Format::of(path) {
         Some(Format::Text) | None => {
@@ -82,7 +102,7 @@ pub fn extract(path: &Path, bytes: &[u8]) -> Result<Extracted> {
         }
         Some(Format::Html) => {
             let d = decode(bytes)?;
-            let (text, published) = html::extract(&d.text);
+            let (text, published) = html::extract(&d.text)?;
             if text.trim().is_empty() {
                 bail!("the web page has no article text");
             }

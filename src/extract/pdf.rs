@@ -68,10 +68,7 @@ impl pdf_extract::OutputDev for Paged {
 /// maps; a panic inside the reader becomes an error.
 fn pages_in_process(bytes: &[u8]) -> Result<Vec<String>> {
     let read = || -> Result<Vec<String>> {
-        let mut doc = lopdf::Document::load_mem(bytes).map_err(|e| anyhow::anyhow!("the PDF cannot be read: {e}"))?;
-        if doc.is_encrypted() {
-            doc.decrypt("").map_err(|_| anyhow::anyhow!("the PDF is encrypted with a password; save an unprotected copy first"))?;
-        }
+        let mut doc = super::pdf_limits::load(bytes)?;
         super::pdf_cmap::rewrite_predefined_cmaps(&mut doc);
         let text = Shared::default();
         let mut out = Paged { text: text.clone(), inner: pdf_extract::PlainTextOutput::new(text), page_start: 0, pages: vec![] };
@@ -111,54 +108,14 @@ fn han(pages: &[String]) -> usize {
     pages.iter().map(|p| crate::text::han_count(p)).sum()
 }
 
-/// The most one compressed stream (other than an image) may inflate to, and all of them together:
-/// a report's text streams are a few MB; a decompression bomb is refused before any reader
-/// inflates it in memory.
-const MAX_STREAM: u64 = 64 << 20;
-const MAX_STREAMS_TOTAL: u64 = 256 << 20;
-
-/// Refuses a PDF whose compressed streams inflate beyond the limits. Scans the raw bytes for
-/// `stream` keywords (object streams included, which the PDF library inflates while loading) and
-/// inflates each into a counter, never into memory; image streams are skipped (text readers do not
-/// decode them).
-fn refuse_bombs(bytes: &[u8]) -> Result<()> {
-    let finder = memchr::memmem::Finder::new(b"stream");
-    let mut total = 0u64;
-    for at in finder.find_iter(bytes) {
-        let rest = &bytes[at + 6..];
-        let body = match rest {
-            [b'\r', b'\n', ..] => &rest[2..],
-            [b'\n', ..] | [b'\r', ..] => &rest[1..],
-            _ => continue, // "endstream", or the word inside a string
-        };
-        if at >= 3 && &bytes[at - 3..at] == b"end" {
-            continue;
-        }
-        let dict = &bytes[at.saturating_sub(2048)..at];
-        let dict = match memchr::memmem::rfind(dict, b" obj") {
-            Some(i) => &dict[i..],
-            None => dict,
-        };
-        if memchr::memmem::find(dict, b"/Image").is_some() || memchr::memmem::find(dict, b"FlateDecode").is_none() {
-            continue;
-        }
-        let mut inflated = std::io::Read::take(flate2::read::ZlibDecoder::new(body), MAX_STREAM + 1);
-        let n = std::io::copy(&mut inflated, &mut std::io::sink()).unwrap_or(0);
-        if n > MAX_STREAM {
-            bail!("a compressed stream in the PDF inflates to over {} MB; the file is refused (a decompression bomb?)", MAX_STREAM >> 20);
-        }
-        total += n;
-        if total > MAX_STREAMS_TOTAL {
-            bail!("the PDF's compressed streams inflate to over {} MB together; the file is refused (a decompression bomb?)", MAX_STREAMS_TOTAL >> 20);
-        }
-    }
-    Ok(())
-}
-
 /// Extracts a PDF's text: pdf-extract, else pdftotext; a PDF with no text at all is a scan.
 pub fn extract(bytes: &[u8]) -> Result<String> {
-    refuse_bombs(bytes)?;
     let first = pages_in_process(bytes);
+    if let Err(e) = &first {
+        if let Some(refused) = e.downcast_ref::<super::pdf_limits::Refused>() {
+            bail!("{refused}");
+        }
+    }
     if let Ok(p) = &first {
         if han(p) >= 20 {
             return Ok(drop_running_lines(p.clone()).join("\n"));
@@ -185,7 +142,7 @@ pub fn extract(bytes: &[u8]) -> Result<String> {
 /// True when the PDF defines fonts, i.e. it draws text (a scan draws only images).
 fn has_fonts(bytes: &[u8]) -> bool {
     crate::guard::catch(|| {
-        lopdf::Document::load_mem(bytes).is_ok_and(|doc| {
+        super::pdf_limits::load(bytes).is_ok_and(|doc| {
             doc.objects.values().any(|o| o.as_dict().is_ok_and(|d| d.get(b"Type").and_then(|t| t.as_name()).is_ok_and(|n| n == b"Font")))
         })
     })

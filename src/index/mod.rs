@@ -224,6 +224,35 @@ pub struct SearchIndex {
     reader: IndexReader,
 }
 
+/// The permissions a new file gets from this process's umask (read from /proc; 0o022 where it
+/// cannot be read).
+#[cfg(unix)]
+fn umask() -> u32 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("Umask:")).and_then(|v| u32::from_str_radix(v.trim(), 8).ok()))
+        .unwrap_or(0o022)
+}
+
+/// Gives the index's list files the permissions of any file this process creates. The index
+/// library writes `meta.json` and `.managed.json` through private temporary files (mode 0600), so a
+/// shared data directory opened to others (`chmod -R a+rX`) could still not be searched by them.
+pub fn normal_permissions(dir: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = 0o666 & !umask();
+        for name in ["meta.json", ".managed.json"] {
+            let path = dir.join(name);
+            if std::fs::metadata(&path).is_ok_and(|m| m.permissions().mode() & 0o777 != mode) {
+                let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode));
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
 impl SearchIndex {
     /// Opens the index in `dir`; a writer creates it if it does not exist. The analyzers are
     /// registered on every open (tantivy does not persist them) and checked against the stamp: jieba

@@ -333,53 +333,81 @@ pub fn stats(out: &mut dyn Write, s: &Stats, format: Format) -> io::Result<()> {
     }
 }
 
-/// A writer that drops control characters (escape sequences, C1 controls; tabs and newlines stay),
-/// so that report text or a file name cannot drive the terminal. JSON escapes them anyway.
+/// A writer that drops control characters (escape sequences, C1 controls; tabs and newlines stay)
+/// and the bidirectional controls that reorder what a terminal shows (U+202E makes "txt.exe" read
+/// "exe.txt"), so that report text or a file name cannot drive or disguise the terminal. JSON
+/// escapes the first kind anyway.
 pub struct Printable<W: Write> {
     inner: W,
-    /// A 0xC2 byte held back: with the next byte it may be a C1 control (U+0080–U+009F).
-    pending_c2: bool,
+    /// The start of a multi-byte character held back: with the next bytes it may be a control.
+    held: Vec<u8>,
 }
 
 impl<W: Write> Printable<W> {
     pub fn new(inner: W) -> Self {
-        Printable { inner, pending_c2: false }
+        Printable { inner, held: Vec::new() }
     }
+}
+
+/// Whether UTF-8 bytes are a character to drop, the start of one, or neither.
+#[derive(PartialEq)]
+enum Dropped {
+    Whole,
+    Start,
+    No,
+}
+
+fn dropped(bytes: &[u8]) -> Dropped {
+    match bytes {
+        [0x00..=0x08 | 0x0B..=0x1F | 0x7F] => Dropped::Whole,
+        [0xC2] | [0xD8] | [0xE2] | [0xE2, 0x80] | [0xE2, 0x81] => Dropped::Start,
+        // C1 controls U+0080–U+009F; ALM U+061C; LRM, RLM U+200E–U+200F; LRE…RLO U+202A–U+202E;
+        // LRI…PDI U+2066–U+2069.
+        [0xC2, 0x80..=0x9F] | [0xD8, 0x9C] | [0xE2, 0x80, 0x8E | 0x8F | 0xAA..=0xAE] | [0xE2, 0x81, 0xA6..=0xA9] => Dropped::Whole,
+        _ => Dropped::No,
+    }
+}
+
+/// True for a character `Printable` drops.
+fn is_unprintable(c: char) -> bool {
+    let mut buf = [0u8; 4];
+    c != '\n' && c != '\t' && (c.is_control() || dropped(c.encode_utf8(&mut buf).as_bytes()) == Dropped::Whole)
 }
 
 impl<W: Write> Write for Printable<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut kept = Vec::with_capacity(buf.len() + 1);
+        let mut kept = Vec::with_capacity(buf.len() + 3);
         for &b in buf {
-            if self.pending_c2 {
-                self.pending_c2 = false;
-                if (0x80..=0x9F).contains(&b) {
-                    continue;
+            self.held.push(b);
+            match dropped(&self.held) {
+                Dropped::Whole => self.held.clear(),
+                Dropped::Start => {}
+                Dropped::No => {
+                    // The held start was an ordinary character's; the last byte may begin another.
+                    let last = self.held.pop().unwrap_or(b);
+                    kept.append(&mut self.held);
+                    match dropped(&[last]) {
+                        Dropped::Whole => {}
+                        Dropped::Start => self.held.push(last),
+                        Dropped::No => kept.push(last),
+                    }
                 }
-                kept.push(0xC2);
-            }
-            match b {
-                0xC2 => self.pending_c2 = true,
-                b'\n' | b'\t' => kept.push(b),
-                0x00..=0x1F | 0x7F => {}
-                _ => kept.push(b),
             }
         }
         self.inner.write_all(&kept)?;
         Ok(buf.len())
     }
     fn flush(&mut self) -> io::Result<()> {
-        if self.pending_c2 {
-            self.pending_c2 = false;
-            self.inner.write_all(&[0xC2])?;
-        }
+        let held = std::mem::take(&mut self.held);
+        self.inner.write_all(&held)?;
         self.inner.flush()
     }
 }
 
-/// `s` without control characters other than tab and newline (for messages on stderr).
+/// `s` without control characters other than tab and newline, nor bidirectional controls (for
+/// messages on stderr).
 pub fn printable(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control() || *c == '\n' || *c == '\t').collect()
+    s.chars().filter(|c| !is_unprintable(*c)).collect()
 }
 
 #[cfg(test)]
@@ -397,6 +425,19 @@ mod printable_tests {
         out.flush().unwrap();
         assert_eq!(String::from_utf8(out.inner).unwrap(), "预算[2J执行31m率\t\né");
         assert_eq!(printable("a\u{1b}]0;x\u{7}b"), "a]0;xb");
+    }
+
+    #[test]
+    fn bidirectional_controls_do_not_reach_the_terminal_even_split_across_writes() {
+        let text = "报告\u{202e}txt.exe\u{2066}甲\u{2069}—\u{200f}乙\u{61c}丙€";
+        for split in 0..text.len() {
+            let mut out = Printable::new(Vec::new());
+            out.write_all(&text.as_bytes()[..split]).unwrap();
+            out.write_all(&text.as_bytes()[split..]).unwrap();
+            out.flush().unwrap();
+            assert_eq!(String::from_utf8(out.inner).unwrap(), "报告txt.exe甲—乙丙€", "split at {split}");
+        }
+        assert_eq!(printable(text), "报告txt.exe甲—乙丙€");
     }
 }
 

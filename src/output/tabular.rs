@@ -57,11 +57,16 @@ fn cell_text(c: &Cell) -> String {
     }
 }
 
-/// A text cell that a spreadsheet would run as a formula (=, +, -, @, or a leading tab or carriage
-/// return) gets a leading apostrophe, so that Excel shows it as text; plain numbers stay numbers.
+/// What a spreadsheet may run when a cell starts with it: a formula (=, +, -, @, and the full-width
+/// forms Chinese input methods type, which spreadsheets read alike), a DDE pipe (|), or a tab or
+/// carriage return before one.
+const FORMULA_STARTS: [char; 12] = ['=', '+', '-', '@', '|', '\t', '\r', '＝', '＋', '－', '＠', '｜'];
+
+/// A text cell that a spreadsheet would run as a formula gets a leading apostrophe, so that Excel
+/// shows it as text; plain numbers stay numbers.
 fn neutralized(c: &Cell) -> String {
     let t = cell_text(c);
-    let risky = matches!(c, Cell::Text(_)) && t.starts_with(['=', '+', '-', '@', '\t', '\r']) && t.trim().parse::<f64>().is_err();
+    let risky = matches!(c, Cell::Text(_)) && t.starts_with(FORMULA_STARTS) && t.trim().parse::<f64>().is_err();
     if risky {
         format!("'{t}")
     } else {
@@ -148,5 +153,20 @@ pub fn open_sink(format: &str, output: Option<&Path>, headers: &[&str]) -> Resul
             Ok(Box::new(CsvSink::new(std::io::BufWriter::new(f), headers)?))
         }
         (_, None) => Ok(Box::new(CsvSink::new(std::io::stdout(), headers)?)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_neutralized() {
+        for risky in ["=1+1", "+A1", "-x", "@SUM(A1)", "|cmd", "\t=1", "＝1+1", "＋A1", "－x", "＠SUM(A1)", "｜cmd"] {
+            assert_eq!(neutralized(&Cell::Text(risky.to_string())), format!("'{risky}"), "{risky}");
+        }
+        for plain in ["-5", "+3.5", "预算执行率 =90%", "1|2"] {
+            assert_eq!(neutralized(&Cell::Text(plain.to_string())), plain, "{plain}");
+        }
     }
 }

@@ -34,6 +34,12 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         }
         return finish(text.into_owned(), enc);
     }
+    // UTF-16 without a BOM: the zero high bytes of ASCII characters stand on one side only.
+    if let Some(enc) = utf16_by_pattern(bytes) {
+        if let Some(d) = as_utf16(bytes, enc) {
+            return Ok(d);
+        }
+    }
     if looks_binary(bytes) {
         return Err(DecodeError::Binary(binary_kind(bytes)));
     }
@@ -55,6 +61,12 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     let broken = lossy.chars().filter(|c| *c == '\u{FFFD}').count();
     if broken * 200 <= bytes.len() && reads_as_chinese(&lossy) {
         return finish(lossy.replace('\u{FFFD}', ""), UTF_8);
+    }
+    // UTF-16 without a BOM and without ASCII (no zero bytes to show the order): Chinese either way.
+    for enc in [encoding_rs::UTF_16LE, encoding_rs::UTF_16BE] {
+        if let Some(d) = as_utf16(bytes, enc) {
+            return Ok(d);
+        }
     }
     Err(DecodeError::Undetectable(guess.name().to_string()))
 }
@@ -79,6 +91,18 @@ const COMMON: &str = "的一是不了在人有我他这个们中来上大为和�
 /// True when `text` reads as Chinese: enough of its Han characters are common ones. Text with few
 /// Han characters (numbers, Latin) is not judged.
 fn reads_as_chinese(text: &str) -> bool {
+    let (han, common) = han_and_common(text);
+    han < 30 || common * 3 >= han
+}
+
+/// True when `text` has at least `min_han` Han characters and enough of them are common ones: a
+/// guess at a byte order must show Chinese, not only fail to show garbage.
+fn common_chinese(text: &str, min_han: usize) -> bool {
+    let (han, common) = han_and_common(text);
+    han >= min_han && common * 3 >= han
+}
+
+fn han_and_common(text: &str) -> (usize, usize) {
     use std::sync::OnceLock;
     static SET: OnceLock<std::collections::HashSet<char>> = OnceLock::new();
     let set = SET.get_or_init(|| COMMON.chars().collect());
@@ -89,7 +113,7 @@ fn reads_as_chinese(text: &str) -> bool {
             common += usize::from(set.contains(&c));
         }
     }
-    han < 30 || common * 3 >= han
+    (han, common)
 }
 
 /// Text whose characters are mostly printable.
@@ -103,6 +127,42 @@ fn plausible(text: &str) -> bool {
         }
     }
     total > 0 && bad * 20 < total
+}
+
+/// UTF-16LE or BE when the zero bytes of the file's start stand almost all at odd (LE: the high
+/// byte of an ASCII character comes second) or at even positions.
+fn utf16_by_pattern(bytes: &[u8]) -> Option<&'static Encoding> {
+    if bytes.len() % 2 != 0 {
+        return None;
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    let (mut even, mut odd) = (0usize, 0usize);
+    for (i, b) in head.iter().enumerate() {
+        if *b == 0 {
+            if i % 2 == 0 {
+                even += 1;
+            } else {
+                odd += 1;
+            }
+        }
+    }
+    // A Chinese character can have a zero byte too (一 is U+4E00), so the sides are compared.
+    if odd >= 4 && even * 4 <= odd {
+        Some(encoding_rs::UTF_16LE)
+    } else if even >= 4 && odd * 4 <= even {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// The bytes as UTF-16 in one byte order, if that gives clean Chinese text.
+fn as_utf16(bytes: &[u8], enc: &'static Encoding) -> Option<Decoded> {
+    if bytes.len() % 2 != 0 {
+        return None;
+    }
+    let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+    (!had_errors && plausible(&text) && common_chinese(&text, 10)).then(|| finish(text.into_owned(), enc).ok()).flatten()
 }
 
 /// Many NUL bytes (not in a UTF-16 pattern, which has a BOM or is caught by the detector) or a
@@ -158,6 +218,15 @@ mod tests {
         let d = decode(&bytes).unwrap();
         assert_eq!(d.text, SAMPLE);
         assert_eq!(d.encoding, "UTF-16LE");
+        // Without a BOM, in either byte order, with or without ASCII in it.
+        let long = "某某县水务局部门整体支出绩效自评报告预算执行情况良好资金使用规范".repeat(3);
+        for text in ["某某县水务局2023年度部门整体支出绩效自评报告\n一、预算执行情况良好，资金使用规范。\n", long.as_str()] {
+            let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+            let (dle, dbe) = (decode(&le).unwrap(), decode(&be).unwrap());
+            assert_eq!((dle.text.as_str(), dle.encoding), (text, "UTF-16LE"));
+            assert_eq!((dbe.text.as_str(), dbe.encoding), (text, "UTF-16BE"));
+        }
     }
 
     #[test]

@@ -29,6 +29,19 @@ pub enum Shape {
 }
 
 impl Shape {
+    /// The level the genre's numbering convention (GB/T 9704) gives the shape: 0 for 第一部分, then
+    /// 一、 （一） 1. （1） and ①.
+    pub fn rank(self) -> u8 {
+        match self {
+            Shape::Part => 0,
+            Shape::CnNum => 1,
+            Shape::ParenCn => 2,
+            Shape::Arabic => 3,
+            Shape::ParenArabic | Shape::ArabicParen => 4,
+            Shape::Circled => 5,
+        }
+    }
+
     /// The shape a writer most likely meant when the number fits that list instead: '7、' among
     /// 六、/八、, '（2）' after '（一）'.
     pub fn twin(self) -> Option<Shape> {

@@ -29,7 +29,10 @@ pub fn parse_text(text: &str, source: SourceInfo, domain: &Domain) -> anyhow::Re
     } else {
         text
     };
-    let layout = sections::layout(text, units);
+    // Pinyin after every character (mirror pages) splits names and fields: removed first.
+    let unannotated = crate::text::without_pinyin(text);
+    let text = unannotated.as_deref().unwrap_or(text);
+    let layout = sections::layout(text, units)?;
     let sections = build_sections(&layout.sections, domain);
     let title = meta::title(&layout.cover);
     // Real files are named after the unit and the year ("XX局2022年度部门整体支出绩效自评报告.docx"):

@@ -10,6 +10,7 @@ use super::lines::{self, Marker, Shape};
 use crate::text::{ends_sentence, fold, han_count, squeeze};
 use crate::schema::Units;
 use regex::Regex;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// A section as the tree builder sees it, before categories and themes.
@@ -220,6 +221,8 @@ struct Builder {
     sections: Vec<RawSection>,
     /// Marker shape and style of each section (none for unnumbered ones).
     styles: Vec<(Option<Shape>, lines::Style)>,
+    /// The style of the first numbered section of each shape under each parent: the list's style.
+    first_styles: HashMap<(Option<usize>, Shape), lines::Style>,
     stack: Vec<Frame>,
     /// The last top-level numbered frame, remembered across an appendix or unnumbered top-level heading
     /// so that the outer list can still continue after it.
@@ -265,7 +268,27 @@ impl Builder {
     }
 
     /// Places a numbered heading by list continuity.
+    /// Places a numbered heading: by list continuity, then by the genre's numbering order (GB/T 9704:
+    /// 第一部分 above 一、 above （一） above 1. above （1）): a part or 一、 heading never nests under an
+    /// item of a lower kind, so a 四、 after a run of 3、 items (or a list restarted out of order)
+    /// still closes them.
     fn place_marker(&mut self, mk: &Marker, heading: &str) -> (Option<usize>, usize) {
+        let (parent, depth) = self.place_by_continuity(mk, heading);
+        let rank = mk.shape.rank();
+        if rank > Shape::CnNum.rank() {
+            return (parent, depth);
+        }
+        // The outermost open item of a lower kind ends, and every item inside it; the heading then
+        // continues its own list where one is open with a smaller number ("四、" after "一、"), or
+        // starts one at that level.
+        let Some(i) = self.stack[..depth].iter().position(|f| f.shape.is_some_and(|s| s.rank() > rank)) else {
+            return (parent, depth);
+        };
+        let at = self.stack[..i].iter().rposition(|f| f.shape == Some(mk.shape) && f.number < mk.number).unwrap_or(i);
+        (self.sections[self.stack[at].section].parent, at)
+    }
+
+    fn place_by_continuity(&mut self, mk: &Marker, heading: &str) -> (Option<usize>, usize) {
         let n = mk.number;
         let same = |f: &Frame| f.shape == Some(mk.shape);
         // '7、' among 六、/八、 continues the Chinese list; '2.' after '一、' is typed otherwise and
@@ -364,26 +387,36 @@ impl Builder {
         self.stack.push(Frame { section: idx, shape: None, number: 0, style: lines::Style::default() });
     }
 
-    /// The style of the list a new marker joins: its first sibling's, or its own when it starts one.
-    fn list_style(&self, parent: Option<usize>, mk: &Marker) -> lines::Style {
-        self.sections
-            .iter()
-            .zip(self.styles.iter())
-            .find(|(s, st)| s.parent == parent && s.kind == RawKind::Numbered && st.0 == Some(mk.shape))
-            .map(|(_, st)| st.1)
-            .unwrap_or(mk.style)
+    /// The style of the list a new marker joins: its first sibling's, or its own when it starts one
+    /// (a lookup: scanning the sections made this quadratic in headings).
+    fn list_style(&mut self, parent: Option<usize>, mk: &Marker) -> lines::Style {
+        *self.first_styles.entry((parent, mk.shape)).or_insert(mk.style)
     }
 }
 
-/// Builds the section tree of a report's text.
-pub fn layout(text: &str, units: &Units) -> Layout {
+/// The most headings one report may have: real reports have tens to a few hundred. Each section
+/// costs memory in every later stage, so a text of hundreds of thousands of tiny "sections" is
+/// refused before they are built.
+pub const MAX_SECTIONS: usize = 10_000;
+
+/// Builds the section tree of a report's text; a text with over [`MAX_SECTIONS`] numbered headings
+/// is refused.
+pub fn layout(text: &str, units: &Units) -> anyhow::Result<Layout> {
     let items = items(text);
+    let headings = items.iter().filter(|it| matches!(it, Item::Marker(..))).count();
+    if headings > MAX_SECTIONS {
+        anyhow::bail!("the text has {headings} numbered headings, over the limit of {MAX_SECTIONS} for one report; the file is refused");
+    }
+    Ok(layout_items(&items, units))
+}
+
+fn layout_items(items: &[Item], units: &Units) -> Layout {
     let first_heading = items.iter().position(|it| matches!(it, Item::Marker(m, _) if m.shape != Shape::Circled));
-    let mut b = Builder { sections: vec![], styles: vec![], stack: vec![], top_list: None, last_closed: true };
+    let mut b = Builder { sections: vec![], styles: vec![], first_styles: HashMap::new(), stack: vec![], top_list: None, last_closed: true };
     let mut cover = Vec::new();
 
     let Some(first) = first_heading else {
-        return headless(&items);
+        return headless(items);
     };
 
     // Before the first heading: cover lines (short, or "字段：值") and prose (the preamble).
@@ -493,7 +526,7 @@ mod tests {
 
     /// (level, heading) of every section.
     fn tree(text: &str) -> Vec<(u8, String)> {
-        layout(text, &units()).sections.iter().map(|s| (s.level, s.heading.clone())).collect()
+        layout(text, &units()).unwrap().sections.iter().map(|s| (s.level, s.heading.clone())).collect()
     }
 
     #[test]
@@ -548,7 +581,7 @@ mod tests {
 
     #[test]
     fn inline_heading_is_split_from_its_body() {
-        let l = layout("一、分析\n1.预算编制。指标分值18分，自评得分17分。\n（3）预算调整率。（2分）\n得分为0分。\n", &units());
+        let l = layout("一、分析\n1.预算编制。指标分值18分，自评得分17分。\n（3）预算调整率。（2分）\n得分为0分。\n", &units()).unwrap();
         let s = &l.sections[1];
         assert_eq!(s.title, "预算编制");
         assert_eq!(s.paragraphs, vec!["指标分值18分，自评得分17分。".to_string()]);
@@ -558,7 +591,7 @@ mod tests {
     #[test]
     fn toc_cover_and_page_numbers_are_not_sections() {
         let text = "2024年度部门整体绩效评价报告\n部门名称（公章）：某某市某某局\n目录\n一、基本情况\t1\n二、绩效分析\t7\n本报告说明了本部门全年的预算执行和绩效目标完成的情况，评价等级为“良”。\n一、基本情况\n正文第一段，\n- 3 -\n接着写完。\n二、绩效分析\n";
-        let l = layout(text, &units());
+        let l = layout(text, &units()).unwrap();
         let headings: Vec<_> = l.sections.iter().map(|s| s.heading.as_str()).collect();
         assert_eq!(headings, vec!["", "一、基本情况", "二、绩效分析"]);
         assert_eq!(l.sections[0].kind, RawKind::Preamble);
@@ -577,7 +610,7 @@ mod tests {
     #[test]
     fn unnumbered_headings_and_appendix() {
         let text = "一、概况\n正文。\n\n自评结论\n\n本部门自评得分97分。\n二、问题\n问题正文。\n附件 部门整体支出绩效评分表\n指标\t分值\t得分\n";
-        let l = layout(text, &units());
+        let l = layout(text, &units()).unwrap();
         let find = |h: &str| l.sections.iter().find(|s| s.heading == h).unwrap();
         assert_eq!(find("自评结论").level, 2);
         assert_eq!(find("自评结论").paragraphs, vec!["本部门自评得分97分。".to_string()]);
@@ -587,8 +620,21 @@ mod tests {
     }
 
     #[test]
+    fn a_chinese_numbered_heading_never_nests_under_a_lower_kind_of_item() {
+        // "四、" continues the "3、" items by number (the twin rule) but is a top-level heading.
+        let t = tree("一、基本情况\n（一）绩效目标\n1、数量指标\n2、质量指标\n3、时效指标\n四、绩效自评结果拟应用和公开情况\n内容。\n");
+        assert_eq!(t.last().unwrap(), &(1, "四、绩效自评结果拟应用和公开情况".to_string()), "{t:?}");
+        // A list restarted out of order inside （二） stays at its level; 二、 closes it.
+        let t = tree("一、问题\n（一）资金\n（二）项目\n（一）重复\n二、建议\n内容。\n");
+        assert_eq!(t.last().unwrap(), &(1, "二、建议".to_string()), "{t:?}");
+        // 第二部分 is never under 一、.
+        let t = tree("第一部分 概况\n一、职能\n第二部分 评价\n一、结论\n");
+        assert_eq!(t.iter().filter(|(l, _)| *l == 1).count(), 2, "{t:?}");
+    }
+
+    #[test]
     fn a_report_without_headings_is_one_section() {
-        let l = layout("某某局绩效报告\n本年度预算执行良好，\n资金使用规范。\n", &units());
+        let l = layout("某某局绩效报告\n本年度预算执行良好，\n资金使用规范。\n", &units()).unwrap();
         assert!(l.headless);
         assert_eq!(l.sections.len(), 1);
         assert_eq!(l.sections[0].paragraphs, vec!["本年度预算执行良好，资金使用规范。".to_string()]);

@@ -324,6 +324,13 @@ impl Searching<'_> {
 
     /// The query for text and filters, with the theme clause when the text names a theme.
     pub(crate) fn full_query(&self, searcher: &Searcher, text: Option<&str>, filters: &Filters) -> Result<(Box<dyn Query>, Option<Box<dyn Query>>, Vec<String>)> {
+        // The whole query as typed is limited, scope terms included (each is a filter to build).
+        if let Some(text) = text {
+            let chars = text.chars().count();
+            if chars > MAX_QUERY_CHARS {
+                bail!("the query is {chars} characters long; the limit is {MAX_QUERY_CHARS}");
+            }
+        }
         let mut clauses = self.filter_clauses(searcher, filters)?;
         // `department:罗湖` and `region:深圳` filter by part of the name, as --dept and --region do.
         let (rest, scoped) = text.map(scope_terms).unwrap_or_default();

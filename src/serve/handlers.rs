@@ -67,6 +67,31 @@ pub(super) async fn blocking(app: Arc<App>, api: bool, f: impl FnOnce(&App) -> R
     }
 }
 
+/// Query-string parameters. A malformed one (`page=abc`, `per_page=-1`) is answered like every other
+/// error: a page with the message, or JSON under /api/ (axum's own answer is plain text).
+pub(super) struct Params<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send + 'static> axum::extract::FromRequestParts<Arc<App>> for Params<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, app: &Arc<App>) -> Result<Self, Response> {
+        match Query::<T>::from_request_parts(parts, app).await {
+            Ok(Query(t)) => Ok(Params(t)),
+            Err(e) => {
+                let api = parts.uri.path().starts_with("/api/");
+                let msg = format!("参数有误（{}）", e.body_text());
+                Err(blocking(app.clone(), api, move |_| Err(bad(msg))).await)
+            }
+        }
+    }
+}
+
+/// Any path the app does not have: a page (or JSON under /api/) saying so.
+pub(super) async fn no_such_page(State(app): State<Arc<App>>, uri: axum::http::Uri) -> Response {
+    let api = uri.path().starts_with("/api/");
+    blocking(app, api, move |_| Err(not_found(format!("没有这个页面：{}", uri.path())))).await
+}
+
 /// A search's page of hits and its facets.
 pub(super) struct SearchResult {
     pub(super) hits: Vec<crate::query::Hit>,
@@ -100,7 +125,7 @@ pub(super) fn run_search(app: &App, snap: &Snapshot, p: &SearchParams, per_page:
     Ok(SearchResult { hits, total, facets, page })
 }
 
-pub(super) async fn search_page(State(app): State<Arc<App>>, Query(p): Query<SearchParams>) -> Response {
+pub(super) async fn search_page(State(app): State<Arc<App>>, Params(p): Params<SearchParams>) -> Response {
     blocking(app, false, move |app| {
         let snap = app.snapshot()?;
         let (result, error) = match run_search(app, &snap, &p, PER_PAGE) {
@@ -126,11 +151,11 @@ pub(super) async fn search_page(State(app): State<Arc<App>>, Query(p): Query<Sea
 pub(super) struct ApiSearchParams {
     #[serde(flatten)]
     pub(super) search: SearchParams,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::request::whole_number")]
     pub(super) per_page: Option<usize>,
 }
 
-pub(super) async fn api_search(State(app): State<Arc<App>>, Query(p): Query<ApiSearchParams>) -> Response {
+pub(super) async fn api_search(State(app): State<Arc<App>>, Params(p): Params<ApiSearchParams>) -> Response {
     blocking(app, true, move |app| {
         let snap = app.snapshot()?;
         let per_page = p.per_page.unwrap_or(PER_PAGE);
@@ -145,7 +170,7 @@ pub(super) async fn api_search(State(app): State<Arc<App>>, Query(p): Query<ApiS
 }
 
 /// `/export.csv` and `/export.xlsx`: every hit of the search as the page shows it.
-pub(super) async fn export(State(app): State<Arc<App>>, UrlPath(file): UrlPath<String>, Query(p): Query<SearchParams>) -> Response {
+pub(super) async fn export(State(app): State<Arc<App>>, UrlPath(file): UrlPath<String>, Params(p): Params<SearchParams>) -> Response {
     blocking(app, false, move |app| {
         let kind = match file.as_str() {
             "export.csv" => "csv",
@@ -183,7 +208,7 @@ pub(super) struct ReportParams {
     pub(super) hit: Option<u32>,
 }
 
-pub(super) async fn report_page(State(app): State<Arc<App>>, UrlPath(id): UrlPath<String>, Query(p): Query<ReportParams>) -> Response {
+pub(super) async fn report_page(State(app): State<Arc<App>>, UrlPath(id): UrlPath<String>, Params(p): Params<ReportParams>) -> Response {
     blocking(app, false, move |app| {
         let snap = app.snapshot()?;
         let id = resolve(&snap, &id)?;
@@ -287,7 +312,7 @@ pub(super) fn department_view(snap: &Snapshot, name: &str) -> std::result::Resul
     Ok(department::view(name, &reports, &sections))
 }
 
-pub(super) async fn department_page(State(app): State<Arc<App>>, Query(p): Query<DepartmentParams>) -> Response {
+pub(super) async fn department_page(State(app): State<Arc<App>>, Params(p): Params<DepartmentParams>) -> Response {
     blocking(app, false, move |app| {
         let snap = app.snapshot()?;
         let frame = app.frame(Some(&snap));
@@ -309,7 +334,7 @@ pub(super) async fn department_page(State(app): State<Arc<App>>, Query(p): Query
     .await
 }
 
-pub(super) async fn api_department(State(app): State<Arc<App>>, Query(p): Query<DepartmentParams>) -> Response {
+pub(super) async fn api_department(State(app): State<Arc<App>>, Params(p): Params<DepartmentParams>) -> Response {
     blocking(app, true, move |app| {
         let snap = app.snapshot()?;
         if p.name.trim().is_empty() {
@@ -342,7 +367,7 @@ pub(super) fn metric_rows(app: &App, snap: &Snapshot, p: &MetricParams) -> std::
     Ok(metrics::select(&snap.reports()?, &filter))
 }
 
-pub(super) async fn metrics_page(State(app): State<Arc<App>>, Query(p): Query<MetricParams>) -> Response {
+pub(super) async fn metrics_page(State(app): State<Arc<App>>, Params(p): Params<MetricParams>) -> Response {
     blocking(app, false, move |app| {
         let snap = app.snapshot()?;
         let defs = app.domain.metrics()?;
@@ -358,7 +383,7 @@ pub(super) async fn metrics_page(State(app): State<Arc<App>>, Query(p): Query<Me
     .await
 }
 
-pub(super) async fn api_metrics(State(app): State<Arc<App>>, Query(p): Query<MetricParams>) -> Response {
+pub(super) async fn api_metrics(State(app): State<Arc<App>>, Params(p): Params<MetricParams>) -> Response {
     blocking(app, true, move |app| {
         let snap = app.snapshot()?;
         Ok(Json(metric_rows(app, &snap, &p)?).into_response())

@@ -6,6 +6,7 @@
 //! when the index's `meta.json` changes (a commit), the next request opens the index again and the
 //! figures computed over the whole collection (problems, departments) are computed afresh.
 
+mod conn;
 mod guard;
 mod handlers;
 mod state;
@@ -25,6 +26,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+
+/// Uploads received at once; more wait. Each streams to disk, so memory stays a few buffers each.
+pub const MAX_UPLOADS_AT_ONCE: usize = 2;
 
 /// The most hits one API call returns.
 pub const MAX_API_HITS: usize = 100;
@@ -73,6 +77,7 @@ fn router(app: Arc<App>) -> Router {
         .route("/api/metrics", get(api_metrics))
         .route("/api/similar/{id}", get(api_similar))
         .route("/api/ingest", post(api_ingest))
+        .fallback(no_such_page)
         // A report file at the size limit, plus the form's own bytes.
         .layer(DefaultBodyLimit::max(crate::extract::MAX_FILE_BYTES as usize + 64 * 1024))
         .layer(axum::middleware::from_fn_with_state(app.clone(), guard::check))
@@ -91,6 +96,7 @@ pub fn run(data: DataDir, domain: Arc<Domain>, opts: &Options, ready: impl FnOnc
         allow_ingest: opts.allow_ingest,
         snapshot: Mutex::new(None),
         ingesting: Mutex::new(()),
+        receiving: tokio::sync::Semaphore::new(MAX_UPLOADS_AT_ONCE),
         bound_host: opts.host.clone(),
         token: guard::new_token(),
     });
@@ -101,6 +107,6 @@ pub fn run(data: DataDir, domain: Arc<Domain>, opts: &Options, ready: impl FnOnc
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind((opts.host.as_str(), opts.port)).await.with_context(|| format!("cannot listen on {}:{}", opts.host, opts.port))?;
         ready(listener.local_addr()?);
-        axum::serve(listener, router(app)).await.context("the server stopped")
+        conn::serve(listener, router(app)).await.context("the server stopped")
     })
 }

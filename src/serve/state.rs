@@ -33,6 +33,8 @@ pub(super) struct App {
     pub(super) snapshot: Mutex<Option<Arc<Snapshot>>>,
     /// One upload is ingested at a time (the data directory has one writer).
     pub(super) ingesting: Mutex<()>,
+    /// Uploads being received at once (each streams to a file; others wait their turn).
+    pub(super) receiving: tokio::sync::Semaphore,
     /// The address the server listens on, as given (`--host`): a Host header must name it.
     pub(super) bound_host: String,
     /// The token the upload page carries and an upload must send back (`guard`).

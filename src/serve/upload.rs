@@ -5,7 +5,6 @@ use super::handlers::*;
 use super::state::*;
 use crate::ingest::{self, Event, Outcome};
 use crate::output::web;
-use anyhow::Context;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -47,22 +46,42 @@ pub(super) fn safe_file_name(name: &str) -> Option<String> {
     (!clean.is_empty()).then_some(clean)
 }
 
-/// Saves one uploaded file under DATA/uploads and ingests it; the reply says what became of it.
-pub(super) fn ingest_upload(app: &App, name: &str, bytes: &[u8]) -> Reply {
+/// True when two files hold the same bytes (read in step, never whole).
+fn same_content(a: &std::path::Path, b: &std::path::Path) -> bool {
+    use std::io::Read;
+    let (Ok(fa), Ok(fb)) = (std::fs::File::open(a), std::fs::File::open(b)) else { return false };
+    if fa.metadata().map(|m| m.len()).ok() != fb.metadata().map(|m| m.len()).ok() {
+        return false;
+    }
+    let (mut ra, mut rb) = (std::io::BufReader::new(fa), std::io::BufReader::new(fb));
+    let (mut ba, mut bb) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+    loop {
+        let Ok(n) = ra.read(&mut ba) else { return false };
+        if n == 0 {
+            return rb.read(&mut bb).is_ok_and(|m| m == 0);
+        }
+        if rb.read_exact(&mut bb[..n]).is_err() || ba[..n] != bb[..n] {
+            return false;
+        }
+    }
+}
+
+/// Moves one received upload (a temporary file in DATA/uploads) to its name there and ingests it;
+/// the reply says what became of it.
+pub(super) fn ingest_upload(app: &App, name: &str, received: tempfile::NamedTempFile) -> Reply {
     let name = safe_file_name(name).ok_or_else(|| bad("the upload has no file name"))?;
     if crate::extract::Format::of(std::path::Path::new(&name)).is_none() {
         return Ok(Json(serde_json::json!({ "ok": false, "message": format!("{name}：不是支持的格式（.pdf .docx .doc .txt .md .html）") })).into_response());
     }
     let dir = app.data.root.join("uploads");
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     // The same name with other content is kept beside, not overwritten.
     let mut path = dir.join(&name);
     let mut n = 1;
-    while path.exists() && std::fs::read(&path).map(|old| old != bytes).unwrap_or(true) {
+    while path.exists() && !same_content(&path, received.path()) {
         n += 1;
         path = dir.join(format!("{n}-{name}"));
     }
-    std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    received.persist(&path).map_err(|e| anyhow::anyhow!("cannot write {}: {}", path.display(), e.error))?;
     let _one = app.ingesting.lock().unwrap_or_else(|p| p.into_inner());
     let mut outcome: Option<std::result::Result<Outcome, String>> = None;
     let mut on_event = |e: Event| {
@@ -82,28 +101,60 @@ pub(super) fn ingest_upload(app: &App, name: &str, bytes: &[u8]) -> Reply {
     Ok(Json(serde_json::json!({ "ok": ok, "message": message })).into_response())
 }
 
+fn upload_failed(status: StatusCode, message: String) -> Response {
+    (status, Json(serde_json::json!({ "ok": false, "message": message }))).into_response()
+}
+
+/// Receives the form's file field into a temporary file in DATA/uploads, chunk by chunk.
+async fn receive(dir: &std::path::Path, mut field: axum::extract::multipart::Field<'_>) -> std::result::Result<tempfile::NamedTempFile, Response> {
+    use tokio::io::AsyncWriteExt;
+    let failed = |e: std::io::Error| upload_failed(StatusCode::INTERNAL_SERVER_ERROR, format!("上传失败：无法写入 {}（{e}）", dir.display()));
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    let tmp = tempfile::Builder::new().prefix(".receiving-").tempfile_in(dir).map_err(failed)?;
+    let mut file = tokio::fs::File::from_std(tmp.reopen().map_err(failed)?);
+    let mut size = 0u64;
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => {
+                size += chunk.len() as u64;
+                if size > crate::extract::MAX_FILE_BYTES {
+                    return Err(upload_failed(StatusCode::PAYLOAD_TOO_LARGE, format!("上传失败：文件超过 {} MB", crate::extract::MAX_FILE_BYTES >> 20)));
+                }
+                file.write_all(&chunk).await.map_err(failed)?;
+            }
+            Ok(None) => break,
+            Err(e) => return Err(upload_failed(e.status(), format!("上传失败：{}", e.body_text()))),
+        }
+    }
+    file.flush().await.map_err(failed)?;
+    Ok(tmp)
+}
+
 pub(super) async fn api_ingest(State(app): State<Arc<App>>, mut form: Multipart) -> Response {
     if !app.allow_ingest {
         return (StatusCode::FORBIDDEN, Json(serde_json::json!({ "error": "ingest is off; start with jixiao serve --allow-ingest" }))).into_response();
     }
+    let Ok(_turn) = app.receiving.acquire().await else {
+        return upload_failed(StatusCode::SERVICE_UNAVAILABLE, "上传失败：服务器正在关闭".into());
+    };
+    let dir = app.data.root.join("uploads");
     let mut file = None;
     loop {
         match form.next_field().await {
             Ok(Some(field)) if field.name() == Some("file") => {
                 let name = field.file_name().unwrap_or("").to_string();
-                match field.bytes().await {
-                    Ok(b) => file = Some((name, b)),
-                    Err(e) => return (e.status(), Json(serde_json::json!({ "ok": false, "message": format!("上传失败：{}", e.body_text()) }))).into_response(),
+                match receive(&dir, field).await {
+                    Ok(tmp) => file = Some((name, tmp)),
+                    Err(response) => return response,
                 }
             }
             Ok(Some(_)) => {}
             Ok(None) => break,
-            Err(e) => return (e.status(), Json(serde_json::json!({ "ok": false, "message": format!("上传失败：{}", e.body_text()) }))).into_response(),
+            Err(e) => return upload_failed(e.status(), format!("上传失败：{}", e.body_text())),
         }
     }
-    let Some((name, bytes)) = file else {
-        return (StatusCode::BAD_REQUEST, Json(serde_json::json!({ "ok": false, "message": "no file field in the upload" }))).into_response();
+    let Some((name, tmp)) = file else {
+        return upload_failed(StatusCode::BAD_REQUEST, "no file field in the upload".into());
     };
-    blocking(app, true, move |app| ingest_upload(app, &name, &bytes)).await
+    blocking(app.clone(), true, move |app| ingest_upload(app, &name, tmp)).await
 }
-
