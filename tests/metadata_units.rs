@@ -81,3 +81,40 @@ fn a_malformed_units_entry_is_refused_with_file_and_line() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains(&path.display().to_string()) && err.contains("line 2"), "{err}");
 }
+
+/// Reports of ours whose cover field names the unit, whose body also names the city and the county
+/// (a notice of the city's finance bureau, the city ending one line and the unit opening the next).
+#[test]
+fn the_unit_a_cover_field_names_is_stored_exactly_as_written() {
+    let units = [
+        ("六安市", "舒城县", "人力资源和社会保障局"),
+        ("六安市", "霍山县", "农业农村局"),
+        ("安庆市", "潜山市", "教育局"),
+        ("宣城市", "泾县", "卫生健康委员会"),
+        ("合肥市", "瑶海区", "农林水务局"),
+        ("黄山市", "歙县", "文化旅游体育局"),
+    ];
+    let dir = TempDir::new().unwrap();
+    let mut want = Vec::new();
+    for (i, (city, county, unit)) in units.iter().enumerate() {
+        // A district unit is written with its city in the cover; the others without.
+        let written = if county.ends_with('区') { format!("{city}{county}{unit}") } else { format!("{county}{unit}") };
+        let text = format!(
+            "2023年度部门整体支出绩效自评报告\n\n部门名称（公章）：{written}\n填报日期：2024年3月{}日\n\n\
+             一、部门基本情况\n根据{city}财政局关于开展2023年度绩效自评工作的通知，{city}{county}各部门开展自评。本报告由{city}\n\
+             {county}{unit}编制，{county}位于{city}。\n二、存在的问题\n（一）部分项目预算执行进度偏慢。\n",
+            i + 1
+        );
+        std::fs::write(dir.path().join(format!("r{i}.txt")), text).unwrap();
+        want.push(written);
+    }
+    let data = TempDir::new().unwrap();
+    jixiao(data.path()).arg("ingest").arg(dir.path()).assert().success();
+    let mut got: Vec<String> = json_lines(&jixiao(data.path()).args(["reports", "--format", "json"]).output().unwrap().stdout)
+        .iter()
+        .map(|r| r["department"].as_str().unwrap_or("").to_string())
+        .collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+}

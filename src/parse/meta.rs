@@ -179,7 +179,9 @@ static PARTY_ORGAN: LazyLock<Regex> = LazyLock::new(|| re(r"(?:委|部|委员会
 /// The fullest form of `name` the text writes: extended to the left by place names or a party prefix
 /// ("瑶海区农林水务局" → "合肥市瑶海区农林水务局", "云南省委宣传部" → "中共云南省委宣传部"), and
 /// "镇政府" to "镇人民政府" when the text says so.
-fn fullest_form(name: &str, text: &str, regions: &RegionTable, units: &Units) -> String {
+/// `text` is the squeezed text, `lines` the text as written (its line breaks decide what stands
+/// before a name).
+fn fullest_form(name: &str, text: &str, lines: &str, regions: &RegionTable, units: &Units) -> String {
     let mut name = name.to_string();
     if let Some(stem) = name.strip_suffix("政府").filter(|s| !s.ends_with("人民")) {
         let long = format!("{stem}人民政府");
@@ -240,11 +242,14 @@ fn fullest_form(name: &str, text: &str, regions: &RegionTable, units: &Units) ->
             }
         }
     }
+    // A prefix is the text's only where it stands before the name on one line (or the line breaks
+    // inside the name, as a PDF wraps): "六安市" ending one line and the name opening the next are
+    // two things. No place is ever added that the text does not write before the name.
     if best != name {
-        return best;
+        return if written_whole(lines, &best, best.len() - name.len()) { best } else { name };
     }
     // The place that opens the name written with its parent elsewhere ("重庆市大足区" in the body
-    // for "大足区林业局").
+    // for "大足区林业局"): for a name found in the title or the body, not in a cover field.
     let chain = regions.leading_chain(&name);
     if let Some(first) = chain.first() {
         for (i, _) in text.match_indices(first.as_str()).take(200) {
@@ -259,6 +264,14 @@ fn fullest_form(name: &str, text: &str, regions: &RegionTable, units: &Units) ->
         }
     }
     best
+}
+
+/// True when `whole` is written on one line of `text` (spaces aside), or across a line break that
+/// falls after its first `prefix` bytes.
+fn written_whole(text: &str, whole: &str, prefix: usize) -> bool {
+    let lines: Vec<String> = text.lines().map(squeeze).filter(|l| !l.is_empty()).collect();
+    lines.iter().any(|l| l.contains(whole))
+        || lines.windows(2).any(|w| (prefix + 1..whole.len()).filter(|k| whole.is_char_boundary(*k)).any(|k| w[0].ends_with(&whole[..k]) && w[1].starts_with(&whole[k..])))
 }
 
 /// A unit named by its level alone: 市卫生健康委, 县文旅局.
@@ -328,7 +341,9 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
         }?;
         Some(format!("{place}{}", name.chars().skip(1).collect::<String>()))
     };
-    let found = from_field().or_else(from_title).or_else(from_lines).or_else(from_body).or_else(from_opening)?;
+    let field = from_field();
+    let in_field = field.is_some();
+    let found = field.or_else(from_title).or_else(from_lines).or_else(from_body).or_else(from_opening)?;
     // Extend an abbreviation to the longest org name in the text that starts with it.
     let full = may_name_longer(&body, &found, regions, units)
         .then(|| {
@@ -353,7 +368,11 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
     } else {
         found
     };
-    Some(fullest_form(&found, squeezed, regions, units))
+    // The name a cover field writes with its place stays as written: one unit, one name.
+    if in_field && !unplaced {
+        return Some(found);
+    }
+    Some(fullest_form(&found, squeezed, text, regions, units))
 }
 
 /// The fiscal year evaluated (not the year of filing).
