@@ -185,11 +185,13 @@ pub fn without_pinyin(text: &str) -> Option<String> {
     static PINYIN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"(\p{Han})[（(]\s*[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüv]{1,6}[1-5]?\s*[)）]").expect("pinyin pattern")
     });
-    if !text.contains(['(', '（']) {
-        return None;
-    }
-    let mut found = PINYIN.find_iter(text).take(5);
-    if found.by_ref().count() < 5 {
+    // Cheap first: five parentheses that open on a Latin letter, before the pattern runs.
+    let opens_on_letter = text
+        .match_indices(['(', '（'])
+        .filter(|(i, p)| text[i + p.len()..].chars().next().is_some_and(|c| c.is_ascii_lowercase() || "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü".contains(c)))
+        .take(5)
+        .count();
+    if opens_on_letter < 5 || PINYIN.find_iter(text).take(5).count() < 5 {
         return None;
     }
     Some(PINYIN.replace_all(text, "$1").into_owned())

@@ -35,7 +35,7 @@ fn seed_problems_group_themes_across_departments() {
     let procurement = run_json(data.path(), &["problems", "--theme", "procurement_low", "--format", "json"]);
     assert_eq!(procurement.len(), 1);
     assert_eq!(procurement[0]["department"], "深圳市罗湖区卫生健康局");
-    assert!(procurement[0]["figures"].as_array().unwrap().iter().any(|f| f == "24.48%"));
+    assert!(procurement[0]["figures"].as_array().unwrap().iter().any(|f| f.as_str().unwrap().ends_with(": 24.48%")), "{:?}", procurement[0]["figures"]);
 }
 
 #[test]
@@ -79,7 +79,8 @@ fn copied_forward_problems_are_flagged_with_their_figures() {
     let py = rows.iter().find(|r| r["department"] == "平遥县教育局").unwrap();
     assert_eq!(py["years"], serde_json::json!([2021, 2022, 2023]));
     assert_eq!(py["carried_over_years"], serde_json::json!([2022]), "2022 copies 2021; 2023 is reworded");
-    assert!(py["figures"].as_array().unwrap().iter().any(|f| f == "41.3%"));
+    // Each figure with its year: the problem is seen to grow or shrink.
+    assert_eq!(py["figures"], serde_json::json!(["2021: 41.3%", "2022: 38.6%", "2023: 52.7%"]));
     let recurring = run_json(data.path(), &["problems", "--min-years", "2", "--format", "json"]);
     assert!(recurring.iter().all(|r| r["recurring_departments"].as_u64().unwrap() >= 1));
     let matrix = run_json(data.path(), &["problems", "--by", "year", "--format", "json"]);
@@ -209,10 +210,26 @@ fn reports_without_a_unit_are_never_one_unit_nor_copied_forward() {
     std::fs::write(docs.path().join("a.txt"), report(2022, "41.3%")).unwrap();
     std::fs::write(docs.path().join("b.txt"), report(2023, "43.8%")).unwrap();
     let data = TempDir::new().unwrap();
-    jixiao(data.path()).arg("ingest").arg(docs.path()).assert().success();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("jixiao"))
+        .arg("--data")
+        .arg(data.path())
+        .arg("ingest")
+        .arg(docs.path())
+        .env_remove("JIXIAO_DATA")
+        .env_remove("JIXIAO_SCHEMA")
+        .env_remove("JIXIAO_QUIET")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
     let reports = run_json(data.path(), &["reports", "--format", "json"]);
     assert_eq!(reports.len(), 2);
     assert!(reports.iter().all(|r| r["department"].is_null()), "the test needs reports without a unit: {reports:?}");
+    // The ingest names them and says how to set the unit (the run is not --quiet).
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("2 reports of this run name no unit") && err.contains("jixiao set ID --department"), "{err}");
+    for r in &reports {
+        assert!(err.contains(r["id"].as_str().unwrap()), "{err}");
+    }
     let rows = run_json(data.path(), &["problems", "--theme", "procurement_low", "--format", "json"]);
     assert_eq!(rows.len(), 2, "one row per report, not one merged unit: {rows:?}");
     for r in &rows {

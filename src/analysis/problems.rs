@@ -125,7 +125,8 @@ pub struct DepartmentRow {
     pub department: String,
     pub region: Region,
     pub years: Vec<u16>,
-    /// Figures the reports give (percentages first), in year order.
+    /// Figures the reports give, each with its fiscal year ("2022: 41.3%"), in year order: a figure
+    /// read without its year cannot show whether the problem grew or shrank.
     pub figures: Vec<String>,
     /// Years whose text is a near-verbatim copy of the previous year's: not rectified.
     pub carried_over_years: Vec<u16>,
@@ -150,10 +151,12 @@ pub fn by_department(docs: &[&SectionDoc], domain: &Domain, min_years: usize) ->
         // thresholds or unrelated shares).
         let mut figures: Vec<String> = Vec::new();
         for d in &list {
+            let year = d.fiscal_year.map(|y| format!("{y}: ")).unwrap_or_default();
             let tagged = d.section.statements.iter().filter(|st| !st.themes.is_empty());
             for f in tagged.flat_map(|st| st.figures.iter()) {
-                if !figures.contains(f) {
-                    figures.push(f.clone());
+                let dated = format!("{year}{f}");
+                if !figures.contains(&dated) {
+                    figures.push(dated);
                 }
             }
         }

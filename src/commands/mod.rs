@@ -158,6 +158,8 @@ fn ingest_cmd(ctx: &Ctx, a: &IngestArgs, out: &mut dyn Write) -> Result<Status> 
         b.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
     }
     let quiet = ctx.quiet;
+    // Reports this run stored, to name those that got no unit.
+    let mut stored: Vec<(crate::model::ReportId, std::path::PathBuf)> = Vec::new();
     let mut on_event = |e: Event| match e {
         Event::Found(n) => {
             if let Some(b) = &bar {
@@ -167,6 +169,9 @@ fn ingest_cmd(ctx: &Ctx, a: &IngestArgs, out: &mut dyn Write) -> Result<Status> 
         Event::File { path, result } => {
             if let Some(b) = &bar {
                 b.inc(1);
+            }
+            if let Ok(Outcome::Added(id) | Outcome::Replaced { new: id, .. }) = result {
+                stored.push((id.clone(), path.to_path_buf()));
             }
             let line = match result {
                 Err(e) => Some(format!("jixiao: error: {e:#}")),
@@ -186,6 +191,27 @@ fn ingest_cmd(ctx: &Ctx, a: &IngestArgs, out: &mut dyn Write) -> Result<Status> 
         b.finish_and_clear();
     }
     output::ingest_summary(out, &summary)?;
+    out.flush()?;
+    if !quiet && !stored.is_empty() {
+        // A report without a unit is kept apart (never one unit with others, never recurring):
+        // say which, and how to name the unit.
+        let unnamed: std::collections::HashSet<crate::model::ReportId> = ctx
+            .index()?
+            .reports()?
+            .into_iter()
+            .filter(|r| r.report.flags.contains(&Flag::NoDepartment))
+            .map(|r| r.report.id)
+            .collect();
+        let mut lines: Vec<String> = stored.iter().filter(|(id, _)| unnamed.contains(id)).map(|(id, path)| format!("  {id}  {}", path.display())).collect();
+        if !lines.is_empty() {
+            lines.sort();
+            ctx.notice(&format!(
+                "jixiao: note: {} reports of this run name no unit (department); each is kept apart, never grouped or counted as recurring:\n{}\n  name the unit with `jixiao set ID --department 名称`; `jixiao reports --incomplete` lists all such reports",
+                lines.len(),
+                lines.join("\n")
+            ));
+        }
+    }
     Ok(if summary.failed > 0 { Status::PartialFailure } else { Status::Success })
 }
 

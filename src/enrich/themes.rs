@@ -24,12 +24,23 @@ pub static LEAD_IN: LazyLock<Regex> = LazyLock::new(|| {
         .expect("lead-in pattern")
 });
 
-/// True for a lead-in or a heading that announces problems: one ending in "：", or a short one
-/// without a list ending in "…方面存在的问题" (a list "A、B等方面存在问题" names them).
+/// A heading that is nothing but the genre's announcement of the findings ("四、绩效自评发现的主要
+/// 问题", "主要问题及原因分析", "2023年度部门整体支出绩效评价中发现的问题"): all generic words, from
+/// the start, so that "未及时整改巡察发现的问题" (a finding) is not one.
+static ANNOUNCES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:\d{4}年度?)?(?:部门|单位|项目)?(?:整体)?(?:支出)?(?:绩效)?(?:自评|评价|自我评价|检查|监控|审计|管理)?(?:工作)?(?:中|过程中)?(?:发现|反映|查找|查摆|梳理|暴露|存在)?(?:出)?的?(?:主要|突出|具体)?(?:问题|不足)(?:及|和|与)?(?:其)?(?:原因|原因分析|改进|整改|措施|建议|意见|方向)*$",
+    )
+    .expect("announcement pattern")
+});
+
+/// True for a lead-in or a heading that announces problems: one ending in "：", a short one without
+/// a list ending in "…方面存在的问题" (a list "A、B等方面存在问题" names them), or one of generic
+/// words only (`ANNOUNCES`).
 pub fn is_lead_in(squeezed: &str) -> bool {
     let bare = LEADING_MARKER.replace(squeezed, "");
     let bare = bare.trim_end_matches(['。', '.']);
-    bare.ends_with('：') || bare.ends_with(':') || (LEAD_IN.is_match(bare) && !bare.contains('、') && bare.chars().count() <= 24)
+    bare.ends_with('：') || bare.ends_with(':') || (LEAD_IN.is_match(bare) && !bare.contains('、') && bare.chars().count() <= 24) || ANNOUNCES.is_match(bare)
 }
 
 static LIST_OF_PROBLEMS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(问题|现象|情况)$").expect("list pattern"));
@@ -298,6 +309,17 @@ mod tests {
         assert_eq!(ids("资金拨付不及时", "上级补助资金下达较晚，部分工程款拨付滞后。", ""), vec!["fund_late"]);
         assert_eq!(ids("", "两座山塘整治工程因汛期停工，年底未能完工。", ""), vec!["project_delay"]);
         assert_eq!(ids("", "上半年项目支出进度缓慢，年末集中支付。", ""), vec!["budget_exec_low"]);
+    }
+
+    #[test]
+    fn headings_that_announce_findings_name_no_theme() {
+        let d = Domain::builtin().unwrap();
+        for heading in ["四、绩效自评发现的主要问题", "主要问题及原因分析", "（三）2023年度部门整体支出绩效评价中发现的问题", "存在的主要问题和改进措施"] {
+            assert!(statement_themes(heading, &d.themes).is_empty(), "{heading}");
+            assert!(statements_of(heading, "", &d.themes).is_empty(), "{heading}");
+        }
+        // A finding that ends in "发现的问题" is still one.
+        assert!(!statement_themes("巡察发现的问题整改不到位，整改台账未建立", &d.themes).is_empty());
     }
 
     #[test]

@@ -300,7 +300,7 @@ pub fn departments(out: &mut dyn Write, rows: &[DepartmentRow], format: TableFor
                 let carried = if r.carried_over_years.is_empty() { String::new() } else { format!("  copied forward: {}", join(&r.carried_over_years, ", ")) };
                 writeln!(out, "{}  {}  years {}{}", r.department, r.region.display(), join(&r.years, ","), carried)?;
                 if !r.figures.is_empty() {
-                    writeln!(out, "    figures   {}", join(&r.figures, " "))?;
+                    writeln!(out, "    figures   {}", join(&r.figures, "   "))?;
                 }
                 writeln!(out, "    sections  {}", join(&r.section_ids, " "))?;
             }

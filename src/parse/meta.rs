@@ -71,7 +71,10 @@ static SUPERVISOR_FIELD: LazyLock<Regex> =
 static NOT_THE_UNIT: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(?:来源|发布机构|发文机关|作者|索引号|当前位置|主办|承办|信息来源|文号|发布时间|主题分类|组配分类)|[（(]?制[)）]?$|关于.{0,40}通知"));
 /// Web-page metadata labels that precede a page's title ("标    题：…").
-static PAGE_LABEL: LazyLock<Regex> = LazyLock::new(|| re(r"^(?:标题|名称|题名)[:：]?"));
+/// A page's field label or its chrome before a name: "标题：", a site's greeting ("欢迎来到", "欢迎访
+/// 问") and the breadcrumb's "您现在的位置：" are never part of a unit's name.
+static PAGE_LABEL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^(?:(?:标题|名称|题名)[:：]?|欢迎您?(?:来到|访问|光临|进入)|(?:您(?:现在)?(?:所在)?的?|当前)(?:位置|所在位置)[:：]?)"));
 static LEADING_YEAR: LazyLock<Regex> = LazyLock::new(|| re(r"^(?:附件\d*[:：]?)?(?:(?:19|20)\d{2}年度?|(?:19|20)\d{2})"));
 
 /// The unit named at the start of `line` (after a leading year), when a report name follows it or
@@ -535,6 +538,15 @@ mod tests {
         assert_eq!(title(&cover).as_deref(), Some("2022年度义务教育薄弱环节改善项目支出绩效自评报告"));
         assert_eq!(fiscal_year(&cover, title(&cover).as_deref(), "2023年4月完成自评。"), Some(2022));
         assert_eq!(title(&lines(&["部门整体支出绩效自评报告"])).as_deref(), Some("部门整体支出绩效自评报告"));
+    }
+
+    #[test]
+    fn page_chrome_is_never_part_of_a_name() {
+        let d = Domain::builtin().unwrap();
+        for opening in ["欢迎来到青山县人民医院", "欢迎访问青山县人民医院", "您现在的位置：青山县人民医院"] {
+            let text = format!("{opening}\n2023年度部门整体支出绩效自评报告\n本院年初预算收入3000万元。");
+            assert_eq!(department(&[], None, &text, d.regions().unwrap(), d.units().unwrap()).as_deref(), Some("青山县人民医院"), "{opening}");
+        }
     }
 
     #[test]
