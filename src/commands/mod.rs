@@ -195,14 +195,13 @@ fn ingest_cmd(ctx: &Ctx, a: &IngestArgs, out: &mut dyn Write) -> Result<Status> 
     if !quiet && !stored.is_empty() {
         // A report without a unit is kept apart (never one unit with others, never recurring):
         // say which, and how to name the unit.
-        let unnamed: std::collections::HashSet<crate::model::ReportId> = ctx
-            .index()?
-            .reports()?
-            .into_iter()
-            .filter(|r| r.report.flags.contains(&Flag::NoDepartment))
-            .map(|r| r.report.id)
-            .collect();
-        let mut lines: Vec<String> = stored.iter().filter(|(id, _)| unnamed.contains(id)).map(|(id, path)| format!("  {id}  {}", path.display())).collect();
+        let index = ctx.index()?;
+        let mut lines = Vec::new();
+        for (id, path) in &stored {
+            if index.report(id)?.is_some_and(|r| r.report.flags.contains(&Flag::NoDepartment)) {
+                lines.push(format!("  {id}  {}", path.display()));
+            }
+        }
         if !lines.is_empty() {
             lines.sort();
             ctx.notice(&format!(
