@@ -147,7 +147,7 @@ impl Writer {
     /// --dry-run` inspects. Opening sled can itself rewrite a damaged log, so even the store is
     /// not opened in place.
     pub fn inspect(data: &DataDir, domain: &Domain) -> Result<Writer> {
-        let lock = data.lock()?;
+        let lock = data.lock_for_reading()?;
         let copy = tempfile::TempDir::new().context("cannot create a temporary folder for the store's copy")?;
         copy_dir(&data.store(), &copy.path().join("store")).with_context(|| format!("cannot copy {}", data.store().display()))?;
         let store = Store::open(&copy.path().join("store"))?;

@@ -156,6 +156,31 @@ impl DataDir {
     pub fn schema(&self) -> PathBuf {
         self.root.join("schema")
     }
+    /// The lock for a reader that must see the data directory unchanged (`check --dry-run`): the
+    /// writers' lock where it can be taken; in a directory this process cannot write (read-only
+    /// mount, another user's files), a shared lock on the lock file or the folder itself, which
+    /// still waits for no one and keeps writers out while it is held.
+    pub fn lock_for_reading(&self) -> Result<File> {
+        let read_only = |e: &anyhow::Error| {
+            e.chain().filter_map(|c| c.downcast_ref::<std::io::Error>()).any(|io| {
+                matches!(io.kind(), std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem) || io.raw_os_error() == Some(30)
+            })
+        };
+        match self.lock() {
+            Ok(f) => Ok(f),
+            Err(e) if read_only(&e) => {
+                let f = File::open(self.lock_file()).or_else(|_| File::open(&self.root)).with_context(|| format!("cannot read {}", self.root.display()))?;
+                match f.try_lock_shared() {
+                    Ok(()) => Ok(f),
+                    Err(std::fs::TryLockError::WouldBlock) => bail!("the data directory {} is being changed by another process; try again when it has finished", self.root.display()),
+                    // A file system without locks: nothing can write here anyway.
+                    Err(std::fs::TryLockError::Error(_)) => Ok(f),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     fn lock_file(&self) -> PathBuf {
         self.root.join("jixiao.lock")
     }

@@ -631,3 +631,25 @@ fn utf16_without_a_byte_order_mark_is_read() {
         assert!(r["department"].as_str().is_some_and(|d| d.starts_with("桐庐县")), "{r}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn check_dry_run_reads_a_read_only_data_directory() {
+    let data = ingest(&samples());
+    let script = r#"
+        mount --bind "$DATA" "$DATA" && mount -o remount,bind,ro "$DATA" || exit 99
+        touch "$DATA/probe" 2>/dev/null && echo "writable"
+        "$BIN" --data "$DATA" --quiet check --dry-run; echo "dry=$?"
+        "$BIN" --data "$DATA" --quiet check; echo "fix=$?"
+    "#;
+    let bin = assert_cmd::cargo::cargo_bin("jixiao");
+    let Some(out) = in_own_mounts(script, &[("DATA", data.path()), ("BIN", &bin)]) else {
+        eprintln!("notice: this machine does not allow user namespaces (unshare -r -m); the read-only check test was SKIPPED");
+        return;
+    };
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!stdout.contains("writable"), "the mount must be read-only: {stdout}");
+    assert!(stdout.contains("consistent") && stdout.contains("dry=0"), "{stdout}{stderr}");
+    // Repairing needs to write: refused with a reason, not a crash.
+    assert!(stdout.contains("fix=2") && stderr.contains("jixiao.lock"), "{stdout}{stderr}");
+}
