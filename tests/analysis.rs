@@ -49,6 +49,17 @@ fn seed_similar_finds_the_other_departments_it_weakness() {
     assert_eq!(hits[0]["department"], "株洲市渌口区卫生健康局", "{:?}", hits.first());
     assert!(hits[0]["heading"].as_str().unwrap().contains("信息化建设薄弱"));
     assert!(hits.iter().all(|h| h["report_id"] != lechang.as_str()), "own report excluded");
+    assert!(hits.iter().all(|h| h["similarity"].as_f64().unwrap() >= 0.02), "no zero-score matches: {hits:?}");
+}
+
+#[test]
+fn similar_says_nothing_similar_instead_of_listing_zero_score_paragraphs() {
+    let data = ingest(&root().join("samples"));
+    let out = jixiao(data.path()).args(["similar", "--text", "天气晴朗，风和日丽，适合郊游。", "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(out.stdout.is_empty());
+    let hits = run_json(data.path(), &["similar", "--text", "部分项目资金到位后长期未使用，资金沉淀，结转结余资金较大。", "--format", "json"]);
+    assert!(!hits.is_empty() && hits.iter().all(|h| h["similarity"].as_f64().unwrap() >= 0.02), "{hits:?}");
 }
 
 #[test]

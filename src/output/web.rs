@@ -572,6 +572,7 @@ pub fn similar_page(frame: &Frame, of: &str, text: &str, hits: &[SimilarHit], th
         h1 { "相似问题" }
         blockquote { (text) }
         p.lead { "其他报告中与此表述最相近的问题段落（" code { (of) } "）。“近乎照搬”指只换了名称和数字。" }
+        @if hits.is_empty() { p.empty { "其他报告中没有与此表述相近的问题段落。" } }
         ol.hits {
             @for h in hits {
                 li.hit {

@@ -11,6 +11,10 @@ use tantivy::query::{BooleanQuery, MoreLikeThisQuery, Occur};
 use tantivy::schema::OwnedValue;
 use tantivy::Term;
 
+/// The least similarity a hit must have: a paragraph that shares no weighted word with the given
+/// one (cosine 0, or -0.00 from rounding) is not similar, whatever the candidate search returned.
+pub const MIN_SIMILARITY: f32 = 0.02;
+
 /// A section similar to a given paragraph.
 #[derive(Debug, Clone)]
 pub struct SimilarHit {
@@ -71,6 +75,9 @@ impl Searching<'_> {
                 continue;
             }
             let similarity = cosine(&source, &weigh(vz.vector(&other)));
+            if !(similarity >= MIN_SIMILARITY) {
+                continue;
+            }
             let near_duplicate = shape_similarity(&source_shape, &shape(&other, self.domain)) >= NEAR_DUPLICATE;
             out.push(SimilarHit { id: doc.report_id.section(doc.section.seq), doc, similarity, near_duplicate });
         }
