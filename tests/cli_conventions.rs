@@ -177,3 +177,24 @@ fn smaller_things_a_new_user_meets() {
     let after = run_json(d, &["reports", "--format", "json"]).into_iter().find(|r| r["id"] == id).unwrap();
     assert_eq!(after["region"], report["region"]);
 }
+
+#[test]
+fn a_year_the_collection_does_not_hold_is_named_with_the_years_it_does() {
+    let data = TempDir::new().unwrap();
+    jixiao(data.path()).arg("ingest").arg(samples()).assert().success();
+    for args in [vec!["search", "预算", "--year", "20233"], vec!["problems", "--year", "2030"], vec!["problems", "--theme", "procurement_low", "--year", "2030"]] {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("jixiao"))
+            .arg("--data")
+            .arg(data.path())
+            .args(&args)
+            .env_remove("JIXIAO_QUIET")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("the years it holds: 2021, 2022, 2023"), "{args:?}: {err}");
+    }
+    // A year it holds with nothing matching: no such note.
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("jixiao")).arg("--data").arg(data.path()).args(["search", "火星基地", "--year", "2022"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("the years it holds"));
+}

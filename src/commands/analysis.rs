@@ -38,6 +38,9 @@ pub fn problems_cmd(ctx: &Ctx, a: &ProblemsArgs, out: &mut dyn Write) -> Result<
         out.flush()?;
         if rows.is_empty() {
             ctx.notice("no department reports this problem (with these filters)");
+            if let Some(hint) = super::years_hint(&index, &f)? {
+                ctx.notice(&hint);
+            }
             return Ok(Status::NoMatch);
         }
         return Ok(Status::Success);
@@ -49,6 +52,9 @@ pub fn problems_cmd(ctx: &Ctx, a: &ProblemsArgs, out: &mut dyn Write) -> Result<
     out.flush()?;
     if empty {
         ctx.notice("no problem sections match (with these filters)");
+        if let Some(hint) = super::years_hint(&index, &f)? {
+            ctx.notice(&hint);
+        }
         return Ok(Status::NoMatch);
     }
     Ok(Status::Success)

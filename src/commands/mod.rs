@@ -229,10 +229,36 @@ pub fn scope(a: &crate::cli::ScopeArgs) -> Filters {
 fn search_cmd(ctx: &Ctx, a: &SearchArgs, out: &mut dyn Write) -> Result<Status> {
     let index = ctx.index()?;
     let s = Searching { index: &index, domain: &ctx.domain };
-    let (hits, total) = s.search(&a.query, &filters(&a.filters, &ctx.domain)?, a.limit, 0)?;
+    let f = filters(&a.filters, &ctx.domain)?;
+    let (hits, total) = s.search(&a.query, &f, a.limit, 0)?;
     let color = a.format == Format::Table && std::io::stdout().is_terminal();
     output::hits(out, &hits, total, a.format, color)?;
-    Ok(if total == 0 { Status::NoMatch } else { Status::Success })
+    if total == 0 {
+        out.flush()?;
+        if let Some(hint) = years_hint(&index, &f)? {
+            ctx.notice(&hint);
+        }
+        return Ok(Status::NoMatch);
+    }
+    Ok(Status::Success)
+}
+
+/// When a `--year` filter names no fiscal year the collection holds, which years it does hold
+/// (a mistyped 20233 or a year not ingested yet would otherwise find nothing without a word).
+pub(crate) fn years_hint(index: &SearchIndex, f: &Filters) -> Result<Option<String>> {
+    let Some(range) = f.years else { return Ok(None) };
+    let years: std::collections::BTreeSet<u16> = index.reports()?.iter().filter_map(|r| r.report.meta.fiscal_year).collect();
+    if years.iter().any(|y| (range.from..=range.to).contains(y)) {
+        return Ok(None);
+    }
+    let asked = match (range.from, range.to) {
+        (a, b) if a == b => a.to_string(),
+        (0, b) => format!("..{b}"),
+        (a, u16::MAX) => format!("{a}.."),
+        (a, b) => format!("{a}..{b}"),
+    };
+    let held = if years.is_empty() { "none".to_string() } else { years.iter().map(u16::to_string).collect::<Vec<_>>().join(", ") };
+    Ok(Some(format!("jixiao: note: no report of fiscal year {asked} in this collection; the years it holds: {held}")))
 }
 
 fn reports_cmd(ctx: &Ctx, a: &ReportsArgs, out: &mut dyn Write) -> Result<Status> {
