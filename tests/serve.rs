@@ -421,10 +421,10 @@ fn raise_open_files(want: u64) -> u64 {
 fn slow_clients_do_not_starve_searches() {
     let srv = start(&[]);
     let a = srv.addr.clone();
-    // 1,100 clients that send one byte of their headers and then wait (as many as this process may
-    // open, keeping room for the searches).
-    let n = 1100.min(raise_open_files(4096).saturating_sub(100) as usize);
-    assert!(n >= 800, "this machine allows only {n} connections to be held");
+    // 1,100 clients that send one byte of their headers and then wait; fewer where the open-file
+    // limit is lower (the server's cap is that limit less 256; room is kept for the searches).
+    let n = 1100.min(raise_open_files(4096).saturating_sub(400) as usize);
+    assert!(n >= 500, "this machine allows only {n} connections to be held");
     let mut slow = Vec::new();
     for _ in 0..n {
         let mut s = TcpStream::connect(&a).unwrap();
