@@ -2,7 +2,7 @@
 //! its columns once (`Tabular`); the table, CSV and XLSX forms all come from them, JSON from serde.
 
 use super::tabular::{open_sink, Cell};
-use super::{json_line, pad, SectionJson};
+use super::{fit, json_line, pad, SectionJson};
 use crate::analysis::problems::{Cluster, DepartmentRow, ThemeRow, YearMatrix};
 use crate::index::SectionDoc;
 use crate::query::SimilarHit;
@@ -269,7 +269,7 @@ fn table<T: Tabular>(out: &mut dyn Write, rows: &[T], columns: &[usize], widths:
             if i + 1 == cells.len() {
                 s.push_str(c);
             } else {
-                s.push_str(&pad(c, widths[i]));
+                s.push_str(&pad(&fit(c, widths[i]), widths[i]));
                 s.push_str("  ");
             }
         }

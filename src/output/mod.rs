@@ -156,9 +156,37 @@ pub(crate) fn json_line<T: Serialize>(out: &mut dyn Write, v: &T) -> io::Result<
 }
 
 /// Prints width-aware padding: CJK characters take two columns.
+/// Terminal cells a character takes: two for Chinese characters and full-width forms.
+fn cells(c: char) -> usize {
+    if crate::text::is_han(c) || ('\u{3000}'..='\u{FFEF}').contains(&c) {
+        2
+    } else {
+        1
+    }
+}
+
 pub(crate) fn pad(s: &str, width: usize) -> String {
-    let w: usize = s.chars().map(|c| if crate::text::is_han(c) || ('\u{3000}'..='\u{FFEF}').contains(&c) { 2 } else { 1 }).sum();
+    let w: usize = s.chars().map(cells).sum();
     format!("{s}{}", " ".repeat(width.saturating_sub(w)))
+}
+
+/// `s` cut to `width` terminal cells, ending in "…" when cut, so that a table's columns stay
+/// aligned whatever the text.
+pub(crate) fn fit(s: &str, width: usize) -> std::borrow::Cow<'_, str> {
+    if s.chars().map(cells).sum::<usize>() <= width {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        if used + cells(c) + 1 > width {
+            break;
+        }
+        used += cells(c);
+        out.push(c);
+    }
+    out.push('…');
+    std::borrow::Cow::Owned(out)
 }
 
 pub(crate) fn opt<T: ToString>(v: Option<T>) -> String {
@@ -413,6 +441,14 @@ pub fn printable(s: &str) -> String {
 #[cfg(test)]
 mod printable_tests {
     use super::*;
+
+    #[test]
+    fn cells_are_cut_to_their_column_by_display_width() {
+        assert_eq!(fit("预算编制不精准、不完整", 10), "预算编制…");
+        assert_eq!(fit("budget", 10), "budget");
+        assert_eq!(pad(&fit("预算编制不精准、不完整", 11), 11), "预算编制不…");
+        assert_eq!(pad(&fit("预算编制", 11), 11), "预算编制   ");
+    }
 
     #[test]
     fn escape_sequences_and_c1_controls_do_not_reach_the_terminal() {
