@@ -182,13 +182,15 @@ fn fold_text(s: &str, squeeze: bool) -> String {
 /// ("項(xiàng)目(mù)"), which splits every name and field; `None` when the text has no such run (at
 /// least five annotations, so that an ordinary "(a)" after a character stays).
 pub fn without_pinyin(text: &str) -> Option<String> {
+    /// The vowels with tone marks, and ü.
+    const TONED: &str = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü";
     static PINYIN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"(\p{Han})[（(]\s*[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüv]{1,6}[1-5]?\s*[)）]").expect("pinyin pattern")
+        regex::Regex::new(&format!(r"(\p{{Han}})[（(]\s*[a-zA-Z{TONED}]{{1,6}}[1-5]?\s*[)）]")).expect("pinyin pattern")
     });
     // Cheap first: five parentheses that open on a Latin letter, before the pattern runs.
     let opens_on_letter = text
         .match_indices(['(', '（'])
-        .filter(|(i, p)| text[i + p.len()..].chars().next().is_some_and(|c| c.is_ascii_lowercase() || "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü".contains(c)))
+        .filter(|(i, p)| text[i + p.len()..].chars().next().is_some_and(|c| c.is_ascii_alphabetic() || TONED.contains(c)))
         .take(5)
         .count();
     if opens_on_letter < 5 || PINYIN.find_iter(text).take(5).count() < 5 {

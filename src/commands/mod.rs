@@ -54,8 +54,8 @@ impl Ctx {
     pub(crate) fn check_output(&self, output: Option<&std::path::Path>) -> Result<()> {
         let Some(path) = output else { return Ok(()) };
         self.refuse_inside_data(path)?;
-        // A dangling link "exists" as a link: writing would create its target.
-        if (path.exists() || path.symlink_metadata().is_ok()) && !self.force {
+        // Anything at the path, a dangling link too (writing would create its target).
+        if path.symlink_metadata().is_ok() && !self.force {
             bail!("{}: the file exists; use --force to replace it, or choose another --output", path.display());
         }
         Ok(())

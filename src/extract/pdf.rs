@@ -64,24 +64,34 @@ impl pdf_extract::OutputDev for Paged {
     }
 }
 
-/// Pages of text by pdf-extract, after the fonts that use predefined CJK CMaps were given explicit
-/// maps; a panic inside the reader becomes an error.
-fn pages_in_process(bytes: &[u8]) -> Result<Vec<String>> {
+/// What the built-in reader made of a PDF that loaded: its pages of text (or why it failed), and
+/// whether the PDF defines fonts, i.e. draws text (a scan draws only images).
+struct InProcess {
+    pages: Result<Vec<String>>,
+    fonts: bool,
+}
+
+/// Loads the PDF within the limits (an error: it cannot be loaded, or breaks a limit), then reads
+/// its pages with pdf-extract, after the fonts that use predefined CJK CMaps were given explicit
+/// maps; a panic inside the loader or the reader becomes an error.
+fn pages_in_process(bytes: &[u8]) -> Result<InProcess> {
+    let mut doc = crate::guard::catch(|| super::pdf_limits::load(bytes)).map_err(|why| anyhow::anyhow!("the built-in PDF reader failed on this file ({why})"))??;
+    let fonts = doc.objects.values().any(|o| o.as_dict().is_ok_and(|d| d.get(b"Type").and_then(|t| t.as_name()).is_ok_and(|n| n == b"Font")));
     let read = || -> Result<Vec<String>> {
-        let mut doc = super::pdf_limits::load(bytes)?;
         super::pdf_cmap::rewrite_predefined_cmaps(&mut doc);
         let text = Shared::default();
         let mut out = Paged { text: text.clone(), inner: pdf_extract::PlainTextOutput::new(text), page_start: 0, pages: vec![] };
         pdf_extract::output_doc(&doc, &mut out).map_err(|e| anyhow::anyhow!("the PDF cannot be read: {e}"))?;
         Ok(out.pages)
     };
-    match crate::guard::catch(read) {
+    let pages = match crate::guard::catch(read) {
         Ok(result) => result,
-        Err(why) if why.contains("encoding") || why.contains("ToUnicode") || why.contains("cmap") => {
-            bail!("the PDF's fonts have no text mapping the built-in reader knows ({why}); install poppler-utils (pdftotext) or export the PDF again from Word")
-        }
-        Err(why) => bail!("the built-in PDF reader failed on this file ({why})"),
-    }
+        Err(why) if why.contains("encoding") || why.contains("ToUnicode") || why.contains("cmap") => Err(anyhow::anyhow!(
+            "the PDF's fonts have no text mapping the built-in reader knows ({why}); install poppler-utils (pdftotext) or export the PDF again from Word"
+        )),
+        Err(why) => Err(anyhow::anyhow!("the built-in PDF reader failed on this file ({why})")),
+    };
+    Ok(InProcess { pages, fonts })
 }
 
 /// Pages of text by pdftotext, if installed.
@@ -108,14 +118,14 @@ fn han(pages: &[String]) -> usize {
     pages.iter().map(|p| crate::text::han_count(p)).sum()
 }
 
-/// Extracts a PDF's text: pdf-extract, else pdftotext; a PDF with no text at all is a scan.
+/// Extracts a PDF's text: pdf-extract, else pdftotext; a PDF with no text at all is a scan. A PDF
+/// refused for breaking a limit is not given to another reader.
 pub fn extract(bytes: &[u8]) -> Result<String> {
-    let first = pages_in_process(bytes);
-    if let Err(e) = &first {
-        if let Some(refused) = e.downcast_ref::<super::pdf_limits::Refused>() {
-            bail!("{refused}");
-        }
-    }
+    let (first, fonts) = match pages_in_process(bytes) {
+        Ok(read) => (read.pages, read.fonts),
+        Err(e) if e.downcast_ref::<super::pdf_limits::Refused>().is_some() => return Err(e),
+        Err(e) => (Err(e), false),
+    };
     if let Ok(p) = &first {
         if han(p) >= 20 {
             return Ok(drop_running_lines(p.clone()).join("\n"));
@@ -131,22 +141,12 @@ pub fn extract(bytes: &[u8]) -> Result<String> {
     };
     match best {
         Some(p) => Ok(drop_running_lines(p.clone()).join("\n")),
-        None if (first.is_ok() || second.is_ok()) && has_fonts(bytes) => bail!(
+        None if (first.is_ok() || second.is_ok()) && fonts => bail!(
             "the PDF draws text with fonts that have no text mapping jixiao can read; install poppler-utils (pdftotext), or export the PDF again from Word or WPS"
         ),
         None if first.is_ok() || second.is_ok() => bail!("the PDF has no text layer (a scanned document?); run OCR on it first"),
         None => Err(first.err().unwrap_or_else(|| anyhow::anyhow!("the PDF cannot be read"))),
     }
-}
-
-/// True when the PDF defines fonts, i.e. it draws text (a scan draws only images).
-fn has_fonts(bytes: &[u8]) -> bool {
-    crate::guard::catch(|| {
-        super::pdf_limits::load(bytes).is_ok_and(|doc| {
-            doc.objects.values().any(|o| o.as_dict().is_ok_and(|d| d.get(b"Type").and_then(|t| t.as_name()).is_ok_and(|n| n == b"Font")))
-        })
-    })
-    .unwrap_or(false)
 }
 
 /// A line as compared across pages: digits masked, spaces removed.
