@@ -45,10 +45,19 @@ fn score(file: &Path, counted: Option<&BTreeSet<String>>) -> (f64, f64, usize) {
 
 #[test]
 fn our_statement_sets_are_tagged_with_their_themes() {
-    for (file, p_min, r_min) in [("statements-ours.jsonl", 0.95, 0.95), ("statements-ours-b.jsonl", 0.9, 0.9), ("statements-ours-c.jsonl", 0.9, 0.9)] {
-        let (p, r, _) = score(&fixtures().join(file), None);
-        eprintln!("{file}: precision {p:.3} recall {r:.3}");
+    // Set d was written from the genre's references (audit findings, the budget law, the fiscal
+    // penalty regulation, the common indicators) with 40 negatives, and scored before any rule was
+    // fitted to it: precision 0.857, recall 0.386.
+    for (file, p_min, r_min, negatives_max) in [
+        ("statements-ours.jsonl", 0.95, 0.95, 0),
+        ("statements-ours-b.jsonl", 0.9, 0.9, 0),
+        ("statements-ours-c.jsonl", 0.9, 0.9, 0),
+        ("statements-ours-d.jsonl", 0.93, 0.9, 2),
+    ] {
+        let (p, r, negatives) = score(&fixtures().join(file), None);
+        eprintln!("{file}: precision {p:.3} recall {r:.3}, negatives tagged {negatives}");
         assert!(p >= p_min && r >= r_min, "{file}: precision {p:.3} recall {r:.3}");
+        assert!(negatives <= negatives_max, "{file}: {negatives} negatives tagged");
     }
 }
 

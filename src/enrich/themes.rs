@@ -45,9 +45,21 @@ pub fn is_lead_in(squeezed: &str) -> bool {
 
 static LIST_OF_PROBLEMS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(问题|现象|情况)$").expect("list pattern"));
 
-/// Clause boundaries: a topic and its cue must meet inside one clause.
+/// Clause boundaries: a topic and its cue must meet inside one clause. A comma between digits
+/// groups thousands ("1,860万元") and ends nothing.
 fn clauses(s: &str) -> impl Iterator<Item = &str> {
-    s.split(['，', ',', '。', '；', ';', '：', ':', '！', '？', '!', '?']).filter(|c| !c.is_empty())
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    let mut pieces = Vec::new();
+    for (i, c) in s.char_indices() {
+        let thousands = c == ',' && i > 0 && bytes[i - 1].is_ascii_digit() && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+        if matches!(c, '，' | ',' | '。' | '；' | ';' | '：' | ':' | '！' | '？' | '!' | '?') && !thousands {
+            pieces.push(&s[start..i]);
+            start = i + c.len_utf8();
+        }
+    }
+    pieces.push(&s[start..]);
+    pieces.into_iter().filter(|c| !c.is_empty())
 }
 
 /// One clause split into its list items, with what every theme asks of it computed once.
@@ -80,7 +92,7 @@ impl<'a> Clause<'a> {
 /// Does `theme` name a problem in this clause? A clause "A、B、C等问题" is a list whose closing item
 /// carries the predicate of all: a topic in any item counts with a cue in its own item or the last.
 /// Items of a list that carry a neighbouring theme's wording (`exclude`) are left out for the theme.
-fn clause_names(theme: &Theme, clause: &Clause) -> bool {
+fn clause_names(theme: &Theme, clause: &Clause, form: bool) -> bool {
     let kept: Vec<usize> = (0..clause.items.len()).filter(|&i| !theme.exclude.as_ref().is_some_and(|x| x.is_match(clause.items[i]))).collect();
     if kept.is_empty() {
         return false;
@@ -90,7 +102,11 @@ fn clause_names(theme: &Theme, clause: &Clause) -> bool {
     } else {
         std::borrow::Cow::Owned(kept.iter().map(|&i| clause.items[i]).collect::<Vec<_>>().join("、"))
     };
-    if theme.problems.as_ref().is_some_and(|p| p.is_match(&text)) || theme.patterns.iter().any(|p| p.is_match(&text)) {
+    if theme.problems.as_ref().is_some_and(|p| p.is_match(&text))
+        || theme.terms.as_ref().is_some_and(|p| p.is_match(&text))
+        || theme.patterns.iter().any(|p| p.is_match(&text))
+        || (form && theme.actions.as_ref().is_some_and(|p| p.is_match(&text)))
+    {
         return true;
     }
     if let Some(topics) = &theme.topics {
@@ -138,6 +154,9 @@ pub fn statement_themes(statement: &str, themes: &Themes) -> Vec<ThemeId> {
             units.push(format!("{}{}", w[0], w[1]));
         }
     }
+    // A finding by its form: a count of units or a scope word as its subject, or an amount.
+    // The marker test takes a bare leading number for one: "3个单位" is tried as written too.
+    let form = themes.form.holds(&s) || themes.form.holds(&LEADING_MARKER.replace(&s, ""));
     let units: Vec<(Clause, Vec<bool>)> = units
         .iter()
         .map(|u| {
@@ -150,7 +169,7 @@ pub fn statement_themes(statement: &str, themes: &Themes) -> Vec<ThemeId> {
         .list
         .iter()
         .enumerate()
-        .filter(|(i, t)| units.iter().any(|(c, may)| may[*i] && clause_names(t, c)))
+        .filter(|(i, t)| units.iter().any(|(c, may)| may[*i] && clause_names(t, c, form)))
         .map(|(_, t)| t.id.clone())
         .collect()
 }
@@ -395,6 +414,27 @@ mod tests {
         assert_eq!(one("挪用专项经费用于发放办公楼装修款。"), vec!["misappropriation"]);
         assert_eq!(one("向不符合条件的农户发放种粮补贴。"), vec!["subsidy_irregular"]);
         assert_eq!(one("新建的农贸市场建成两年一直闲置，未发挥效益。"), vec!["idle_project"]);
+    }
+
+    #[test]
+    fn the_references_vocabulary_needs_no_deficiency_word() {
+        // Technical verbs and nouns of audit findings, each a finding by itself (our own wording).
+        assert_eq!(one("医保补助资金欠拨320万元。"), ["fund_late"]);
+        assert_eq!(one("有两个乡镇坐收坐支罚没收入。"), ["accounting_irregular"]);
+        assert_eq!(one("监理费未随工程变更核减。"), ["overpayment"]);
+        assert_eq!(one("办公设备未经审批即自行报废。"), ["asset_noncompliant"]);
+        // A thousands comma does not end a clause.
+        assert_eq!(one("欠拨资金1,280万元。"), ["fund_late"]);
+    }
+
+    #[test]
+    fn an_action_is_a_finding_only_in_the_form_of_one() {
+        // "在…经费中列支…" alone is a description; with a count of units or an amount, a finding.
+        assert!(one("在培训经费中列支会议费。").is_empty());
+        assert_eq!(one("3个单位在培训经费中列支会议费。"), ["overspend_scope"]);
+        assert_eq!(one("在培训经费中列支会议费5.2万元。"), ["overspend_scope"]);
+        // A measure keeps its exemption whatever its form.
+        assert!(one("严禁在培训经费中列支会议费5.2万元。").is_empty());
     }
 
     #[test]

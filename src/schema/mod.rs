@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 const DEFAULT_CATEGORIES: &str = include_str!("../../schema/categories.toml");
 const DEFAULT_THEMES: &str = include_str!("../../schema/themes.toml");
+const DEFAULT_FINDINGS: &str = include_str!("../../schema/findings.toml");
 const DEFAULT_REGIONS: &str = include_str!("../../schema/regions.tsv");
 const DEFAULT_USERDICT: &str = include_str!("../../schema/userdict.txt");
 const DEFAULT_STOPWORDS: &str = include_str!("../../schema/stopwords.txt");
@@ -48,7 +49,7 @@ pub struct Domain {
 }
 
 /// The schema files, by name.
-pub const SCHEMA_FILES: [&str; 7] = ["categories.toml", "themes.toml", "regions.tsv", "userdict.txt", "stopwords.txt", "metrics.toml", "units.toml"];
+pub const SCHEMA_FILES: [&str; 8] = ["categories.toml", "themes.toml", "findings.toml", "regions.tsv", "userdict.txt", "stopwords.txt", "metrics.toml", "units.toml"];
 
 impl Domain {
     /// The compiled-in defaults only.
@@ -87,6 +88,7 @@ impl Domain {
         };
         let (cat_text, cat_name) = read("categories.toml", DEFAULT_CATEGORIES)?;
         let (theme_text, theme_name) = read("themes.toml", DEFAULT_THEMES)?;
+        let (findings_text, findings_name) = read("findings.toml", DEFAULT_FINDINGS)?;
         let (region_text, region_name) = read("regions.tsv", DEFAULT_REGIONS)?;
         let (userdict, _) = read("userdict.txt", DEFAULT_USERDICT)?;
         let (stop_text, _) = read("stopwords.txt", DEFAULT_STOPWORDS)?;
@@ -96,6 +98,7 @@ impl Domain {
         let check = |name: &str| if dir.is_some_and(|d| d.join(name).exists()) { user_check } else { Check::None };
         let categories = CategoryRules::parse(&cat_text, check("categories.toml")).with_context(|| format!("in {cat_name}"))?;
         let themes = Themes::parse(&theme_text, check("themes.toml")).with_context(|| format!("in {theme_name}"))?;
+        let themes = themes.with_findings(&findings_text, check("findings.toml"), findings_text != DEFAULT_FINDINGS).with_context(|| format!("in {findings_name}"))?;
         let stopwords = stop_text
             .lines()
             .map(str::trim)
@@ -107,6 +110,7 @@ impl Domain {
         let files = vec![
             ("categories.toml", cat_text),
             ("themes.toml", theme_text),
+            ("findings.toml", findings_text),
             ("regions.tsv", region_text.clone()),
             ("userdict.txt", userdict.clone()),
             ("stopwords.txt", stop_text),
@@ -260,10 +264,15 @@ mod tests {
         // Patterns of the built-in schema compile on first use: every one must compile.
         for t in &d.themes.list {
             let pairs = t.pairs.iter().flat_map(|(a, b)| [a, b]);
-            for p in t.patterns.iter().chain(&t.topics).chain(&t.problems).chain(&t.exclude).chain(&t.indicators).chain(pairs) {
+            for p in t.patterns.iter().chain(&t.topics).chain(&t.problems).chain(&t.terms).chain(&t.actions).chain(&t.exclude).chain(&t.indicators).chain(pairs) {
                 p.regex();
             }
         }
+        for p in [&d.themes.form.scope, &d.themes.form.amount].into_iter().flatten() {
+            p.regex();
+        }
+        // findings.toml adds to the themes it names.
+        assert!(d.themes.list.iter().filter(|t| t.terms.is_some()).count() >= 15);
         let c = &d.themes.cues;
         for p in [&c.deficiency, &c.resolved, &c.measure, &c.question].into_iter().flatten() {
             p.regex();
@@ -279,6 +288,21 @@ mod tests {
         assert_eq!(d.categories.for_label("改进措施"), Some(Category::Measures));
         assert_eq!(d.categories.for_label("下一步工作打算"), Some(Category::Measures));
         assert_eq!(d.categories.for_label("存在不足"), Some(Category::Problems));
+    }
+
+    #[test]
+    fn a_users_findings_file_names_only_themes_that_exist() {
+        let dir = tempfile::TempDir::new().unwrap();
+        std::fs::write(dir.path().join("findings.toml"), "[[source]]\nname = \"我们的清单\"\n[source.problems]\nno_such_theme = ['欠拨']\n").unwrap();
+        let e = Domain::load(Some(dir.path())).err().expect("an unknown theme is refused");
+        let e = format!("{e:#}");
+        assert!(e.contains("findings.toml") && e.contains("我们的清单") && e.contains("no_such_theme"), "{e}");
+        // A user's themes.toml without a theme the built-in findings name: those entries are left out.
+        let dir = tempfile::TempDir::new().unwrap();
+        std::fs::write(dir.path().join("themes.toml"), "[[theme]]\nid = \"fund_late\"\nlabel = \"拨付慢\"\n").unwrap();
+        let d = Domain::load(Some(dir.path())).unwrap();
+        assert_eq!(d.themes.list.len(), 1);
+        assert!(d.themes.list[0].terms.is_some());
     }
 
     #[test]

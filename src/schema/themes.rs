@@ -1,5 +1,6 @@
 //! The problem-theme taxonomy (schema/themes.toml): themes with their topic terms and phrasings,
-//! and the cues that say how a problem is worded.
+//! and the cues that say how a problem is worded; with the vocabulary of findings from the genre's
+//! references (schema/findings.toml) and the form of a finding (a scope, an amount).
 
 use super::pattern::{alternation, Check, Pattern};
 use crate::model::ThemeId;
@@ -63,14 +64,72 @@ pub struct Theme {
     /// Anchored indicator-name patterns.
     pub indicators: Vec<Pattern>,
     pub queries: Vec<String>,
+    /// Findings by themselves from the references of findings.toml (all its sources joined).
+    pub terms: Option<Pattern>,
+    /// Actions that name this theme only in the form of a finding (`Form`).
+    pub actions: Option<Pattern>,
 }
 
 impl Theme {
     /// The patterns through which this theme names a problem: one of them matches wherever it does
     /// (`exclude` and the indicators never make a match; a pair needs its topic).
     pub fn matchers(&self) -> impl Iterator<Item = &Pattern> {
-        self.problems.iter().chain(&self.patterns).chain(&self.topics).chain(self.pairs.iter().map(|(topic, _)| topic))
+        self.problems
+            .iter()
+            .chain(&self.terms)
+            .chain(&self.actions)
+            .chain(&self.patterns)
+            .chain(&self.topics)
+            .chain(self.pairs.iter().map(|(topic, _)| topic))
     }
+}
+
+/// The form of a finding (findings.toml `[form]`): a statement whose subject is a count of units
+/// or a scope word ("3个单位", "部分乡镇"), or that names an amount.
+#[derive(Default)]
+pub struct Form {
+    pub scope: Option<Pattern>,
+    pub amount: Option<Pattern>,
+}
+
+impl Form {
+    /// True when `statement` (squeezed, its numbering marker removed) has the form of a finding.
+    pub fn holds(&self, statement: &str) -> bool {
+        self.scope.as_ref().is_some_and(|p| p.is_match(statement)) || self.amount.as_ref().is_some_and(|p| p.is_match(statement))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FindingsFile {
+    #[serde(default)]
+    source: Vec<SourceEntry>,
+    #[serde(default)]
+    form: FormEntry,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceEntry {
+    name: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    note: String,
+    #[serde(default)]
+    problems: std::collections::BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pairs: std::collections::BTreeMap<String, Vec<(String, String)>>,
+    #[serde(default)]
+    actions: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FormEntry {
+    #[serde(default)]
+    scope: Vec<String>,
+    #[serde(default)]
+    amount: Vec<String>,
 }
 
 
@@ -86,6 +145,7 @@ pub struct Cues {
 pub struct Themes {
     pub list: Vec<Theme>,
     pub cues: Cues,
+    pub form: Form,
     /// The literals a text must hold for each theme to name a problem in it, found when first needed.
     anchors: std::sync::OnceLock<Anchors>,
 }
@@ -158,7 +218,7 @@ impl Themes {
                 .iter()
                 .map(|p| Pattern::new(&format!("^(?:{p})$"), check))
                 .collect::<Result<Vec<_>>>()?;
-            list.push(Theme { id: ThemeId(t.id), label: t.label, patterns, topics, pairs, problems, exclude, indicators, queries: t.queries });
+            list.push(Theme { id: ThemeId(t.id), label: t.label, patterns, topics, pairs, problems, exclude, indicators, queries: t.queries, terms: None, actions: None });
         }
         let c = file.cues;
         let cues = Cues {
@@ -167,7 +227,58 @@ impl Themes {
             measure: alternation(&c.measure, check).context("in [cues] measure")?,
             question: alternation(&c.question, check).context("in [cues] question")?,
         };
-        Ok(Themes { list, cues, anchors: std::sync::OnceLock::new() })
+        Ok(Themes { list, cues, form: Form::default(), anchors: std::sync::OnceLock::new() })
+    }
+
+    /// Adds the vocabulary of findings (findings.toml) to the themes it names. When `strict` (a
+    /// findings file the user edited) an entry for a theme that does not exist is an error naming
+    /// its source; the built-in file's entries for themes a user's themes.toml dropped are left out
+    /// (a data directory's remembered copy of it included).
+    pub(crate) fn with_findings(mut self, text: &str, check: Check, strict: bool) -> Result<Themes> {
+        let file: FindingsFile = toml::from_str(text)?;
+        let mut terms: Vec<Vec<String>> = vec![Vec::new(); self.list.len()];
+        let mut actions: Vec<Vec<String>> = vec![Vec::new(); self.list.len()];
+        let mut pairs: Vec<Vec<(Pattern, Pattern)>> = (0..self.list.len()).map(|_| Vec::new()).collect();
+        let ids: Vec<String> = self.list.iter().map(|t| t.id.0.clone()).collect();
+        for source in &file.source {
+            let index = |id: &str| {
+                ids.iter().position(|t| t == id).ok_or_else(|| anyhow!("source {:?} names theme {id:?}, which themes.toml does not define", source.name))
+            };
+            let known = |id: &str| -> Result<Option<usize>> {
+                match index(id) {
+                    Ok(i) => Ok(Some(i)),
+                    Err(e) if strict => Err(e),
+                    Err(_) => Ok(None),
+                }
+            };
+            for (id, list) in &source.problems {
+                if let Some(i) = known(id)? {
+                    terms[i].extend(list.iter().cloned());
+                }
+            }
+            for (id, list) in &source.actions {
+                if let Some(i) = known(id)? {
+                    actions[i].extend(list.iter().cloned());
+                }
+            }
+            for (id, list) in &source.pairs {
+                let Some(i) = known(id)? else { continue };
+                for (a, b) in list {
+                    let pair = (Pattern::new(a, check)?, Pattern::new(b, check)?);
+                    pairs[i].push(pair);
+                }
+            }
+        }
+        for ((i, t), mut extra) in self.list.iter_mut().enumerate().zip(pairs) {
+            t.pairs.append(&mut extra);
+            t.terms = alternation(&terms[i], check).with_context(|| format!("in the problems of theme {:?}", t.id))?;
+            t.actions = alternation(&actions[i], check).with_context(|| format!("in the actions of theme {:?}", t.id))?;
+        }
+        self.form = Form {
+            scope: alternation(&file.form.scope, check).context("in [form] scope")?,
+            amount: alternation(&file.form.amount, check).context("in [form] amount")?,
+        };
+        Ok(self)
     }
 
     /// For each theme of `list`, whether it may name a problem in `text` (false: it cannot, none
