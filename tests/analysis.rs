@@ -63,6 +63,20 @@ fn similar_says_nothing_similar_instead_of_listing_zero_score_paragraphs() {
 }
 
 #[test]
+fn similar_weaknesses_worded_otherwise_share_the_theme() {
+    // The example: idle funds in other words than any sample's. The sections that carry the
+    // theme (结转结余, 资金闲置) come before those that only share words (部分, 项目, 资金).
+    let data = ingest(&root().join("samples"));
+    let hits = run_json(data.path(), &["similar", "--text", "部分项目资金到位后长期未使用，资金沉淀在单位账户，使用效益不高", "-n", "3", "--format", "json"]);
+    assert!(hits.len() >= 2, "{hits:?}");
+    for h in &hits[..2] {
+        assert!(h["themes"].as_array().unwrap().iter().any(|t| t == "carryover_high"), "{h:?}");
+    }
+    // Ordered by similarity, ties by id.
+    assert!(hits.windows(2).all(|w| w[0]["similarity"].as_f64() >= w[1]["similarity"].as_f64()));
+}
+
+#[test]
 fn seed_metrics_match_gold() {
     let Some(data) = seeds() else { return };
     let gold: Value = serde_json::from_str(&std::fs::read_to_string(root().join("../shared/seeds/gold.json")).unwrap()).unwrap();

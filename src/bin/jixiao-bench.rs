@@ -67,6 +67,14 @@ enum Cmd {
         #[arg(long, default_value_t = 3)]
         seed: u64,
     },
+    /// Similar weaknesses on labelled statements (JSON Lines of {"text", "themes"}): each statement
+    /// as a query against all the others; the share of the top-1 and top-3 hits that carry a label
+    /// of the query, for a bare character-bigram TF-IDF cosine, the word cosine alone, and
+    /// `statement_similarity`.
+    Similar {
+        #[arg(long)]
+        statements: PathBuf,
+    },
     /// In-process latency of each typical query on an existing data directory.
     Query {
         #[arg(long)]
@@ -492,6 +500,63 @@ fn main() -> Result<()> {
         Cmd::Query { data, repeat, no_facets, queries } => query_latency(&data, repeat, !no_facets, &queries)?,
         Cmd::Jieba { corpus } => jieba_of_corpus(&corpus)?,
         Cmd::Themes { reports, seed } => theme_quality(reports, seed)?,
+        Cmd::Similar { statements } => similar_quality(&statements)?,
+    }
+    Ok(())
+}
+
+/// See `Cmd::Similar`.
+fn similar_quality(file: &Path) -> Result<()> {
+    use jixiao::similarity::{bigrams, cosine, idf, statement_similarity, weighted, Profile, Vector, Vectorizer};
+    let domain = jixiao::schema::Domain::builtin()?;
+    let mut items: Vec<(String, Vec<String>)> = Vec::new();
+    for line in std::fs::read_to_string(file)?.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line)?;
+        let labels: Vec<String> = v["themes"].as_array().map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_string)).collect()).unwrap_or_default();
+        if !labels.is_empty() && v.get("kind").is_none_or(|k| k == "problem") {
+            items.push((v["text"].as_str().unwrap_or_default().to_string(), labels));
+        }
+    }
+    let n = items.len();
+    let mut vz = Vectorizer::new(&domain);
+    let raw: Vec<(Vector, Vector)> = items.iter().map(|(t, _)| (vz.vector(t), bigrams(t))).collect();
+    let mut df_words: std::collections::HashMap<&str, usize> = Default::default();
+    let mut df_grams: std::collections::HashMap<&str, usize> = Default::default();
+    for (w, g) in &raw {
+        w.keys().for_each(|k| *df_words.entry(k).or_default() += 1);
+        g.keys().for_each(|k| *df_grams.entry(k).or_default() += 1);
+    }
+    let profiles: Vec<Profile> = raw
+        .iter()
+        .zip(&items)
+        .map(|((w, g), (t, _))| Profile {
+            words: weighted(w.clone(), |k| idf(n, df_words[k])),
+            bigrams: weighted(g.clone(), |k| idf(n, df_grams[k])),
+            themes: jixiao::enrich::themes::statement_themes(t, &domain.themes),
+        })
+        .collect();
+    type Measure<'a> = Box<dyn Fn(&Profile, &Profile) -> f32 + 'a>;
+    let measures: Vec<(&str, Measure)> = vec![
+        ("character-bigram TF-IDF cosine (baseline)", Box::new(|a: &Profile, b: &Profile| cosine(&a.bigrams, &b.bigrams))),
+        ("word TF-IDF cosine (jieba)", Box::new(|a: &Profile, b: &Profile| cosine(&a.words, &b.words))),
+        ("words + bigrams", Box::new(|a: &Profile, b: &Profile| (cosine(&a.words, &b.words) + cosine(&a.bigrams, &b.bigrams)) / 2.0)),
+        ("statement_similarity (words, bigrams, themes)", Box::new(|a: &Profile, b: &Profile| statement_similarity(a, b))),
+    ];
+    println!("{n} labelled statements, each a query against the other {}", n - 1);
+    for (name, f) in &measures {
+        let (mut top1, mut top3, mut queries) = (0.0, 0.0, 0usize);
+        for i in 0..n {
+            let mut scored: Vec<(f32, usize)> = (0..n).filter(|&j| j != i).map(|j| (f(&profiles[i], &profiles[j]), j)).filter(|(s, _)| *s > 0.0).collect();
+            scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let shares = |j: usize| items[j].1.iter().any(|l| items[i].1.contains(l));
+            queries += 1;
+            if let Some(&(_, j)) = scored.first() {
+                top1 += f64::from(u8::from(shares(j)));
+            }
+            let hits: Vec<usize> = scored.iter().take(3).map(|&(_, j)| j).collect();
+            top3 += hits.iter().filter(|&&j| shares(j)).count() as f64 / 3.0;
+        }
+        println!("{name:48} top-1 {:.3}  top-3 {:.3}", top1 / queries as f64, top3 / queries as f64);
     }
     Ok(())
 }
