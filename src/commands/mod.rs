@@ -407,13 +407,29 @@ fn serve_cmd(ctx: &Ctx, a: crate::cli::ServeArgs, out: &mut dyn Write) -> Result
         }
         if open {
             // The desktop's opener; without one the address above is enough.
-            let _ = std::process::Command::new(if cfg!(target_os = "macos") { "open" } else { "xdg-open" }).arg(&url).spawn();
+            let _ = browser_opener(&url).spawn();
         }
     })?;
     if let Some(e) = failed {
         return Err(e.into());
     }
     Ok(Status::Success)
+}
+
+/// The command that opens `url` in the default browser: the shell's URL handler on Windows (no
+/// `cmd /c start`, whose quoting a URL could break), `open` on macOS, `xdg-open` elsewhere.
+fn browser_opener(url: &str) -> std::process::Command {
+    let mut c;
+    if cfg!(windows) {
+        c = std::process::Command::new("rundll32");
+        c.arg("url.dll,FileProtocolHandler");
+    } else if cfg!(target_os = "macos") {
+        c = std::process::Command::new("open");
+    } else {
+        c = std::process::Command::new("xdg-open");
+    }
+    c.arg(url);
+    c
 }
 
 /// Renames a damaged folder to `NAME.damaged-SECONDS` beside it and returns the new path.
