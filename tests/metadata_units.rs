@@ -118,3 +118,23 @@ fn the_unit_a_cover_field_names_is_stored_exactly_as_written() {
     want.sort();
     assert_eq!(got, want);
 }
+
+#[test]
+fn a_name_never_runs_over_the_clause_or_the_field_after_it() {
+    // A web page whose unit names itself by level ("县政协…") in a text that names its county, with
+    // a site greeting, and a sentence where "县委" follows the name: the unit is the county's 政协,
+    // not a fragment of the sentence and not the site.
+    let page = "欢迎来到桃江县政协网站\n您现在的位置：首页 > 通知公告\n\n部门整体支出绩效评价报告\n\n\
+一、基本情况\n县政协坚持按照县委的部署，认真履行政治协商职能，为桃江县发展建言献策，全年召开常委会议4次。\n\
+二、存在的问题\n部分委员活动经费支出进度偏慢。\n";
+    let dir = TempDir::new().unwrap();
+    std::fs::write(dir.path().join("page.txt"), page).unwrap();
+    assert_eq!(ingest_department(None, dir.path()), "桃江县政协");
+    // Two cover fields on one line: the name is not both of them run together.
+    let table = "禁毒宣传项目支出绩效自评表\n项目名称 禁毒宣传教育\n主管部门 湘潭市公安局 实施单位 禁毒支队\n\n\
+一、项目概况\n项目年初预算30万元，全年执行28.5万元。\n";
+    let dir = TempDir::new().unwrap();
+    std::fs::write(dir.path().join("table.txt"), table).unwrap();
+    let unit = ingest_department(None, dir.path());
+    assert!(!unit.contains("实施单位") && !unit.contains("主管部门"), "{unit}");
+}

@@ -147,7 +147,8 @@ fn org_name_at<'a>(rest: &'a str, regions: &RegionTable, units: &Units) -> Optio
         }
         if let Some(suf) = units.body_suffix_at(&after[i..]) {
             if n >= 2 {
-                return Some(&rest[..chain + i + suf.len()]);
+                let name = &rest[..chain + i + suf.len()];
+                return (!units.runs_over_a_clause(name)).then_some(name);
             }
         }
     }
@@ -277,9 +278,9 @@ fn written_whole(text: &str, whole: &str, prefix: usize) -> bool {
         || lines.windows(2).any(|w| (prefix + 1..whole.len()).filter(|k| whole.is_char_boundary(*k)).any(|k| w[0].ends_with(&whole[..k]) && w[1].starts_with(&whole[k..])))
 }
 
-/// A unit named by its level alone: 市卫生健康委, 县文旅局.
+/// A unit named by its level alone: 市卫生健康委, 县文旅局, 县政协, 区人大常委会.
 static PLACELESS_UNIT: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?:^|[，。；、,;:：\s])([省市县区](?:[\p{Han}]{2,8}?)(?:委员会|局|委|厅|办公室))"));
+    LazyLock::new(|| re(r"(?:^|[，。；、,;:：\s])([省市县区](?:政协|人大常委会|(?:[\p{Han}]{2,8}?)(?:委员会|局|委|厅|办公室)))"));
 
 /// The reporting unit: a cover or table field (单位名称, 评价单位…), a title line that opens with the
 /// unit, a line that is a unit's name, the file name, else the administrative department the body
@@ -332,8 +333,9 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
     // A text that opens by naming itself without its place ("市卫生健康委以……"): that unit, written
     // out and placed in the city or county the text names most.
     let from_opening = || {
-        let head: String = squeezed.chars().take(400).collect();
-        let m = PLACELESS_UNIT.captures(&head)?;
+        // Line by line, so that a name opening a line counts as opening a sentence.
+        let head: String = text.lines().map(squeeze).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n").chars().take(400).collect();
+        let m = PLACELESS_UNIT.captures_iter(&head).find(|m| !units.runs_over_a_clause(&m[1]))?;
         let name = units.expand_short_form(&m[1]);
         let region = regions.most_named(text);
         let place = match name.chars().next()? {

@@ -15,6 +15,8 @@ struct UnitFile {
     party_prefixes: Vec<Spanned<String>>,
     short_forms: Vec<Spanned<ShortFormEntry>>,
     cover_labels: Vec<Spanned<String>>,
+    #[serde(default)]
+    never_inside: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -48,6 +50,9 @@ pub struct Units {
     short_forms: Vec<(String, String)>,
     /// A cover field naming the unit; group 2 is the value.
     cover_field: Regex,
+    /// Words a unit's name never holds: the clause words of `never_inside` and the cover labels of
+    /// four or more characters ("县政协坚持按照县委", "主管部门某市公安局实施单位…" are no names).
+    never_inside: Option<aho_corasick::AhoCorasick>,
 }
 
 /// The line of byte `at` in `text`, from 1.
@@ -124,6 +129,15 @@ impl Units {
         if labels.is_empty() {
             bail!("cover_labels is empty: give the labels of the field that names the unit (单位名称…)");
         }
+        let mut inside = Vec::new();
+        for w in &file.never_inside {
+            if !is_han_word(w.get_ref()) {
+                bail!("line {}: the word {:?} of never_inside is not a word of Chinese characters", line_of(text, w.span().start), w.get_ref());
+            }
+            inside.push(w.get_ref().clone());
+        }
+        inside.extend(labels.iter().filter(|l| l.chars().count() >= 4 && is_han_word(l)).cloned());
+        let never_inside = if inside.is_empty() { None } else { aho_corasick::AhoCorasick::new(&inside).ok() };
         let compile = |p: &str| Regex::new(p).map_err(|e| anyhow::anyhow!("the lists make a pattern that does not compile: {e}"));
         let alias_part = if alias.is_empty() { String::new() } else { format!(r"(?:[（(][\p{{Han}}]{{2,14}}(?:{})[)）])?", literal_alternation(&alias)) };
         let full_name = compile(&format!(
@@ -138,12 +152,18 @@ impl Units {
         ))?;
         // Longest first, so that 委员会 wins over 委 where both end a name.
         body.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
-        Ok(Units { full_name, body, admin, signature, party_prefixes, short_forms, cover_field })
+        Ok(Units { full_name, body, admin, signature, party_prefixes, short_forms, cover_field, never_inside })
     }
 
     /// True when `s` is a unit's name and nothing more.
     pub fn is_unit_name(&self, s: &str) -> bool {
-        self.full_name.is_match(s)
+        self.full_name.is_match(s) && !self.runs_over_a_clause(s)
+    }
+
+    /// True when `s` holds a word no unit's name holds: it runs over the clause after a name
+    /// ("县政协坚持按照县委") or over a second cover field ("主管部门…实施单位…").
+    pub fn runs_over_a_clause(&self, s: &str) -> bool {
+        self.never_inside.as_ref().is_some_and(|a| a.is_match(s))
     }
 
     /// The longest `body` ending that `s` starts with.
@@ -198,6 +218,10 @@ mod tests {
         assert!(u.is_signature("某县教育局（盖章）"));
         let c: Vec<_> = u.cover_fields("部门(单位)名称：某县水利局").map(|c| c[2].to_string()).collect();
         assert_eq!(c, ["某县水利局"]);
+        // A name does not run over the clause after it, nor over a second field.
+        assert!(!u.is_unit_name("县文联坚持围绕县委"));
+        assert!(!u.is_unit_name("主管部门某市水利局实施单位水文站"));
+        assert!(u.is_unit_name("某市委全面深化改革委员会办公室"));
     }
 
     #[test]
