@@ -321,6 +321,10 @@ pub struct ExportArgs {
     /// instead of one per section.
     #[arg(long)]
     pub statements: bool,
+    /// With --statements: every statement of the hits, also those that state no shortfall
+    /// (achievements, scores such as "该指标得分4分"); the column states_problem tells them apart.
+    #[arg(long, requires = "statements")]
+    pub all_statements: bool,
 }
 
 const SEARCH_HELP: &str = "Query fields (field:value):

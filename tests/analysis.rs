@@ -154,16 +154,43 @@ fn exports_parse_back_with_the_same_rows() {
     let range = wb.worksheet_range_at(0).unwrap().unwrap();
     let sheet_rows: Vec<_> = range.rows().collect();
     assert_eq!(sheet_rows.len(), jsonl.len() + 1, "header plus one row per hit");
-    assert_eq!(sheet_rows[0][0].to_string(), "section_id");
+    // The spreadsheet speaks Chinese: its headers, its sheet's name, the themes by label with their
+    // ids in a last column.
+    assert_eq!(sheet_rows[0][0].to_string(), "段落编号");
+    assert_eq!(wb.sheet_names(), ["检索结果"]);
+    let header: Vec<String> = sheet_rows[0].iter().map(|c| c.to_string()).collect();
+    let col = |h: &str| header.iter().position(|x| x == h).unwrap_or_else(|| panic!("no column {h}: {header:?}"));
     for (row, j) in sheet_rows[1..].iter().zip(&jsonl) {
         assert_eq!(row[0].to_string(), j["id"].as_str().unwrap());
-        assert_eq!(row[13].to_string(), j["text"].as_str().unwrap());
+        assert_eq!(row[col("正文")].to_string(), j["text"].as_str().unwrap());
+        let ids: Vec<&str> = j["themes"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+        assert_eq!(row[col("主题代码")].to_string(), ids.join(","));
+        if ids.contains(&"budget_exec_low") {
+            assert!(row[col("问题主题")].to_string().contains("预算执行率低"), "{:?}", row[col("问题主题")]);
+        }
     }
     let problems_xlsx = out.path().join("problems.xlsx");
     jixiao(data.path()).args(["problems", "--format", "xlsx", "--output"]).arg(&problems_xlsx).assert().success();
     let mut wb: Xlsx<_> = open_workbook(&problems_xlsx).unwrap();
     let rows = wb.worksheet_range_at(0).unwrap().unwrap().rows().count();
     assert_eq!(rows - 1, run_json(data.path(), &["problems", "--format", "json"]).len());
+}
+
+#[test]
+fn a_statement_export_holds_the_statements_that_state_a_shortfall() {
+    let data = ingest(&root().join("samples"));
+    let problems = run_json(data.path(), &["export", "--category", "problems", "--statements", "--format", "jsonl"]);
+    let all = run_json(data.path(), &["export", "--category", "problems", "--statements", "--all-statements", "--format", "jsonl"]);
+    assert!(!problems.is_empty() && all.len() > problems.len(), "{} of {}", problems.len(), all.len());
+    assert!(problems.iter().all(|r| r["states_problem"] == true));
+    let rest: Vec<&Value> = all.iter().filter(|r| r["states_problem"] == false).collect();
+    assert_eq!(rest.len(), all.len() - problems.len());
+    // The rest are no findings: no theme, and nothing of them is in the default export.
+    assert!(rest.iter().all(|r| r["themes"].as_array().unwrap().is_empty()), "{rest:?}");
+    // By filters alone there is no relevance: the score is empty, not 0.
+    assert!(problems.iter().all(|r| r["score"].is_null()));
+    let hits = run_json(data.path(), &["export", "预算", "--statements", "--format", "jsonl"]);
+    assert!(hits.iter().all(|r| r["score"].as_f64().is_some()));
 }
 
 #[test]

@@ -7,7 +7,7 @@ use crate::ingest::Writer;
 use crate::model::Category;
 use crate::output::analysis::{self as out_a, ExportFormat, ExportRow, StatementRow, TableFormat, Tabular};
 use crate::output::json_line;
-use crate::output::tabular::open_sink;
+use crate::output::tabular::open_sink_labelled;
 use crate::query::{Filters, Searching};
 use anyhow::{bail, Context, Result};
 use std::io::Write;
@@ -134,6 +134,8 @@ pub fn export_cmd(ctx: &Ctx, a: &ExportArgs, out: &mut dyn Write) -> Result<Stat
     }
     ctx.check_output(output)?;
     let (searcher, addrs) = s.all_matches(query, &f)?;
+    // Without a query there is no relevance: the column is left empty rather than 0 everywhere.
+    let relevance = |score: f32| query.is_some().then_some(score);
     let mut rows = 0usize;
     match format {
         ExportFormat::Jsonl => {
@@ -147,14 +149,14 @@ pub fn export_cmd(ctx: &Ctx, a: &ExportArgs, out: &mut dyn Write) -> Result<Stat
             };
             s.load_in_chunks(&searcher, &addrs, |score, doc| {
                 if a.statements {
-                    for row in StatementRow::of(&doc, score, a.filters.theme.as_deref()) {
+                    for row in StatementRow::of(&doc, relevance(score), a.filters.theme.as_deref(), &ctx.domain.themes, a.all_statements) {
                         json_line(&mut *w, &row)?;
                         rows += 1;
                     }
                     return Ok(());
                 }
                 let mut v = serde_json::to_value(crate::output::SectionJson::new(&doc))?;
-                v["score"] = serde_json::json!(score);
+                v["score"] = serde_json::json!(relevance(score));
                 serde_json::to_writer(&mut *w, &v)?;
                 w.write_all(b"\n")?;
                 rows += 1;
@@ -165,17 +167,17 @@ pub fn export_cmd(ctx: &Ctx, a: &ExportArgs, out: &mut dyn Write) -> Result<Stat
         ExportFormat::Csv | ExportFormat::Xlsx | ExportFormat::Opensearch => {
             let kind = if format == ExportFormat::Xlsx { "xlsx" } else { "csv" };
             let headers = if a.statements { StatementRow::headers() } else { ExportRow::headers() };
-            let mut sink = open_sink(kind, output, &headers)?;
+            let mut sink = open_sink_labelled(kind, output, &headers, Some(&ctx.domain.themes))?;
             s.load_in_chunks(&searcher, &addrs, |score, doc| {
                 if a.statements {
-                    for row in StatementRow::of(&doc, score, a.filters.theme.as_deref()) {
+                    for row in StatementRow::of(&doc, relevance(score), a.filters.theme.as_deref(), &ctx.domain.themes, a.all_statements) {
                         rows += 1;
                         sink.row(&row.cells())?;
                     }
                     return Ok(());
                 }
                 rows += 1;
-                sink.row(&ExportRow { doc: &doc, score }.cells())
+                sink.row(&ExportRow { doc: &doc, score: relevance(score) }.cells())
             })?;
             sink.finish()?;
         }

@@ -174,6 +174,27 @@ pub fn statement_themes(statement: &str, themes: &Themes) -> Vec<ThemeId> {
         .collect()
 }
 
+/// True when a statement states a shortfall: it names a theme, or a clause of it carries a
+/// deficiency cue, outside measures, review questions, lead-ins and clauses saying a problem was
+/// resolved ("该指标得分4分", "完成率100%" and achievements state none).
+pub fn states_shortfall(statement: &str, themes: &Themes) -> bool {
+    if !statement_themes(statement, themes).is_empty() {
+        return true;
+    }
+    let squeezed = squeeze(statement);
+    if squeezed_is_measure_or_question(&squeezed, themes) {
+        return false;
+    }
+    let s = crate::text::simplified(&squeezed);
+    if is_lead_in(&s) {
+        return false;
+    }
+    let found = clauses(&s)
+        .filter(|c| !themes.cues.resolved.as_ref().is_some_and(|r| r.is_match(c)))
+        .any(|c| themes.cues.deficiency.as_ref().is_some_and(|d| d.is_match(c)));
+    found
+}
+
 /// True when some theme's topic (or paired topic) occurs in `clause`.
 fn names_a_topic(clause: &str, themes: &Themes) -> bool {
     let may = themes.candidates(clause);
@@ -435,6 +456,17 @@ mod tests {
         assert_eq!(one("在培训经费中列支会议费5.2万元。"), ["overspend_scope"]);
         // A measure keeps its exemption whatever its form.
         assert!(one("严禁在培训经费中列支会议费5.2万元。").is_empty());
+    }
+
+    #[test]
+    fn a_shortfall_is_a_theme_or_a_deficiency_outside_measures() {
+        let d = Domain::builtin().unwrap();
+        for yes in ["政府采购执行率仅为52.7%。", "部分台账登记不及时。"] {
+            assert!(states_shortfall(yes, &d.themes), "{yes}");
+        }
+        for no in ["该指标得分4分。", "全年完成培训1200人次，完成率100%。", "加强预算编制管理。", "上年问题已整改到位。"] {
+            assert!(!states_shortfall(no, &d.themes), "{no}");
+        }
     }
 
     #[test]

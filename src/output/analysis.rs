@@ -147,20 +147,29 @@ pub struct StatementRow {
     pub text: String,
     pub themes: Vec<String>,
     pub figures: Vec<String>,
+    /// True when the statement states a shortfall (`enrich::themes::states_shortfall`).
+    pub states_problem: bool,
+    pub total_score: Option<f64>,
     pub source: String,
-    pub score: f32,
+    /// The search's relevance score; `None` for an export by filters alone, where there is none.
+    pub score: Option<f32>,
 }
 
 impl StatementRow {
-    /// The statements of a hit; with `theme`, only those naming it.
-    pub fn of(d: &SectionDoc, score: f32, theme: Option<&str>) -> Vec<StatementRow> {
+    /// The statements of a hit that state a shortfall (all of them with `all`); with `theme`, only
+    /// those naming it.
+    pub fn of(d: &SectionDoc, score: Option<f32>, theme: Option<&str>, themes: &crate::schema::Themes, all: bool) -> Vec<StatementRow> {
         let s = &d.section;
         let section_id = d.report_id.section(s.seq).0;
         s.statements
             .iter()
             .enumerate()
             .filter(|(_, st)| theme.is_none_or(|t| st.themes.iter().any(|x| x.0 == t)))
-            .map(|(n, st)| StatementRow {
+            // A figure that measures the problem of a themed section (a deducted indicator's "结转结余率
+            // 为11.8%") states it too.
+            .map(|(n, st)| (n, st, !st.themes.is_empty() || (!st.figures.is_empty() && !s.themes.is_empty()) || crate::enrich::themes::states_shortfall(&st.text, themes)))
+            .filter(|(_, _, problem)| all || *problem)
+            .map(|(n, st, states_problem)| StatementRow {
                 statement_id: crate::model::StatementId::at(crate::model::SectionId(section_id.clone()), n).to_string(),
                 section_id: section_id.clone(),
                 department: d.department.clone(),
@@ -171,6 +180,8 @@ impl StatementRow {
                 text: st.text.clone(),
                 themes: st.themes.iter().map(|t| t.0.clone()).collect(),
                 figures: st.figures.clone(),
+                states_problem,
+                total_score: d.total_score,
                 source: d.source.clone(),
                 score,
             })
@@ -182,7 +193,7 @@ impl Tabular for StatementRow {
     fn headers() -> Vec<&'static str> {
         vec![
             "statement_id", "section_id", "department", "province", "city", "county", "fiscal_year", "report_kind", "section_path", "statement", "themes",
-            "figures", "source", "score",
+            "figures", "states_problem", "total_score", "source", "score",
         ]
     }
     fn cells(&self) -> Vec<Cell> {
@@ -200,15 +211,18 @@ impl Tabular for StatementRow {
             self.text.as_str().into(),
             join(&self.themes, ",").into(),
             join(&self.figures, " ").into(),
+            (if self.states_problem { "yes" } else { "no" }).into(),
+            self.total_score.into(),
             self.source.as_str().into(),
-            Some(rounded(self.score)).into(),
+            self.score.map(rounded).into(),
         ]
     }
 }
 
 pub struct ExportRow<'a> {
     pub doc: &'a SectionDoc,
-    pub score: f32,
+    /// The search's relevance score; `None` for an export by filters alone.
+    pub score: Option<f32>,
 }
 
 impl Tabular for ExportRow<'_> {
@@ -237,7 +251,7 @@ impl Tabular for ExportRow<'_> {
             s.heading.as_str().into(),
             s.text.as_str().into(),
             d.source.as_str().into(),
-            Some(rounded(self.score)).into(),
+            self.score.map(rounded).into(),
         ]
     }
 }

@@ -1,5 +1,6 @@
 //! Row-by-row writers for spreadsheets: CSV (UTF-8 with BOM, so Excel reads Chinese correctly),
-//! XLSX (bold frozen header, column widths, constant memory) and JSON Lines. Rows are written as
+//! XLSX (Chinese headers in bold, frozen, column widths, a named sheet, theme labels; constant
+//! memory) and JSON Lines. Rows are written as
 //! they come, so exports of any size run in bounded memory.
 
 use anyhow::{Context, Result};
@@ -88,9 +89,58 @@ impl<W: Write> RowSink for CsvSink<W> {
 /// Column widths in characters, by header; text columns are wide, figures narrow.
 fn width_for(header: &str) -> f64 {
     match header {
-        "text" | "正文" | "example" | "section_path" | "figures" | "section_ids" => 60.0,
-        "department" | "heading" | "source" | "label" | "top_terms" | "departments" => 28.0,
+        "text" | "statement" | "正文" | "example" | "section_path" | "section_ids" => 60.0,
+        "department" | "heading" | "source" | "label" | "top_terms" | "departments" | "themes" | "figures" | "theme_ids" => 28.0,
         _ => 12.0,
+    }
+}
+
+/// The header a spreadsheet shows: the Chinese name analysts use for the field (CSV and JSON keep
+/// the English names that programs read).
+fn header_label(h: &str) -> &str {
+    match h {
+        "statement_id" => "问题编号",
+        "section_id" => "段落编号",
+        "report_id" => "报告编号",
+        "department" => "单位",
+        "province" => "省",
+        "city" => "市",
+        "county" => "县（区）",
+        "fiscal_year" => "年度",
+        "report_kind" => "报告类型",
+        "section_path" => "所在章节",
+        "statement" => "问题表述",
+        "themes" => "问题主题",
+        "theme_ids" => "主题代码",
+        "theme" => "主题代码",
+        "label" => "问题主题",
+        "figures" => "相关数字",
+        "states_problem" => "是否问题",
+        "total_score" => "自评总分",
+        "grade" => "等级",
+        "category" => "类别",
+        "heading" => "标题",
+        "text" => "正文",
+        "source" => "来源文件",
+        "score" => "相关度",
+        "departments" => "单位数",
+        "reports" => "报告数",
+        "years" => "年度",
+        "example" => "示例",
+        "name" => "指标",
+        "value" => "数值",
+        other => other,
+    }
+}
+
+/// The sheet's name, from what its rows are.
+fn sheet_name(headers: &[&str]) -> &'static str {
+    if headers.contains(&"statement_id") {
+        "问题表述"
+    } else if headers.contains(&"section_id") {
+        "检索结果"
+    } else {
+        "jixiao"
     }
 }
 
@@ -98,20 +148,31 @@ pub struct XlsxSink {
     workbook: Workbook,
     path: PathBuf,
     row: u32,
+    /// The column of theme ids, shown as labels, with the ids in a last column of their own.
+    themes_col: Option<usize>,
+    labels: std::collections::HashMap<String, String>,
+    width: usize,
 }
 
 impl XlsxSink {
-    pub fn new(path: &Path, headers: &[&str]) -> Result<Self> {
+    pub fn new(path: &Path, headers: &[&str], themes: Option<&crate::schema::Themes>) -> Result<Self> {
         let mut workbook = Workbook::new();
         let bold = XlsxFormat::new().set_bold();
         let sheet = workbook.add_worksheet_with_constant_memory()?;
-        for (i, h) in headers.iter().enumerate() {
+        sheet.set_name(sheet_name(headers))?;
+        let themes_col = themes.and(headers.iter().position(|h| *h == "themes"));
+        let labels = themes.map(|t| t.list.iter().map(|t| (t.id.0.clone(), t.label.clone())).collect()).unwrap_or_default();
+        let mut shown: Vec<&str> = headers.to_vec();
+        if themes_col.is_some() {
+            shown.push("theme_ids");
+        }
+        for (i, h) in shown.iter().enumerate() {
             let col = u16::try_from(i).context("too many columns")?;
             sheet.set_column_width(col, width_for(h))?;
-            sheet.write_string_with_format(0, col, *h, &bold)?;
+            sheet.write_string_with_format(0, col, header_label(h), &bold)?;
         }
         sheet.set_freeze_panes(1, 0)?;
-        Ok(XlsxSink { workbook, path: path.to_path_buf(), row: 1 })
+        Ok(XlsxSink { workbook, path: path.to_path_buf(), row: 1, themes_col, labels, width: headers.len() })
     }
 }
 
@@ -121,6 +182,17 @@ const XLSX_CELL_MAX: usize = 32_767;
 impl RowSink for XlsxSink {
     fn row(&mut self, cells: &[Cell]) -> Result<()> {
         let sheet = self.workbook.worksheet_from_index(0)?;
+        let mut cells = std::borrow::Cow::Borrowed(cells);
+        if let Some(col) = self.themes_col {
+            if let Some(Cell::Text(ids)) = cells.get(col).cloned() {
+                let shown: Vec<&str> = ids.split(',').filter(|t| !t.is_empty()).map(|t| self.labels.get(t).map_or(t, String::as_str)).collect();
+                let mut owned = cells.into_owned();
+                owned.resize(self.width, Cell::Empty);
+                owned[col] = Cell::Text(shown.join("；"));
+                owned.push(Cell::Text(ids));
+                cells = std::borrow::Cow::Owned(owned);
+            }
+        }
         for (i, c) in cells.iter().enumerate() {
             let col = i as u16;
             match c {
@@ -145,8 +217,14 @@ impl RowSink for XlsxSink {
 
 /// Opens the sink for a tabular format.
 pub fn open_sink(format: &str, output: Option<&Path>, headers: &[&str]) -> Result<Box<dyn RowSink>> {
+    open_sink_labelled(format, output, headers, None)
+}
+
+/// `open_sink` whose spreadsheet shows the themes of a `themes` column by their labels (the ids in
+/// a last column, 主题代码).
+pub fn open_sink_labelled(format: &str, output: Option<&Path>, headers: &[&str], themes: Option<&crate::schema::Themes>) -> Result<Box<dyn RowSink>> {
     match (format, output) {
-        ("xlsx", Some(p)) => Ok(Box::new(XlsxSink::new(p, headers)?)),
+        ("xlsx", Some(p)) => Ok(Box::new(XlsxSink::new(p, headers, themes)?)),
         ("xlsx", None) => anyhow::bail!("--format xlsx needs --output FILE"),
         (_, Some(p)) => {
             let f = std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?;

@@ -184,8 +184,9 @@ pub(super) async fn export(State(app): State<Arc<App>>, UrlPath(file): UrlPath<S
         let (searcher, addrs) = s.all_matches(q, &filters).map_err(|e| bad(format!("{e:#}")))?;
         let tmp = tempfile::Builder::new().suffix(&format!(".{kind}")).tempfile().context("cannot create a temporary file for the export")?;
         let headers = <crate::output::analysis::ExportRow as crate::output::analysis::Tabular>::headers();
-        let mut sink = crate::output::tabular::open_sink(kind, Some(tmp.path()), &headers)?;
-        s.load_in_chunks(&searcher, &addrs, |score, doc| sink.row(&crate::output::analysis::Tabular::cells(&crate::output::analysis::ExportRow { doc: &doc, score })))?;
+        let mut sink = crate::output::tabular::open_sink_labelled(kind, Some(tmp.path()), &headers, Some(&app.domain.themes))?;
+        let relevance = |score: f32| q.is_some().then_some(score);
+        s.load_in_chunks(&searcher, &addrs, |score, doc| sink.row(&crate::output::analysis::Tabular::cells(&crate::output::analysis::ExportRow { doc: &doc, score: relevance(score) })))?;
         sink.finish()?;
         let bytes = std::fs::read(tmp.path()).context("cannot read the export back")?;
         let mime = if kind == "csv" { "text/csv; charset=utf-8" } else { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" };
