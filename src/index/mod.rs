@@ -34,7 +34,8 @@ pub struct Fields {
     pub category_ord: Field,
     /// The section id as a number ordered like the id: ties in ranking are broken by it.
     pub id_key: Field,
-    /// 1 for a heading without text of its own (ranked below the paragraphs under it).
+    /// Ranking flags (`EMPTY`, `STATED`); the field keeps the name it had when it held only the
+    /// first, so that indexes written before read the same (their second bit is 0).
     pub empty: Field,
     pub kind: Field,
     pub themes: Field,
@@ -79,6 +80,12 @@ fn build_schema() -> (Schema, Fields) {
     };
     (b.build(), fields)
 }
+
+/// Bit of the `empty` column: a heading without text of its own (ranked below the paragraphs under it).
+pub const EMPTY: u64 = 1;
+/// Bit of the `empty` column: every theme of the section is carried by a statement of it (the
+/// section states its problems, rather than carrying a theme only by a deducted indicator's name).
+pub const STATED: u64 = 2;
 
 /// A number ordered like section ids (`REPORTID-SEQ`): the 12 hex digits of the report id, then
 /// the sequence number, so that ranking ties are broken by id.
@@ -400,7 +407,11 @@ impl SearchIndex {
             d.add_text(f.category, s.category.as_str());
             d.add_u64(f.category_ord, s.category.ordinal());
             d.add_u64(f.id_key, id_key(&report.id, s.seq));
-            d.add_u64(f.empty, u64::from(s.text.trim().is_empty()));
+            // Every theme of the section is stated by a statement of it: none comes only from a
+            // deducted indicator's name.
+            let stated = !s.themes.is_empty() && s.themes.iter().all(|t| s.statements.iter().any(|st| st.themes.contains(t)));
+            let empty = if s.text.trim().is_empty() { EMPTY } else { 0 };
+            d.add_u64(f.empty, empty | if stated { STATED } else { 0 });
             for t in &s.themes {
                 d.add_text(f.themes, &t.0);
             }

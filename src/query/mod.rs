@@ -248,6 +248,19 @@ impl Searching<'_> {
         Ok(Box::new(BooleanQuery::new(parts)))
     }
 
+    /// Any of the words of `text` of two or more characters, stop words left out (`None`: none).
+    fn any_word_query(&self, text: &str) -> Result<Option<Box<dyn Query>>> {
+        let mut search = self.index.index.tokenizer_for_field(self.index.fields.text_search)?;
+        let mut ws: Vec<String> = words(&mut search, text).into_iter().filter(|w| w.chars().count() >= 2 && !self.domain.stopwords.contains(w)).collect();
+        ws.sort();
+        ws.dedup();
+        if ws.is_empty() {
+            return Ok(None);
+        }
+        let any: Vec<(Occur, Box<dyn Query>)> = ws.iter().map(|w| (Occur::Should, term_query(self.index.fields.text_search, w))).collect();
+        Ok(Some(Box::new(BoostQuery::new(Box::new(BooleanQuery::new(any)), 0.5))))
+    }
+
     /// Distinct values of a STRING field that contain `part`.
     fn values_containing(&self, searcher: &Searcher, field: Field, part: &str) -> Result<Vec<String>> {
         let mut out = Vec::new();
@@ -357,7 +370,15 @@ impl Searching<'_> {
             for t in &themes {
                 any.push((Occur::Should, term_query(self.index.fields.themes, t)));
             }
-            Box::new(BooleanQuery::new(any))
+            // Among the sections of the theme, those whose text names what the query names
+            // ("政府采购执行率仅为31.6%" for 采购执行率低) come before those that carry the theme only
+            // (a deducted indicator whose text says nothing of it): each of the query's words adds.
+            // They add to the score only: a section matches by the text or the theme.
+            let mut scored: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(BooleanQuery::new(any)))];
+            if let Some(words) = self.any_word_query(text)? {
+                scored.push((Occur::Should, words));
+            }
+            Box::new(BooleanQuery::new(scored))
         };
         clauses.push((Occur::Must, matcher));
         Ok((Box::new(BooleanQuery::new(clauses)), Some(text_q), themes))
@@ -483,7 +504,7 @@ impl Searching<'_> {
             let (snippet, highlights) = snippet(&doc.section.text, &terms);
             hits.push(Hit { id: doc.report_id.section(doc.section.seq), score, doc, snippet, highlights });
         }
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+        // `top` is in rank order already (theme tier, score, id): kept as it is.
         Ok(hits)
     }
 }

@@ -1,5 +1,6 @@
 //! The order of search hits, computed in one pass over the matches: sections of a theme the query
-//! names first, then relevance times the category's boost (a heading without text of its own
+//! names first (those where a statement states a problem before those that carry the theme only by
+//! a deducted indicator's name), then relevance times the category's boost (a heading without text of its own
 //! weighs less), ties broken by section id (the smaller first), so that `-n k` is a prefix of
 //! `-n k+1` whatever the segment layout.
 //!
@@ -18,7 +19,8 @@ use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, T
 /// Where a match ranks: greater is better.
 #[derive(Debug, Clone, Copy)]
 pub struct Rank {
-    /// 1 for a section tagged with a theme the query names.
+    /// 0; 1 for a section tagged with a theme the query names; 2 when its statements carry every
+    /// theme it has (`index::STATED`).
     tier: u8,
     score: Score,
     /// The section id as a number (see `index::id_key`).
@@ -78,7 +80,7 @@ fn dense(column: Option<Column<u64>>) -> Option<Arc<dyn ColumnValues<u64>>> {
 pub struct SegmentRanking {
     segment: SegmentOrdinal,
     keep: usize,
-    /// Weight by `category_ord * 2 + empty`.
+    /// Weight by `category_ord * 2 + (empty & EMPTY)`.
     weights: Vec<f32>,
     category: Option<Arc<dyn ColumnValues<u64>>>,
     empty: Option<Arc<dyn ColumnValues<u64>>>,
@@ -142,9 +144,11 @@ impl SegmentCollector for SegmentRanking {
             return;
         }
         let read = |c: &Option<Arc<dyn ColumnValues<u64>>>| c.as_ref().map_or(0, |c| c.get_val(doc));
-        let code = (read(&self.category) * 2 + read(&self.empty).min(1)) as usize;
+        let flags = read(&self.empty);
+        let code = (read(&self.category) * 2 + (flags & crate::index::EMPTY)) as usize;
         let weight = self.weights.get(code).copied().unwrap_or(1.0);
-        let tier = self.in_theme.get(doc as usize / 64).map_or(0, |w| (w >> (doc % 64)) as u8 & 1);
+        let in_theme = self.in_theme.get(doc as usize / 64).map_or(0, |w| (w >> (doc % 64)) as u8 & 1);
+        let tier = in_theme * (1 + u8::from(flags & crate::index::STATED != 0));
         let mut rank = Rank { tier, score: score * weight, key: 0 };
         if self.best.len() >= self.keep {
             let worst = &self.best.peek().expect("a full heap").0 .0;
