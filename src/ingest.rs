@@ -424,7 +424,7 @@ pub enum Prepared {
 /// Reads, extracts and parses a file; only reads the store (to skip unchanged files), so it runs on
 /// worker threads while the writer stores and indexes.
 pub fn prepare(store: &Store, path: &Path, domain: &Domain) -> Result<Prepared> {
-    let key = path_key(&std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()));
+    let key = path_key(&dunce::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()));
     let bytes = extract::read_bytes(path)?;
     let file_hash = blake3::hash(&bytes).to_hex().to_string();
     let previous = store.source(&key)?;

@@ -21,6 +21,12 @@ fn without_huge_pages() {
     }
 }
 
+/// The reader of our output went away: EPIPE, or on Windows "the pipe is being closed" (232) and
+/// "no process is on the other end of the pipe" (233).
+fn closed_pipe(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::BrokenPipe || (cfg!(windows) && matches!(e.raw_os_error(), Some(232 | 233)))
+}
+
 fn main() -> ExitCode {
     without_huge_pages();
     jixiao::guard::install_hook();
@@ -29,7 +35,7 @@ fn main() -> ExitCode {
         Ok(status) => ExitCode::from(status.code()),
         Err(e) => {
             // A closed pipe (`jixiao search … | head`) is not an error worth reporting.
-            if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+            if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(closed_pipe)) {
                 return ExitCode::SUCCESS;
             }
             eprintln!("jixiao: error: {}", jixiao::output::printable(&format!("{e:#}")));

@@ -63,7 +63,7 @@ impl Ctx {
     /// Refuses an output path that lands inside the data directory once every symbolic link on
     /// the way is followed (a dangling one too, and folders not created yet), creating nothing.
     pub(crate) fn refuse_inside_data(&self, path: &std::path::Path) -> Result<()> {
-        if let Ok(data) = self.data.root.canonicalize() {
+        if let Ok(data) = dunce::canonicalize(&self.data.root) {
             if write_target(path).starts_with(&data) {
                 bail!("{}: will not write inside the data directory {}; choose another --output", path.display(), data.display());
             }
