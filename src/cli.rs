@@ -142,8 +142,9 @@ pub struct FilterArgs {
     /// measures, disclosure, appendix, other (problems: 存在的问题 and what the report says is wrong).
     #[arg(long, value_parser = parse_category)]
     pub category: Option<Category>,
-    /// Problem theme id, e.g. procurement_low, budget_exec_low, carryover_high, fund_late,
-    /// target_not_quantified (all with labels: `jixiao problems`, schema/themes.toml).
+    /// Problem theme: its id (procurement_low, budget_exec_low, carryover_high, fund_late,
+    /// target_not_quantified…), its label, or the way you would type the problem (采购执行率低);
+    /// all with labels: `jixiao problems`, schema/themes.toml.
     #[arg(long)]
     pub theme: Option<String>,
 }

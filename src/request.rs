@@ -112,8 +112,7 @@ pub fn filters_of(p: &SearchParams, domain: &Domain) -> std::result::Result<Filt
         f.category = Some(Category::parse(&p.category).ok_or_else(|| format!("未知的章节类别 {:?}", p.category))?);
     }
     if !p.theme.is_empty() {
-        domain.themes.require(&p.theme).map_err(|e| e.to_string())?;
-        f.theme = Some(p.theme.clone());
+        f.theme = Some(domain.themes.resolve(&p.theme).map_err(|e| e.to_string())?.id.0.clone());
     }
     f.department = Some(p.dept.trim().to_string()).filter(|d| !d.is_empty());
     f.region = Some(p.region.trim().to_string()).filter(|r| !r.is_empty());

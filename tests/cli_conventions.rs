@@ -62,6 +62,21 @@ fn query_traps_get_answers_or_clear_errors() {
 }
 
 #[test]
+fn a_theme_is_named_by_id_label_or_the_way_users_type_it() {
+    let data = ingest(&samples());
+    let by_id = run_json(data.path(), &["problems", "--theme", "procurement_low", "--format", "json"]);
+    assert!(!by_id.is_empty());
+    for named in ["采购执行率低", "政府采购执行率低", "政府采购执行率低 / 采购预算执行慢"] {
+        assert_eq!(run_json(data.path(), &["problems", "--theme", named, "--format", "json"]), by_id, "{named}");
+    }
+    // Not a theme: the nearest are suggested with their labels.
+    let out = jixiao(data.path()).args(["problems", "--theme", "采购慢了吧"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("did you mean procurement_low (政府采购执行率低"), "{err}");
+}
+
+#[test]
 fn remove_needs_six_characters_and_says_what_it_removed() {
     let data = ingest(&samples());
     let id = run_json(data.path(), &["reports", "--format", "json"])[0]["id"].as_str().unwrap().to_string();

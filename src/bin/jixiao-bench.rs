@@ -67,6 +67,12 @@ enum Cmd {
         #[arg(long, default_value_t = 3)]
         seed: u64,
     },
+    /// Theme tagging on labelled statements (JSON Lines of {"text", "themes", "kind"}): precision,
+    /// recall and negatives tagged, over all themes and per theme.
+    Statements {
+        #[arg(long)]
+        statements: PathBuf,
+    },
     /// Similar weaknesses on labelled statements (JSON Lines of {"text", "themes"}): each statement
     /// as a query against all the others; the share of the top-1 and top-3 hits that carry a label
     /// of the query, for a bare character-bigram TF-IDF cosine, the word cosine alone, and
@@ -501,6 +507,7 @@ fn main() -> Result<()> {
         Cmd::Jieba { corpus } => jieba_of_corpus(&corpus)?,
         Cmd::Themes { reports, seed } => theme_quality(reports, seed)?,
         Cmd::Similar { statements } => similar_quality(&statements)?,
+        Cmd::Statements { statements } => statement_quality(&statements)?,
     }
     Ok(())
 }
@@ -557,6 +564,33 @@ fn similar_quality(file: &Path) -> Result<()> {
             top3 += hits.iter().filter(|&&j| shares(j)).count() as f64 / 3.0;
         }
         println!("{name:48} top-1 {:.3}  top-3 {:.3}", top1 / queries as f64, top3 / queries as f64);
+    }
+    Ok(())
+}
+
+/// See `Cmd::Statements`.
+fn statement_quality(file: &Path) -> Result<()> {
+    let domain = jixiao::schema::Domain::builtin()?;
+    let mut per: std::collections::BTreeMap<String, [usize; 3]> = Default::default();
+    let (mut negatives, mut negatives_tagged) = (0usize, 0usize);
+    for line in std::fs::read_to_string(file)?.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line)?;
+        let want: std::collections::BTreeSet<String> = v["themes"].as_array().map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_string)).collect()).unwrap_or_default();
+        let got: std::collections::BTreeSet<String> = jixiao::enrich::themes::statement_themes(v["text"].as_str().unwrap_or_default(), &domain.themes).into_iter().map(|t| t.0).collect();
+        for t in want.union(&got) {
+            let e = per.entry(t.clone()).or_default();
+            e[usize::from(!want.contains(t)) + 2 * usize::from(!got.contains(t))] += 1;
+        }
+        if v.get("kind").is_some_and(|k| k == "negative") {
+            negatives += 1;
+            negatives_tagged += usize::from(!got.is_empty());
+        }
+    }
+    let [tp, fp, fn_] = per.values().fold([0; 3], |a, e| [a[0] + e[0], a[1] + e[1], a[2] + e[2]]);
+    let ratio = |a: usize, b: usize| a as f64 / b.max(1) as f64;
+    println!("{}: precision {:.3} recall {:.3} (tp {tp}, fp {fp}, fn {fn_}); negatives tagged {negatives_tagged} of {negatives}", file.display(), ratio(tp, tp + fp), ratio(tp, tp + fn_));
+    for (t, [tp, fp, fn_]) in &per {
+        println!("  {t:24} tp {tp:3}  fp {fp:3}  fn {fn_:3}");
     }
     Ok(())
 }

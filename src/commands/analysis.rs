@@ -22,8 +22,7 @@ pub fn problems_cmd(ctx: &Ctx, a: &ProblemsArgs, out: &mut dyn Write) -> Result<
     let mut file = None;
     let out = destination(format, output, out, &mut file)?;
     if let Some(theme) = &a.theme {
-        ctx.domain.themes.require(theme)?;
-        f.theme = Some(theme.clone());
+        f.theme = Some(ctx.domain.themes.resolve(theme)?.id.0.clone());
     }
     // The theme table and the year matrix need only the tagged part of each section.
     let tables_only = !a.discover && a.theme.is_none() && a.query.is_none();
@@ -149,7 +148,7 @@ pub fn export_cmd(ctx: &Ctx, a: &ExportArgs, out: &mut dyn Write) -> Result<Stat
             };
             s.load_in_chunks(&searcher, &addrs, |score, doc| {
                 if a.statements {
-                    for row in StatementRow::of(&doc, relevance(score), a.filters.theme.as_deref(), &ctx.domain.themes, a.all_statements) {
+                    for row in StatementRow::of(&doc, relevance(score), f.theme.as_deref(), &ctx.domain.themes, a.all_statements) {
                         json_line(&mut *w, &row)?;
                         rows += 1;
                     }
@@ -170,7 +169,7 @@ pub fn export_cmd(ctx: &Ctx, a: &ExportArgs, out: &mut dyn Write) -> Result<Stat
             let mut sink = open_sink_labelled(kind, output, &headers, Some(&ctx.domain.themes))?;
             s.load_in_chunks(&searcher, &addrs, |score, doc| {
                 if a.statements {
-                    for row in StatementRow::of(&doc, relevance(score), a.filters.theme.as_deref(), &ctx.domain.themes, a.all_statements) {
+                    for row in StatementRow::of(&doc, relevance(score), f.theme.as_deref(), &ctx.domain.themes, a.all_statements) {
                         rows += 1;
                         sink.row(&row.cells())?;
                     }

@@ -215,10 +215,9 @@ fn ingest_cmd(ctx: &Ctx, a: &IngestArgs, out: &mut dyn Write) -> Result<Status> 
 }
 
 pub fn filters(a: &FilterArgs, domain: &Domain) -> Result<Filters> {
-    if let Some(t) = &a.theme {
-        domain.themes.require(t)?;
-    }
-    Ok(Filters { category: a.category, theme: a.theme.clone(), ..scope(&a.scope) })
+    // A theme may be named by its id, its label or the way users type it (采购执行率低).
+    let theme = a.theme.as_deref().map(|t| domain.themes.resolve(t).map(|th| th.id.0.clone())).transpose()?;
+    Ok(Filters { category: a.category, theme, ..scope(&a.scope) })
 }
 
 /// The report filters of a command, as query filters.

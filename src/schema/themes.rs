@@ -298,6 +298,48 @@ impl Themes {
         self.list.iter().find(|t| t.id.0 == id)
     }
 
+    /// The theme a user names: its id, its label (or a part of the label of one theme only), one
+    /// of its typed queries ("采购执行率低"), or text only its phrasings recognise. Otherwise an
+    /// error that suggests the nearest themes by shared characters and lists the ids.
+    pub fn resolve(&self, typed: &str) -> Result<&Theme> {
+        let t = typed.trim();
+        if let Some(theme) = self.get(t) {
+            return Ok(theme);
+        }
+        let squeezed = crate::text::squeeze(t);
+        fn one(found: Vec<&Theme>) -> Option<&Theme> {
+            if found.len() == 1 {
+                Some(found[0])
+            } else {
+                None
+            }
+        }
+        let by_label = one(self.list.iter().filter(|th| th.label == t || (squeezed.chars().count() >= 2 && th.label.contains(squeezed.as_str()))).collect());
+        let by_query = || one(self.list.iter().filter(|th| th.queries.iter().any(|q| crate::text::squeeze(q) == squeezed)).collect());
+        let by_pattern = || one(self.list.iter().filter(|th| th.patterns.iter().any(|p| p.may_match(&squeezed) && p.is_match(&squeezed))).collect());
+        if let Some(theme) = by_label.or_else(by_query).or_else(by_pattern) {
+            return Ok(theme);
+        }
+        // The nearest by characters shared with the label and the typed queries.
+        let chars: std::collections::BTreeSet<char> = squeezed.chars().filter(|c| !c.is_ascii_punctuation()).collect();
+        let mut near: Vec<(usize, &Theme)> = self
+            .list
+            .iter()
+            .map(|th| {
+                let words: std::collections::BTreeSet<char> = th.label.chars().chain(th.queries.iter().flat_map(|q| q.chars())).chain(th.id.0.chars()).collect();
+                (chars.intersection(&words).count(), th)
+            })
+            .filter(|(n, _)| *n >= 2)
+            .collect();
+        near.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.id.0.cmp(&b.1.id.0)));
+        let ids: Vec<_> = self.list.iter().map(|t| t.id.0.as_str()).collect();
+        if near.is_empty() {
+            bail!("unknown theme {t:?}; the themes are: {} (labels: `jixiao problems`)", ids.join(", "));
+        }
+        let suggestions: Vec<String> = near.iter().take(3).map(|(_, th)| format!("{} ({})", th.id.0, th.label)).collect();
+        bail!("unknown theme {t:?}; did you mean {}? The themes are: {}", suggestions.join(" or "), ids.join(", "))
+    }
+
     /// The theme `id`, or an error that lists the themes there are.
     pub fn require(&self, id: &str) -> Result<&Theme> {
         self.get(id).ok_or_else(|| {
