@@ -138,3 +138,20 @@ fn a_name_never_runs_over_the_clause_or_the_field_after_it() {
     let unit = ingest_department(None, dir.path());
     assert!(!unit.contains("实施单位") && !unit.contains("主管部门"), "{unit}");
 }
+
+#[test]
+fn a_unit_that_calls_itself_our_hospital_is_named_by_its_signature_line() {
+    // A report that names itself only as 我院, whose body names its supervising bureau and the
+    // finance bureau's notice, signed at the end far from the opening lines.
+    let mut text = String::from(
+        "2023年度部门整体支出绩效自评报告\n\n根据桃江县财政局《关于做好2023年度预算绩效自评工作的通知》要求，我院开展了自评。\n\n\
+一、部门基本情况\n我院是一所二级综合医院，与桃江县卫生健康局签订了目标责任书。\n",
+    );
+    for i in 1..=45 {
+        text.push_str(&format!("（{i}）第{i}项工作按计划完成，群众反映良好。\n"));
+    }
+    text.push_str("二、存在的问题\n（一）政府采购执行率仅为61.2%。\n\n\n桃江县人民医院\n2024年3月15日\n");
+    let dir = TempDir::new().unwrap();
+    std::fs::write(dir.path().join("report.txt"), text).unwrap();
+    assert_eq!(ingest_department(None, dir.path()), "桃江县人民医院");
+}

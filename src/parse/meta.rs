@@ -283,8 +283,8 @@ static PLACELESS_UNIT: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:^|[，。；、,;:：\s])([省市县区](?:政协|人大常委会|(?:[\p{Han}]{2,8}?)(?:委员会|局|委|厅|办公室)))"));
 
 /// The reporting unit: a cover or table field (单位名称, 评价单位…), a title line that opens with the
-/// unit, a line that is a unit's name, the file name, else the administrative department the body
-/// names most. Web-page chrome (来源, 发布机构) and the finance bureau that issued a form or a notice
+/// unit, a line that is a unit's name, the file name, the signature line at the end, else the
+/// administrative department the body names most. Web-page chrome (来源, 发布机构) and the finance bureau that issued a form or a notice
 /// are not the unit. The name is given in the fullest form the text writes.
 pub fn department(cover: &[String], title: Option<&str>, text: &str, regions: &RegionTable, units: &Units) -> Option<String> {
     department_squeezed(cover, title, text, &squeeze(text), regions, units)
@@ -323,6 +323,15 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
                 (is_name_line || u.len() == PAGE_LABEL.replace(&l, "").len()).then_some(u)
             })
     };
+    // The signature line (落款) at the end: a line that is a unit's name alone, before the date. A
+    // report that names itself only as 我院 or 我局 names itself there.
+    let from_signature = || {
+        let tail: Vec<String> = text.lines().map(squeeze).filter(|l| !l.is_empty()).collect::<Vec<_>>().into_iter().rev().take(8).collect();
+        tail.iter().find_map(|l| {
+            let l = l.trim_end_matches(|c: char| c == '（' || c == '(' || c == '）' || c == ')' || c == '盖' || c == '章');
+            (units.is_unit_name(l) && !NOT_THE_UNIT.is_match(l) && !is_report_word(l) && l.chars().count() <= 40).then(|| l.to_string())
+        })
+    };
     let from_body = || {
         orgs()
             .iter()
@@ -348,7 +357,7 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
     };
     let field = from_field();
     let in_field = field.is_some();
-    let found = field.or_else(from_title).or_else(from_lines).or_else(from_body).or_else(from_opening)?;
+    let found = field.or_else(from_title).or_else(from_lines).or_else(from_signature).or_else(from_body).or_else(from_opening)?;
     // Extend an abbreviation to the longest org name in the text that starts with it.
     let full = may_name_longer(&body, &found, regions, units)
         .then(|| {
