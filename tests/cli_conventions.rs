@@ -62,6 +62,20 @@ fn query_traps_get_answers_or_clear_errors() {
 }
 
 #[test]
+fn a_query_of_common_words_or_english_finds_nothing_and_says_why() {
+    let data = ingest(&samples());
+    // Notices are on (the helper passes --quiet).
+    let search = |q: &str| std::process::Command::new(assert_cmd::cargo::cargo_bin("jixiao")).arg("--data").arg(data.path()).args(["search", q]).env_remove("JIXIAO_QUIET").output().unwrap();
+    let out = search("的");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only common words (的)"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = search("procurement");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the reports are in Chinese") && err.contains("procurement_low"), "{err}");
+}
+
+#[test]
 fn a_theme_is_named_by_id_label_or_the_way_users_type_it() {
     let data = ingest(&samples());
     let by_id = run_json(data.path(), &["problems", "--theme", "procurement_low", "--format", "json"]);

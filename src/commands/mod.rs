@@ -229,12 +229,24 @@ fn search_cmd(ctx: &Ctx, a: &SearchArgs, out: &mut dyn Write) -> Result<Status> 
     let index = ctx.index()?;
     let s = Searching { index: &index, domain: &ctx.domain };
     let f = filters(&a.filters, &ctx.domain)?;
+    // Common words alone (的, 了, 和) would rank every section by them: nothing is searched.
+    if only_common_words(&a.query, &ctx.domain) {
+        output::hits(out, &[], 0, a.format, false)?;
+        out.flush()?;
+        if let Some(hint) = query_hint(&a.query, &ctx.domain) {
+            ctx.notice(&hint);
+        }
+        return Ok(Status::NoMatch);
+    }
     let (hits, total) = s.search(&a.query, &f, a.limit, 0)?;
     let color = a.format == Format::Table && std::io::stdout().is_terminal();
     output::hits(out, &hits, total, a.format, color)?;
     if total == 0 {
         out.flush()?;
         if let Some(hint) = years_hint(&index, &f)? {
+            ctx.notice(&hint);
+        }
+        if let Some(hint) = query_hint(&a.query, &ctx.domain) {
             ctx.notice(&hint);
         }
         return Ok(Status::NoMatch);
@@ -258,6 +270,40 @@ pub(crate) fn years_hint(index: &SearchIndex, f: &Filters) -> Result<Option<Stri
     };
     let held = if years.is_empty() { "none".to_string() } else { years.iter().map(u16::to_string).collect::<Vec<_>>().join(", ") };
     Ok(Some(format!("jixiao: note: no report of fiscal year {asked} in this collection; the years it holds: {held}")))
+}
+
+/// Why a query found nothing when the query itself is the reason: only common words (的 了 和,
+/// which are not searched), or English words in a collection of Chinese reports (with the themes
+/// whose ids hold them).
+/// True when every word of the query is a stop word (schema/stopwords.txt).
+fn only_common_words(query: &str, domain: &Domain) -> bool {
+    let parts: Vec<&str> = query.split_whitespace().collect();
+    !parts.is_empty() && parts.iter().all(|p| domain.stopwords.contains(*p))
+}
+
+pub(crate) fn query_hint(query: &str, domain: &Domain) -> Option<String> {
+    let parts: Vec<&str> = query.split_whitespace().collect();
+    if only_common_words(query, domain) {
+        return Some(format!(
+            "jixiao: note: the query holds only common words ({}), which are not searched; add a word that names what you look for (预算执行率, 人才)",
+            parts.join(" ")
+        ));
+    }
+    let latin = query.chars().any(|c| c.is_ascii_alphabetic());
+    let han = query.chars().any(crate::text::is_han);
+    if latin && !han {
+        let lower = query.to_ascii_lowercase();
+        let themes: Vec<String> = domain
+            .themes
+            .list
+            .iter()
+            .filter(|t| lower.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w.len() >= 4 && t.id.0.contains(w)))
+            .map(|t| format!("{} ({})", t.id.0, t.label))
+            .collect();
+        let themes = if themes.is_empty() { String::new() } else { format!("; the themes named so: {} — use --theme ID", themes.join(", ")) };
+        return Some(format!("jixiao: note: the reports are in Chinese: search with Chinese words (政府采购执行率, 人才短缺){themes}"));
+    }
+    None
 }
 
 fn reports_cmd(ctx: &Ctx, a: &ReportsArgs, out: &mut dyn Write) -> Result<Status> {
