@@ -318,6 +318,20 @@ pub struct ExportArgs {
     /// Sections per bulk file (opensearch).
     #[arg(long, default_value_t = crate::output::opensearch::DEFAULT_BULK_DOCS)]
     pub bulk_docs: usize,
+    /// The analyzer of the cluster's Chinese text (opensearch): ik (plugin analysis-ik), smartcn
+    /// (plugin analysis-smartcn), or cjk / standard (built in, no plugin).
+    #[arg(long, value_enum, default_value_t = crate::output::opensearch::Analyzer::Ik)]
+    pub analyzer: crate::output::opensearch::Analyzer,
+    /// Replicas per shard (opensearch): 0 on a one-node cluster.
+    #[arg(long, default_value_t = 1)]
+    pub replicas: u32,
+    /// Index names start with this (opensearch); one index per fiscal year after it.
+    #[arg(long, default_value = crate::output::opensearch::INDEX_PREFIX)]
+    pub index_prefix: String,
+    /// Write sources as they are stored (absolute paths of this machine) instead of relative to
+    /// the folder that holds all the exported reports (opensearch).
+    #[arg(long)]
+    pub absolute_sources: bool,
     /// One row per problem statement of the hits (with --theme, the statements of that theme)
     /// instead of one per section.
     #[arg(long)]

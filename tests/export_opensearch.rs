@@ -85,3 +85,42 @@ fn template_and_bulk_files_follow_the_bulk_format_with_stable_ids() {
     let inside = export(data.path(), &data.path().join("os"), &[]);
     assert!(String::from_utf8_lossy(&inside.stderr).contains("inside the data directory"));
 }
+
+#[test]
+fn the_cluster_is_addressed_as_the_user_says_and_no_local_path_leaks() {
+    let data = TempDir::new().unwrap();
+    jixiao(data.path()).arg("ingest").arg(samples()).assert().success();
+    let out = TempDir::new().unwrap();
+    let docs = |dir: &Path| -> Vec<Value> {
+        let text = std::fs::read_to_string(dir.join("bulk-00001.ndjson")).unwrap();
+        text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    };
+    // The default: sources relative to the folder holding every report.
+    let d = out.path().join("default");
+    assert!(export(data.path(), &d, &[]).status.success());
+    let samples_dir = samples().canonicalize().unwrap();
+    for pair in docs(&d).chunks(2) {
+        let source = pair[1]["source"].as_str().unwrap();
+        assert!(!source.starts_with('/') && !source.contains(samples_dir.to_str().unwrap()), "{source}");
+        assert!(samples_dir.join(source).is_file(), "{source} is relative to the reports' folder");
+    }
+    // A cluster without the IK plugin, one node, a prefix of its own.
+    let c = out.path().join("cjk");
+    assert!(export(data.path(), &c, &["--analyzer", "cjk", "--replicas", "0", "--index-prefix", "jx-zj-", "--absolute-sources"]).status.success());
+    let template: Value = serde_json::from_str(&std::fs::read_to_string(c.join("template.json")).unwrap()).unwrap();
+    assert_eq!(template["index_patterns"][0], "jx-zj-*");
+    assert_eq!(template["template"]["settings"]["number_of_replicas"], 0);
+    let props = &template["template"]["mappings"]["properties"];
+    for field in [&props["text"], &props["heading"], &props["department"], &props["statements"]["properties"]["text"]] {
+        assert_eq!(field["analyzer"], "cjk");
+        assert!(field.get("search_analyzer").is_none());
+    }
+    let pairs = docs(&c);
+    assert!(pairs[0]["index"]["_index"].as_str().unwrap().starts_with("jx-zj-"));
+    assert!(pairs[1]["source"].as_str().unwrap().starts_with('/'), "--absolute-sources keeps the stored path");
+    // A prefix no cluster accepts is refused before anything is written.
+    let bad = export(data.path(), &out.path().join("bad"), &["--index-prefix", "Jixiao Sections"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--index-prefix"));
+    assert!(!out.path().join("bad").exists());
+}

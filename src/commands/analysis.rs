@@ -191,7 +191,15 @@ pub fn export_cmd(ctx: &Ctx, a: &ExportArgs, out: &mut dyn Write) -> Result<Stat
 fn opensearch_export(ctx: &Ctx, s: &Searching, query: Option<&str>, f: &Filters, a: &ExportArgs) -> Result<Status> {
     let dir = a.output.as_deref().context("--format opensearch needs --output DIR (a new folder)")?;
     ctx.refuse_inside_data(dir)?;
-    let mut bulk = crate::output::opensearch::BulkWriter::create(dir, a.bulk_docs)?;
+    // Sources relative to the folder holding every report, so that this machine's paths stay here.
+    let source_base = if a.absolute_sources {
+        None
+    } else {
+        let reports = s.index.reports()?;
+        crate::output::opensearch::common_folder(reports.iter().map(|r| r.report.source.path.as_str()))
+    };
+    let options = crate::output::opensearch::Options { analyzer: a.analyzer, replicas: a.replicas, prefix: a.index_prefix.clone(), source_base };
+    let mut bulk = crate::output::opensearch::BulkWriter::create(dir, a.bulk_docs, options)?;
     // Without a query or filters: every section, the whole collection for the cluster.
     let (searcher, addrs) = s.all_matches(query, f)?;
     s.load_in_chunks(&searcher, &addrs, |_, doc| bulk.add(&doc))?;
