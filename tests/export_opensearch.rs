@@ -118,6 +118,14 @@ fn the_cluster_is_addressed_as_the_user_says_and_no_local_path_leaks() {
     let pairs = docs(&c);
     assert!(pairs[0]["index"]["_index"].as_str().unwrap().starts_with("jx-zj-"));
     assert!(pairs[1]["source"].as_str().unwrap().starts_with('/'), "--absolute-sources keeps the stored path");
+    // Every theme of a section is carried by one of its statements, so that a nested query on
+    // statements answers as `jixiao problems` does (a deducted indicator's theme by SECTION.0).
+    for pair in docs(&d).chunks(2) {
+        let doc = &pair[1];
+        for t in doc["themes"].as_array().unwrap() {
+            assert!(doc["statements"].as_array().unwrap().iter().any(|st| st["themes"].as_array().unwrap().contains(t)), "{doc}");
+        }
+    }
     // A prefix no cluster accepts is refused before anything is written.
     let bad = export(data.path(), &out.path().join("bad"), &["--index-prefix", "Jixiao Sections"]);
     assert_eq!(bad.status.code(), Some(2));

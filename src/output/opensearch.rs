@@ -195,6 +195,16 @@ impl BulkWriter {
         let action = json!({ "index": { "_index": self.options.index_name(doc.fiscal_year), "_id": section.id.clone() } });
         let mut section = serde_json::to_value(&section)?;
         section["source"] = json!(relative_source(&doc.source, self.options.source_base.as_deref()));
+        // A theme the section carries only by a deducted indicator's name is stated by no statement:
+        // the deduction goes in as a statement of its own (SECTION.0, the heading), so that a nested
+        // query on statements finds the sections `jixiao problems` counts.
+        let s = &doc.section;
+        let unstated: Vec<&str> = s.themes.iter().filter(|t| !s.statements.iter().any(|st| st.themes.contains(t))).map(|t| t.0.as_str()).collect();
+        if !unstated.is_empty() {
+            if let Some(list) = section["statements"].as_array_mut() {
+                list.insert(0, json!({ "id": format!("{}.0", doc.report_id.section(s.seq).0), "text": s.heading, "themes": unstated, "figures": [] }));
+            }
+        }
         let out = self.out.as_mut().context("no bulk file open")?;
         serde_json::to_writer(&mut *out, &action)?;
         out.write_all(b"\n")?;
