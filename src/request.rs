@@ -97,6 +97,30 @@ pub struct MetricParams {
     pub year: String,
     #[serde(default)]
     pub dept: String,
+    #[serde(default, deserialize_with = "whole_number")]
+    pub page: Option<usize>,
+}
+
+/// Rows on one page of the metrics table.
+pub const METRIC_ROWS_PER_PAGE: usize = 200;
+
+impl MetricParams {
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        vec![("name", self.name.clone()), ("below", self.below.clone()), ("above", self.above.clone()), ("year", self.year.clone()), ("dept", self.dept.clone())]
+    }
+    /// This table on `page` (the first without a page parameter).
+    pub fn page_url(&self, page: usize) -> String {
+        let mut pairs = self.pairs();
+        pairs.push(("page", if page > 1 { page.to_string() } else { String::new() }));
+        let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        url("/metrics", &refs)
+    }
+    /// The whole table (every page) as a file: `metrics.csv` or `metrics.xlsx`.
+    pub fn export_url(&self, file: &str) -> String {
+        let pairs = self.pairs();
+        let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        url(&format!("/metrics/{file}"), &refs)
+    }
 }
 
 /// The filters of a search page or API call, checked.

@@ -508,3 +508,30 @@ fn malformed_parameters_and_unknown_paths_get_a_page_or_json_with_a_message() {
     // page=0 is read as the first page.
     assert_eq!(get(a, "/?q=%E9%A2%84%E7%AE%97&page=0").status, 200);
 }
+
+#[test]
+fn the_metrics_table_is_paged_and_exported_whole() {
+    let srv = start(&[]);
+    let docs = TempDir::new().unwrap();
+    synth_corpus(docs.path(), 5, 120);
+    jixiao(srv._data.path()).arg("ingest").arg(docs.path()).assert().success();
+    let all = get(&srv.addr, "/api/metrics").json();
+    let total = all.as_array().unwrap().len();
+    assert!(total > 200, "the test needs more than one page: {total} rows");
+    let first = get(&srv.addr, "/metrics").text();
+    let rows = |page: &str| page.matches("<a class=\"sid\"").count();
+    assert_eq!(rows(&first), 200);
+    let pages = total.div_ceil(200);
+    assert!(first.contains(&format!("第 1 / {pages} 页")), "no pager");
+    let last = get(&srv.addr, &format!("/metrics?page={pages}")).text();
+    assert_eq!(rows(&last), total - (pages - 1) * 200);
+    // The export holds every row, not one page.
+    let csv = get(&srv.addr, "/metrics/metrics.csv");
+    assert_eq!(csv.status, 200);
+    assert!(csv.content_type.starts_with("text/csv"));
+    assert_eq!(csv.text().lines().count(), total + 1, "header and every row");
+    let xlsx = get(&srv.addr, "/metrics/metrics.xlsx");
+    assert_eq!(xlsx.status, 200);
+    assert!(xlsx.body.starts_with(b"PK"), "a workbook");
+    assert_eq!(get(&srv.addr, "/metrics/other.txt").status, 404);
+}

@@ -113,7 +113,7 @@ fn header_label(h: &str) -> &str {
         "themes" => "问题主题",
         "theme_ids" => "主题代码",
         "theme" => "主题代码",
-        "label" => "问题主题",
+        "label" => "名称",
         "figures" => "相关数字",
         "states_problem" => "是否问题",
         "total_score" => "自评总分",

@@ -532,6 +532,11 @@ fn histogram(values: &[f64]) -> Markup {
 
 pub fn metrics_page(frame: &Frame, p: &MetricParams, names: &[(String, String)], rows: &[MetricRow], error: Option<&str>) -> Markup {
     let values: Vec<f64> = rows.iter().map(|r| r.value).collect();
+    // One page of the table (the histogram counts every row).
+    let per = crate::request::METRIC_ROWS_PER_PAGE;
+    let pages = rows.len().div_ceil(per).max(1);
+    let page = p.page.unwrap_or(1).clamp(1, pages);
+    let (first, last) = ((page - 1) * per, (page * per).min(rows.len()));
     let body = html! {
         h1 { "指标" }
         form.inline action="/metrics" method="get" {
@@ -546,12 +551,17 @@ pub fn metrics_page(frame: &Frame, p: &MetricParams, names: &[(String, String)],
             button type="submit" { "查询" }
         }
         @if let Some(e) = error { p.error { (e) } }
-        p { (rows.len()) " 条" }
+        p {
+            (rows.len()) " 条"
+            @if !rows.is_empty() {
+                " · 导出全部：" a href=(p.export_url("metrics.xlsx")) { "Excel" } " " a href=(p.export_url("metrics.csv")) { "CSV" }
+            }
+        }
         @if !p.name.is_empty() { (histogram(&values)) }
         table.data {
             thead { tr { th { "部门" } th { "年度" } th { "指标" } th.num { "数值" } th { "单位" } th { "出处" } } }
             tbody {
-                @for r in rows {
+                @for r in &rows[first..last] {
                     tr {
                         td { @if let Some(d) = &r.department { a href=(url("/department", &[("name", d.as_str())])) { (d) } } @else { "-" } }
                         td { (r.fiscal_year.map(|y| y.to_string()).unwrap_or_default()) }
@@ -561,6 +571,13 @@ pub fn metrics_page(frame: &Frame, p: &MetricParams, names: &[(String, String)],
                         td { a.sid href=(section_link(&r.section_id)) { (r.section_id) } }
                     }
                 }
+            }
+        }
+        @if pages > 1 {
+            nav.pager {
+                @if page > 1 { a href=(p.page_url(page - 1)) { "‹ 上一页" } }
+                span { "第 " (page) " / " (pages) " 页（每页 " (per) " 条）" }
+                @if page < pages { a href=(p.page_url(page + 1)) { "下一页 ›" } }
             }
         }
     };

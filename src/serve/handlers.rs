@@ -384,6 +384,28 @@ pub(super) async fn metrics_page(State(app): State<Arc<App>>, Params(p): Params<
     .await
 }
 
+/// The metrics table as a file (`/metrics/metrics.csv`, `/metrics/metrics.xlsx`): every row the
+/// page's filters select, not one page.
+pub(super) async fn metrics_export(State(app): State<Arc<App>>, UrlPath(file): UrlPath<String>, Params(p): Params<MetricParams>) -> Response {
+    blocking(app, false, move |app| {
+        let kind = match file.as_str() {
+            "metrics.csv" => "csv",
+            "metrics.xlsx" => "xlsx",
+            _ => return Err(not_found("没有这个页面")),
+        };
+        let snap = app.snapshot()?;
+        let rows = metric_rows(app, &snap, &p)?;
+        let tmp = tempfile::Builder::new().suffix(&format!(".{kind}")).tempfile().context("cannot create a temporary file for the export")?;
+        let format = if kind == "csv" { crate::output::analysis::TableFormat::Csv } else { crate::output::analysis::TableFormat::Xlsx };
+        crate::output::analysis::write_sheet(&rows, format, Some(tmp.path()))?;
+        let bytes = std::fs::read(tmp.path()).context("cannot read the export back")?;
+        let mime = if kind == "csv" { "text/csv; charset=utf-8" } else { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" };
+        let disposition = format!("attachment; filename=\"jixiao-{file}\"");
+        Ok(([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+    })
+    .await
+}
+
 pub(super) async fn api_metrics(State(app): State<Arc<App>>, Params(p): Params<MetricParams>) -> Response {
     blocking(app, true, move |app| {
         let snap = app.snapshot()?;

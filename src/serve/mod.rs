@@ -65,6 +65,7 @@ fn router(app: Arc<App>) -> Router {
         .route("/problems/theme/{theme}", get(theme_page))
         .route("/department", get(department_page))
         .route("/metrics", get(metrics_page))
+        .route("/metrics/{file}", get(metrics_export))
         .route("/similar/{id}", get(similar_page))
         .route("/ingest", get(ingest_page))
         .route("/assets/{name}", get(asset))
