@@ -510,7 +510,7 @@ fn malformed_parameters_and_unknown_paths_get_a_page_or_json_with_a_message() {
 }
 
 #[test]
-fn the_metrics_table_is_paged_and_exported_whole() {
+fn the_apps_tables_are_paged_and_download_whole() {
     let srv = start(&[]);
     let docs = TempDir::new().unwrap();
     synth_corpus(docs.path(), 5, 120);
@@ -534,4 +534,13 @@ fn the_metrics_table_is_paged_and_exported_whole() {
     assert_eq!(xlsx.status, 200);
     assert!(xlsx.body.starts_with(b"PK"), "a workbook");
     assert_eq!(get(&srv.addr, "/metrics/other.txt").status, 404);
+    // The 问题 page's heatmap and theme table download too, with the rows the API gives.
+    let api = get(&srv.addr, "/api/problems").json();
+    let heat = get(&srv.addr, "/problems/by-year.csv");
+    assert_eq!(heat.status, 200);
+    assert_eq!(heat.text().lines().count(), api["by_year"]["rows"].as_array().unwrap().len() + 1);
+    let themes = get(&srv.addr, "/problems/problems.xlsx");
+    assert!(themes.status == 200 && themes.body.starts_with(b"PK"));
+    assert!(get(&srv.addr, "/problems").text().contains("/problems/by-year.xlsx"));
+    assert_eq!(get(&srv.addr, "/problems/other.csv").status, 404);
 }

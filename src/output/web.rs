@@ -324,6 +324,10 @@ pub fn problems_page(frame: &Frame, matrix: &YearMatrix, rows: &[ThemeRow]) -> M
         p.lead { "各问题主题在各年度涉及的部门数（颜色越深，部门越多）。点主题看各部门历年情况与连年照抄；点格子检索该年的问题段落。" }
         @if matrix.rows.is_empty() { p.empty { "还没有标注了问题主题的章节。" } }
         @else {
+            p.downloads {
+                "导出：年度热力图 " a href="/problems/by-year.xlsx" { "Excel" } " " a href="/problems/by-year.csv" { "CSV" }
+                " · 主题表 " a href="/problems/problems.xlsx" { "Excel" } " " a href="/problems/problems.csv" { "CSV" }
+            }
             table.heatmap {
                 thead { tr { th { "问题主题" } @for y in &matrix.years { th { (y) } } } }
                 tbody {

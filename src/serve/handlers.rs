@@ -384,24 +384,51 @@ pub(super) async fn metrics_page(State(app): State<Arc<App>>, Params(p): Params<
     .await
 }
 
+/// A table of a page as a download: `file` is STEM.csv or STEM.xlsx with STEM one of `stems`;
+/// `write` writes the table in that format to the path it is given.
+fn sheet_download(file: &str, stems: &[&str], write: impl FnOnce(&str, crate::output::analysis::TableFormat, &std::path::Path) -> anyhow::Result<()>) -> Reply {
+    let (stem, kind) = file.rsplit_once('.').ok_or_else(|| not_found("没有这个页面"))?;
+    let format = match kind {
+        "csv" => crate::output::analysis::TableFormat::Csv,
+        "xlsx" => crate::output::analysis::TableFormat::Xlsx,
+        _ => return Err(not_found("没有这个页面")),
+    };
+    if !stems.contains(&stem) {
+        return Err(not_found("没有这个页面"));
+    }
+    let tmp = tempfile::Builder::new().suffix(&format!(".{kind}")).tempfile().context("cannot create a temporary file for the export")?;
+    write(stem, format, tmp.path())?;
+    let bytes = std::fs::read(tmp.path()).context("cannot read the export back")?;
+    let mime = if kind == "csv" { "text/csv; charset=utf-8" } else { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" };
+    let disposition = format!("attachment; filename=\"jixiao-{stem}.{kind}\"");
+    Ok(([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+}
+
 /// The metrics table as a file (`/metrics/metrics.csv`, `/metrics/metrics.xlsx`): every row the
 /// page's filters select, not one page.
 pub(super) async fn metrics_export(State(app): State<Arc<App>>, UrlPath(file): UrlPath<String>, Params(p): Params<MetricParams>) -> Response {
     blocking(app, false, move |app| {
-        let kind = match file.as_str() {
-            "metrics.csv" => "csv",
-            "metrics.xlsx" => "xlsx",
-            _ => return Err(not_found("没有这个页面")),
-        };
         let snap = app.snapshot()?;
         let rows = metric_rows(app, &snap, &p)?;
-        let tmp = tempfile::Builder::new().suffix(&format!(".{kind}")).tempfile().context("cannot create a temporary file for the export")?;
-        let format = if kind == "csv" { crate::output::analysis::TableFormat::Csv } else { crate::output::analysis::TableFormat::Xlsx };
-        crate::output::analysis::write_sheet(&rows, format, Some(tmp.path()))?;
-        let bytes = std::fs::read(tmp.path()).context("cannot read the export back")?;
-        let mime = if kind == "csv" { "text/csv; charset=utf-8" } else { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" };
-        let disposition = format!("attachment; filename=\"jixiao-{file}\"");
-        Ok(([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+        sheet_download(&file, &["metrics"], |_, format, path| crate::output::analysis::write_sheet(&rows, format, Some(path)))
+    })
+    .await
+}
+
+/// The 问题 page's tables as files: the themes (`/problems/problems.xlsx`) and the heatmap of
+/// departments by theme and year (`/problems/by-year.xlsx`), CSV alike.
+pub(super) async fn problems_export(State(app): State<Arc<App>>, UrlPath(file): UrlPath<String>) -> Response {
+    blocking(app, false, move |app| {
+        let snap = app.snapshot()?;
+        let p = snap.problems(&app.domain)?;
+        sheet_download(&file, &["problems", "by-year"], |stem, format, path| {
+            let mut sink = std::io::sink();
+            if stem == "problems" {
+                crate::output::analysis::themes(&mut sink, &p.1, format, Some(path))
+            } else {
+                crate::output::analysis::year_matrix(&mut sink, &p.0, format, Some(path))
+            }
+        })
     })
     .await
 }

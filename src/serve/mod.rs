@@ -62,6 +62,7 @@ fn router(app: Arc<App>) -> Router {
         .route("/report/{id}", get(report_page))
         .route("/problems", get(problems_page))
         .route("/problems/discover", get(clusters_page))
+        .route("/problems/{file}", get(problems_export))
         .route("/problems/theme/{theme}", get(theme_page))
         .route("/department", get(department_page))
         .route("/metrics", get(metrics_page))
