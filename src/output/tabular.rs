@@ -137,6 +137,10 @@ fn header_label(h: &str) -> &str {
 fn sheet_name(headers: &[&str]) -> &'static str {
     if headers.contains(&"statement_id") {
         "问题表述"
+    } else if headers.contains(&"value") {
+        "指标"
+    } else if headers.contains(&"theme") {
+        "问题主题"
     } else if headers.contains(&"section_id") {
         "检索结果"
     } else {
