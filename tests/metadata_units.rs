@@ -125,7 +125,7 @@ fn a_name_never_runs_over_the_clause_or_the_field_after_it() {
     // a site greeting, and a sentence where "县委" follows the name: the unit is the county's 政协,
     // not a fragment of the sentence and not the site.
     let page = "欢迎来到桃江县政协网站\n您现在的位置：首页 > 通知公告\n\n部门整体支出绩效评价报告\n\n\
-一、基本情况\n县政协坚持按照县委的部署，认真履行政治协商职能，为桃江县发展建言献策，全年召开常委会议4次。\n\
+一、基本情况\n县政协认真落实县委的部署，围绕桃江县发展开展专题协商，全年召开常委会议4次。\n\
 二、存在的问题\n部分委员活动经费支出进度偏慢。\n";
     let dir = TempDir::new().unwrap();
     std::fs::write(dir.path().join("page.txt"), page).unwrap();

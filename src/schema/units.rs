@@ -51,7 +51,7 @@ pub struct Units {
     /// A cover field naming the unit; group 2 is the value.
     cover_field: Regex,
     /// Words a unit's name never holds: the clause words of `never_inside` and the cover labels of
-    /// four or more characters ("县政协坚持按照县委", "主管部门某市公安局实施单位…" are no names).
+    /// four or more characters ("县文联坚持围绕县委", "主管部门某市公安局实施单位…" are no names).
     never_inside: Option<aho_corasick::AhoCorasick>,
 }
 
@@ -161,7 +161,7 @@ impl Units {
     }
 
     /// True when `s` holds a word no unit's name holds: it runs over the clause after a name
-    /// ("县政协坚持按照县委") or over a second cover field ("主管部门…实施单位…").
+    /// ("县文联坚持围绕县委") or over a second cover field ("主管部门…实施单位…").
     pub fn runs_over_a_clause(&self, s: &str) -> bool {
         self.never_inside.as_ref().is_some_and(|a| a.is_match(s))
     }
