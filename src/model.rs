@@ -284,6 +284,12 @@ pub(crate) static MAX_IN_HEADING: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[（(]\s*(\d{1,3}(?:\.\d{1,2})?)\s*分\s*[)）]").expect("max pattern"));
 
 impl Section {
+    /// The themes no statement of the section carries: those it has only by a deducted indicator's
+    /// name.
+    pub fn unstated_themes(&self) -> impl Iterator<Item = &ThemeId> {
+        self.themes.iter().filter(|t| !self.statements.iter().any(|st| st.themes.contains(t)))
+    }
+
     /// The heading without marker and score note: "（1）预算编制合理性（5分）" → "预算编制合理性".
     pub fn bare_title(&self) -> String {
         let h = match &self.marker {

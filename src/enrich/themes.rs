@@ -135,14 +135,7 @@ fn squeezed_is_measure_or_question(s: &str, themes: &Themes) -> bool {
 /// The themes one statement names: a whole-statement pattern, or a theme's topic and a deficiency
 /// cue meeting in one clause that does not say the problem was resolved or absent.
 pub fn statement_themes(statement: &str, themes: &Themes) -> Vec<ThemeId> {
-    let squeezed = squeeze(statement);
-    if squeezed_is_measure_or_question(&squeezed, themes) {
-        return vec![];
-    }
-    let s = crate::text::simplified(&squeezed);
-    if is_lead_in(&s) {
-        return vec![];
-    }
+    let Some(s) = finding_text(statement, themes) else { return vec![] };
     let live: Vec<&str> = clauses(&s).filter(|c| !themes.cues.resolved.as_ref().is_some_and(|r| r.is_match(c))).collect();
     // A short clause without a topic of its own continues the one before it: "协管员共86人，远超
     // 核定编制数" states one problem over two clauses.
@@ -178,21 +171,27 @@ pub fn statement_themes(statement: &str, themes: &Themes) -> Vec<ThemeId> {
 /// deficiency cue, outside measures, review questions, lead-ins and clauses saying a problem was
 /// resolved ("该指标得分4分", "完成率100%" and achievements state none).
 pub fn states_shortfall(statement: &str, themes: &Themes) -> bool {
-    if !statement_themes(statement, themes).is_empty() {
-        return true;
-    }
-    let squeezed = squeeze(statement);
-    if squeezed_is_measure_or_question(&squeezed, themes) {
-        return false;
-    }
-    let s = crate::text::simplified(&squeezed);
-    if is_lead_in(&s) {
-        return false;
-    }
+    !statement_themes(statement, themes).is_empty() || names_a_deficiency(statement, themes)
+}
+
+/// The deficiency half of `states_shortfall`, for a statement whose themes are known to be none.
+pub fn names_a_deficiency(statement: &str, themes: &Themes) -> bool {
+    let Some(s) = finding_text(statement, themes) else { return false };
     let found = clauses(&s)
         .filter(|c| !themes.cues.resolved.as_ref().is_some_and(|r| r.is_match(c)))
         .any(|c| themes.cues.deficiency.as_ref().is_some_and(|d| d.is_match(c)));
     found
+}
+
+/// A statement as the tagger reads it (squeezed, simplified), or `None` for a measure, a review
+/// question or a lead-in, which state no finding.
+fn finding_text(statement: &str, themes: &Themes) -> Option<String> {
+    let squeezed = squeeze(statement);
+    if squeezed_is_measure_or_question(&squeezed, themes) {
+        return None;
+    }
+    let s = crate::text::simplified(&squeezed);
+    (!is_lead_in(&s)).then_some(s)
 }
 
 /// True when some theme's topic (or paired topic) occurs in `clause`.

@@ -409,7 +409,7 @@ impl SearchIndex {
             d.add_u64(f.id_key, id_key(&report.id, s.seq));
             // Every theme of the section is stated by a statement of it: none comes only from a
             // deducted indicator's name.
-            let stated = !s.themes.is_empty() && s.themes.iter().all(|t| s.statements.iter().any(|st| st.themes.contains(t)));
+            let stated = !s.themes.is_empty() && s.unstated_themes().next().is_none();
             let empty = if s.text.trim().is_empty() { EMPTY } else { 0 };
             d.add_u64(f.empty, empty | if stated { STATED } else { 0 });
             for t in &s.themes {

@@ -167,7 +167,7 @@ impl StatementRow {
             .filter(|(_, st)| theme.is_none_or(|t| st.themes.iter().any(|x| x.0 == t)))
             // A figure that measures the problem of a themed section (a deducted indicator's "结转结余率
             // 为11.8%") states it too.
-            .map(|(n, st)| (n, st, !st.themes.is_empty() || (!st.figures.is_empty() && !s.themes.is_empty()) || crate::enrich::themes::states_shortfall(&st.text, themes)))
+            .map(|(n, st)| (n, st, !st.themes.is_empty() || (!st.figures.is_empty() && !s.themes.is_empty()) || crate::enrich::themes::names_a_deficiency(&st.text, themes)))
             .filter(|(_, _, problem)| all || *problem)
             .map(|(n, st, states_problem)| StatementRow {
                 statement_id: crate::model::StatementId::at(crate::model::SectionId(section_id.clone()), n).to_string(),

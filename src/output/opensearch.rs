@@ -199,7 +199,7 @@ impl BulkWriter {
         // the deduction goes in as a statement of its own (SECTION.0, the heading), so that a nested
         // query on statements finds the sections `jixiao problems` counts.
         let s = &doc.section;
-        let unstated: Vec<&str> = s.themes.iter().filter(|t| !s.statements.iter().any(|st| st.themes.contains(t))).map(|t| t.0.as_str()).collect();
+        let unstated: Vec<&str> = s.unstated_themes().map(|t| t.0.as_str()).collect();
         if !unstated.is_empty() {
             if let Some(list) = section["statements"].as_array_mut() {
                 list.insert(0, json!({ "id": format!("{}.0", doc.report_id.section(s.seq).0), "text": s.heading, "themes": unstated, "figures": [] }));

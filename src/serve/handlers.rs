@@ -172,26 +172,19 @@ pub(super) async fn api_search(State(app): State<Arc<App>>, Params(p): Params<Ap
 /// `/export.csv` and `/export.xlsx`: every hit of the search as the page shows it.
 pub(super) async fn export(State(app): State<Arc<App>>, UrlPath(file): UrlPath<String>, Params(p): Params<SearchParams>) -> Response {
     blocking(app, false, move |app| {
-        let kind = match file.as_str() {
-            "export.csv" => "csv",
-            "export.xlsx" => "xlsx",
-            _ => return Err(not_found("没有这个页面")),
-        };
         let snap = app.snapshot()?;
         let filters = filters_of(&p, &app.domain).map_err(bad)?;
         let s = snap.searching(&app.domain);
         let q = Some(p.q.trim()).filter(|q| !q.is_empty());
-        let (searcher, addrs) = s.all_matches(q, &filters).map_err(|e| bad(format!("{e:#}")))?;
-        let tmp = tempfile::Builder::new().suffix(&format!(".{kind}")).tempfile().context("cannot create a temporary file for the export")?;
-        let headers = <crate::output::analysis::ExportRow as crate::output::analysis::Tabular>::headers();
-        let mut sink = crate::output::tabular::open_sink_labelled(kind, Some(tmp.path()), &headers, Some(&app.domain.themes))?;
-        let relevance = |score: f32| q.is_some().then_some(score);
-        s.load_in_chunks(&searcher, &addrs, |score, doc| sink.row(&crate::output::analysis::Tabular::cells(&crate::output::analysis::ExportRow { doc: &doc, score: relevance(score) })))?;
-        sink.finish()?;
-        let bytes = std::fs::read(tmp.path()).context("cannot read the export back")?;
-        let mime = if kind == "csv" { "text/csv; charset=utf-8" } else { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" };
-        let disposition = format!("attachment; filename=\"jixiao-export.{kind}\"");
-        Ok(([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+        sheet_download(&file, &["export"], |_, format, path| {
+            let (searcher, addrs) = s.all_matches(q, &filters)?;
+            let kind = if format == crate::output::analysis::TableFormat::Csv { "csv" } else { "xlsx" };
+            let headers = <crate::output::analysis::ExportRow as crate::output::analysis::Tabular>::headers();
+            let mut sink = crate::output::tabular::open_sink_labelled(kind, Some(path), &headers, Some(&app.domain.themes))?;
+            let relevance = |score: f32| q.is_some().then_some(score);
+            s.load_in_chunks(&searcher, &addrs, |score, doc| sink.row(&crate::output::analysis::Tabular::cells(&crate::output::analysis::ExportRow { doc: &doc, score: relevance(score) })))?;
+            sink.finish()
+        })
     })
     .await
 }
