@@ -71,6 +71,10 @@ pub enum Command {
     /// Re-apply schema/ (categories, themes, metrics) to the stored reports without re-reading files.
     #[command(after_help = "Example: jixiao retag --schema ./schema")]
     Retag,
+    /// The units (departments) of the collection, each with the names its reports are written
+    /// with; merge names that are one unit, or split a name off.
+    #[command(after_help = "Examples:\n  jixiao units --filter 卫生\n  jixiao units merge 某县卫生和计划生育委员会 某县卫生健康委员会 --as 某县卫生健康委员会\n  jixiao units split 财政局")]
+    Units(UnitsArgs),
     /// Correct a report's department or fiscal year by hand (kept when the file is re-ingested).
     #[command(after_help = "Example: jixiao set 3f2a9c81d0e4 --department 海宁市审计局 --year 2023")]
     Set(SetArgs),
@@ -196,6 +200,42 @@ pub struct SetArgs {
     /// The fiscal year evaluated.
     #[arg(long)]
     pub year: Option<u16>,
+}
+
+#[derive(Debug, Args)]
+pub struct UnitsArgs {
+    #[command(subcommand)]
+    pub action: Option<UnitsAction>,
+    /// Only units one of whose names contains this.
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// Only units written with more than one name.
+    #[arg(long)]
+    pub variants_only: bool,
+    /// table, json, csv or xlsx; default: from the --output file's extension, else table.
+    #[arg(long, value_enum)]
+    pub format: Option<TableFormat>,
+    /// File to write (any format; xlsx needs one); default stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UnitsAction {
+    /// Make these names one unit (remembered in the data directory's aliases.toml).
+    Merge {
+        /// Two or more names, as `jixiao units` lists them.
+        #[arg(required = true, num_args = 2..)]
+        names: Vec<String>,
+        /// The name to show the unit with; default: the first name.
+        #[arg(long = "as")]
+        shown: Option<String>,
+    },
+    /// Make this name a unit of its own, out of any merge and apart from look-alikes.
+    Split {
+        /// The name, as `jixiao units` lists it.
+        name: String,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -9,7 +9,7 @@
 //! | 1 | `text`, `model`, `guard`, `samples` | strings; the typed `Report`, `Section`, `Statement`, ids, `YearRange` | nothing of jixiao above |
 //! | 2 | `region`, `index` | the region table; tantivy documents, analyzer and stored-document format | floor 1 |
 //! | 3 | `schema`, `store`, `synth` | the domain's words and patterns loaded from `schema/`; the sled store of record; generated reports | floors 1–2 (`synth`: `schema`) |
-//! | 4 | `parse`, `similarity` | text → `Report` (sections, metadata); text similarity | floors 1–3 |
+//! | 4 | `parse`, `similarity`, `units` | text → `Report` (sections, metadata); text similarity; one name per unit (variants grouped, the user's merges) | floors 1–3 |
 //! | 5 | `extract`, `enrich`, `query` | file bytes → text; statements, themes, figures and metrics on a `Report`; requests → hits | floors 1–4 |
 //! | 6 | `ingest`, `analysis`, `request` | the ingest walk and writer; problems, departments, metric rows; page parameters → typed filters | floors 1–5 |
 //! | 7 | `output` | tables, JSON, CSV, XLSX and the web pages: the only place that formats | floors 1–6 |
@@ -39,3 +39,4 @@ pub mod similarity;
 pub mod store;
 pub mod synth;
 pub mod text;
+pub mod units;

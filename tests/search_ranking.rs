@@ -23,7 +23,7 @@ fn pages_are_slices_of_one_ranking_ordered_by_score_then_section_id() {
     let domain = Domain::builtin().unwrap();
     let index = SearchIndex::open(&data.path().join("search"), &domain.userdict, Mode::Read).unwrap();
     assert!(index.searcher().unwrap().segment_readers().len() > 1, "the test needs several segments");
-    let s = Searching { index: &index, domain: &domain };
+    let s = Searching { index: &index, domain: &domain, units: None };
     // Plain words; a problem the query names as a theme (its sections first); a phrase.
     for q in ["预算", "采购执行率低", "绩效目标", "项目建设进度滞后"] {
         let (_, ranked) = s.all_matches(Some(q), &Filters::default()).unwrap();

@@ -545,3 +545,26 @@ fn the_apps_tables_are_paged_and_download_whole() {
     assert!(get(&srv.addr, "/problems").text().contains("/problems/by-year.xlsx"));
     assert_eq!(get(&srv.addr, "/problems/other.csv").status, 404);
 }
+
+#[test]
+fn a_units_names_are_one_department_in_the_app_until_the_user_splits_them() {
+    let srv = start(&[]);
+    let a = srv.addr.clone();
+    let docs = TempDir::new().unwrap();
+    let other = MARKUP_REPORT.replacen("青山县文化和旅游局2023", "温州市青山县文化和旅游局2022", 1);
+    std::fs::write(docs.path().join("qingshan_2022.txt"), other).unwrap();
+    let data = srv._data.path().to_path_buf();
+    jixiao(&data).arg("ingest").arg(docs.path()).assert().success();
+    let names = |list: &str| list.matches("青山县文化和旅游局</a>").count();
+    let page = get(&a, &format!("/department?name={}", enc("青山县文化和旅游局"))).text();
+    // Shown with the fuller name (one report each), the other name noted.
+    assert!(page.contains("<h1>温州市青山县文化和旅游局") && page.contains("报告中也写作：青山县文化和旅游局"), "{page}");
+    let api = get(&a, &format!("/api/department?name={}", enc("温州市青山县文化和旅游局"))).json();
+    assert_eq!(api["years"].as_array().unwrap().len(), 2, "{api}");
+    assert_eq!(names(&get(&a, "/department").text()), 1, "one unit in the list");
+    // A split made with the CLI while the app runs is picked up by the next request.
+    jixiao(&data).args(["units", "split", "温州市青山县文化和旅游局"]).assert().success();
+    let api = get(&a, &format!("/api/department?name={}", enc("青山县文化和旅游局"))).json();
+    assert_eq!(api["years"].as_array().unwrap().len(), 1, "{api}");
+    assert_eq!(names(&get(&a, "/department").text()), 2);
+}

@@ -9,6 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Clone, Serialize)]
 pub struct DepartmentView {
     pub department: String,
+    /// The other names the department's reports are written with (`units`), by name.
+    pub variants: Vec<String>,
     pub region: crate::model::Region,
     pub years: Vec<YearEntry>,
     pub metrics: Vec<MetricSeries>,
@@ -80,5 +82,6 @@ pub fn view(department: &str, reports: &[ReportDoc], sections: &[Vec<SectionDoc>
         before = Some((year, themes));
     }
     let region = reports.first().map(|r| r.report.meta.region.clone()).unwrap_or_default();
-    DepartmentView { department: department.to_string(), region, years, metrics: metrics.into_values().collect() }
+    let variants: BTreeSet<String> = reports.iter().filter_map(|r| r.report.meta.department.clone()).filter(|d| d != department).collect();
+    DepartmentView { department: department.to_string(), variants: variants.into_iter().collect(), region, years, metrics: metrics.into_values().collect() }
 }

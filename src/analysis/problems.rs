@@ -8,6 +8,7 @@ use crate::similarity::{cosine, shape, shape_similarity, Vector, Vectorizer, NEA
 use crate::schema::{Domain, Themes};
 use crate::index::SectionDoc;
 use crate::model::{Region, SectionId, StatementId};
+use crate::units::Registry;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -17,9 +18,10 @@ pub const UNKNOWN_DEPARTMENT: &str = "（未识别部门）";
 /// The department a section is grouped under. A report whose unit was not found is a unit of its
 /// own, named with its id: two unrelated reports without a name are not one unit, so they never
 /// make a problem recurring or copied forward.
-fn department(d: &SectionDoc) -> std::borrow::Cow<'_, str> {
+/// A named report is grouped under its unit (`Registry`): the names of one unit are one department.
+fn department<'a>(d: &'a SectionDoc, units: &'a Registry) -> std::borrow::Cow<'a, str> {
     match d.department.as_deref() {
-        Some(name) => std::borrow::Cow::Borrowed(name),
+        Some(name) => std::borrow::Cow::Borrowed(units.unit_of(name)),
         None => std::borrow::Cow::Owned(format!("（未识别部门：报告 {}）", d.report_id)),
     }
 }
@@ -41,10 +43,10 @@ pub struct ThemeRow {
 }
 
 /// Years in which each department reports something, for sections `docs`.
-fn years_by_department<'a>(docs: impl Iterator<Item = &'a SectionDoc>) -> BTreeMap<String, BTreeSet<u16>> {
+fn years_by_department<'a>(docs: impl Iterator<Item = &'a SectionDoc>, units: &Registry) -> BTreeMap<String, BTreeSet<u16>> {
     let mut m: BTreeMap<String, BTreeSet<u16>> = BTreeMap::new();
     for d in docs {
-        let e = m.entry(department(d).to_string()).or_default();
+        let e = m.entry(department(d, units).to_string()).or_default();
         if let Some(y) = d.fiscal_year {
             e.insert(y);
         }
@@ -54,13 +56,13 @@ fn years_by_department<'a>(docs: impl Iterator<Item = &'a SectionDoc>) -> BTreeM
 
 /// One row per theme, sorted by departments affected (then reports, then theme id). Departments
 /// with fewer than `min_years` fiscal years of the theme are left out.
-pub fn by_theme(docs: &[SectionDoc], themes: &Themes, min_years: usize) -> Vec<ThemeRow> {
+pub fn by_theme(docs: &[SectionDoc], themes: &Themes, units: &Registry, min_years: usize) -> Vec<ThemeRow> {
     let mut rows = Vec::new();
     for t in &themes.list {
         let tagged: Vec<&SectionDoc> = docs.iter().filter(|d| d.section.themes.contains(&t.id)).collect();
-        let by_dept = years_by_department(tagged.iter().copied());
+        let by_dept = years_by_department(tagged.iter().copied(), units);
         let kept: BTreeSet<&String> = by_dept.iter().filter(|(_, y)| min_years <= 1 || y.len() >= min_years).map(|(d, _)| d).collect();
-        let tagged: Vec<&SectionDoc> = tagged.into_iter().filter(|d| kept.contains(&department(d).to_string())).collect();
+        let tagged: Vec<&SectionDoc> = tagged.into_iter().filter(|d| kept.contains(&department(d, units).to_string())).collect();
         if tagged.is_empty() {
             continue;
         }
@@ -131,14 +133,16 @@ pub struct DepartmentRow {
     /// Years whose text is a near-verbatim copy of the previous year's: not rectified.
     pub carried_over_years: Vec<u16>,
     pub section_ids: Vec<SectionId>,
+    /// The other names the unit's reports are written with (`units`), by name.
+    pub variants: Vec<String>,
 }
 
 
 /// Groups problem sections by department; `min_years` keeps departments with that many fiscal years.
-pub fn by_department(docs: &[&SectionDoc], domain: &Domain, min_years: usize) -> Vec<DepartmentRow> {
+pub fn by_department(docs: &[&SectionDoc], domain: &Domain, units: &Registry, min_years: usize) -> Vec<DepartmentRow> {
     let mut groups: BTreeMap<String, Vec<&SectionDoc>> = BTreeMap::new();
     for d in docs {
-        groups.entry(department(d).to_string()).or_default().push(d);
+        groups.entry(department(d, units).to_string()).or_default().push(d);
     }
     let mut rows = Vec::new();
     for (dept, mut list) in groups {
@@ -173,7 +177,9 @@ pub fn by_department(docs: &[&SectionDoc], domain: &Domain, min_years: usize) ->
             })
             .copied()
             .collect();
+        let variants: BTreeSet<String> = list.iter().filter_map(|d| d.department.clone()).filter(|n| *n != dept).collect();
         rows.push(DepartmentRow {
+            variants: variants.into_iter().collect(),
             region: list[0].region.clone(),
             department: dept,
             years: years.into_iter().collect(),
@@ -201,14 +207,14 @@ pub struct YearRow {
     pub departments: Vec<usize>,
 }
 
-pub fn by_year(docs: &[SectionDoc], themes: &Themes) -> YearMatrix {
+pub fn by_year(docs: &[SectionDoc], themes: &Themes, units: &Registry) -> YearMatrix {
     let years: Vec<u16> = docs.iter().filter_map(|d| d.fiscal_year).collect::<BTreeSet<_>>().into_iter().collect();
     let mut rows = Vec::new();
     for t in &themes.list {
         let mut per_year: HashMap<u16, BTreeSet<std::borrow::Cow<str>>> = HashMap::new();
         for d in docs.iter().filter(|d| d.section.themes.contains(&t.id)) {
             if let Some(y) = d.fiscal_year {
-                per_year.entry(y).or_default().insert(department(d));
+                per_year.entry(y).or_default().insert(department(d, units));
             }
         }
         if per_year.is_empty() {
@@ -250,7 +256,7 @@ struct Untagged<'a> {
 /// Clusters problem statements that no theme matched by their words, so that new recurring themes
 /// surface. Headings, lead-ins, achievements and measures are left out: a statement must state a
 /// shortfall (a deficiency cue) and not be a measure. Clusters of one report are dropped.
-pub fn discover(docs: &[SectionDoc], domain: &Domain) -> Vec<Cluster> {
+pub fn discover(docs: &[SectionDoc], domain: &Domain, units: &Registry) -> Vec<Cluster> {
     let themes = &domain.themes;
     let mut vz = Vectorizer::new(domain);
     let untagged: Vec<Untagged> = docs
@@ -303,7 +309,7 @@ pub fn discover(docs: &[SectionDoc], domain: &Domain) -> Vec<Cluster> {
             }
             let mut terms: Vec<(&String, &f32)> = centroid.iter().collect();
             terms.sort_by(|a, b| b.1.total_cmp(a.1).then(a.0.cmp(b.0)));
-            let departments: BTreeSet<String> = members.iter().map(|u| department(u.doc).to_string()).collect();
+            let departments: BTreeSet<String> = members.iter().map(|u| department(u.doc, units).to_string()).collect();
             let mut examples: Vec<String> = Vec::new();
             for u in &members {
                 if examples.len() < 3 && !examples.iter().any(|e| e == u.text) {
@@ -347,10 +353,11 @@ mod tests {
         fn json(v: &impl Serialize) -> String {
             serde_json::to_string(v).unwrap()
         }
-        assert_eq!(json(&by_theme(&docs, &domain.themes, 1)), json(&by_theme(&slim, &domain.themes, 1)));
-        assert_eq!(json(&by_theme(&docs, &domain.themes, 2)), json(&by_theme(&slim, &domain.themes, 2)));
-        assert_eq!(json(&by_year(&docs, &domain.themes)), json(&by_year(&slim, &domain.themes)));
-        assert!(!by_theme(&docs, &domain.themes, 1).is_empty());
+        let u = Registry::default();
+        assert_eq!(json(&by_theme(&docs, &domain.themes, &u, 1)), json(&by_theme(&slim, &domain.themes, &u, 1)));
+        assert_eq!(json(&by_theme(&docs, &domain.themes, &u, 2)), json(&by_theme(&slim, &domain.themes, &u, 2)));
+        assert_eq!(json(&by_year(&docs, &domain.themes, &u)), json(&by_year(&slim, &domain.themes, &u)));
+        assert!(!by_theme(&docs, &domain.themes, &u, 1).is_empty());
         // It does drop something: the untagged statements' text.
         let size = |v: &[SectionDoc]| v.iter().map(|d| d.section.text.len() + d.section.statements.iter().map(|s| s.text.len()).sum::<usize>()).sum::<usize>();
         assert!(size(&slim) * 2 < size(&docs), "{} vs {}", size(&slim), size(&docs));

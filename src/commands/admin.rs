@@ -1,10 +1,74 @@
 //! Maintenance commands: set (hand corrections) and check (store ↔ index consistency).
 
 use super::{resolve_report, Ctx, Status};
-use crate::cli::SetArgs;
+use crate::cli::{SetArgs, UnitsAction, UnitsArgs};
+use crate::output::analysis::{self as out_a, TableFormat};
+use crate::units::Aliases;
 use crate::ingest::Writer;
 use anyhow::{bail, Context, Result};
 use std::io::Write;
+
+/// `units`: lists the collection's units; `units merge` / `units split` change the data
+/// directory's aliases, under the writers' lock.
+pub fn units_cmd(ctx: &Ctx, a: &UnitsArgs, out: &mut dyn Write) -> Result<Status> {
+    let index = ctx.index()?;
+    let Some(action) = &a.action else {
+        let registry = ctx.units(&index)?;
+        let part = a.filter.as_deref().map(str::trim).unwrap_or("");
+        let shown: Vec<_> = registry
+            .units()
+            .iter()
+            .filter(|u| part.is_empty() || u.name.contains(part) || u.variants.iter().any(|v| v.name.contains(part)))
+            .filter(|u| !a.variants_only || u.variants.len() > 1)
+            .collect();
+        let output = a.output.as_deref();
+        ctx.check_output(output)?;
+        let format = out_a::resolve_format(a.format, output, TableFormat::Table)?;
+        let mut file = None;
+        let out = super::analysis::destination(format, output, out, &mut file)?;
+        out_a::units(out, &shown, format, output)?;
+        out.flush()?;
+        if shown.is_empty() {
+            ctx.notice(if registry.units().is_empty() { "no report has a department yet" } else { "no unit matches" });
+            return Ok(Status::NoMatch);
+        }
+        return Ok(Status::Success);
+    };
+    let registry = ctx.units(&index)?;
+    let known = |name: &str| -> Result<()> {
+        if registry.units().iter().any(|u| u.variants.iter().any(|v| v.name == name)) {
+            return Ok(());
+        }
+        let near: Vec<&str> = registry.units().iter().flat_map(|u| u.variants.iter()).map(|v| v.name.as_str()).filter(|n| n.contains(name) || name.contains(*n)).take(5).collect();
+        let hint = if near.is_empty() { String::new() } else { format!(" (names like it: {})", near.join(", ")) };
+        bail!("no report is written with the name {name:?}{hint}; `jixiao units` lists the names")
+    };
+    let _lock = ctx.data.lock()?;
+    let mut aliases = Aliases::load(&ctx.data.root)?;
+    match action {
+        UnitsAction::Merge { names, shown } => {
+            let names: Vec<String> = names.iter().map(|n| n.trim().to_string()).collect();
+            for n in &names {
+                known(n)?;
+            }
+            let shown = shown.as_deref().map(str::trim).unwrap_or(&names[0]).to_string();
+            if shown.chars().count() < 2 || shown.chars().any(|c| c.is_control()) {
+                bail!("--as {shown:?} is not a unit name: give the full name on one line");
+            }
+            aliases.merge(&names, &shown);
+            aliases.save(&ctx.data.root)?;
+            writeln!(out, "{shown}: one unit with {}", names.join(", "))?;
+        }
+        UnitsAction::Split { name } => {
+            let name = name.trim();
+            known(name)?;
+            aliases.split(name);
+            aliases.save(&ctx.data.root)?;
+            writeln!(out, "{name}: a unit of its own")?;
+        }
+    }
+    Ok(Status::Success)
+}
 
 pub fn set_cmd(ctx: &Ctx, a: &SetArgs, out: &mut dyn Write) -> Result<Status> {
     if a.department.is_none() && a.year.is_none() {

@@ -14,7 +14,8 @@ use std::io::Write;
 
 pub fn problems_cmd(ctx: &Ctx, a: &ProblemsArgs, out: &mut dyn Write) -> Result<Status> {
     let index = ctx.index()?;
-    let s = Searching { index: &index, domain: &ctx.domain };
+    let units = ctx.units(&index)?;
+    let s = Searching { index: &index, domain: &ctx.domain, units: Some(&units) };
     let mut f = Filters { category: Some(Category::Problems), ..super::scope(&a.scope) };
     let output = a.output.as_deref();
     ctx.check_output(output)?;
@@ -29,10 +30,10 @@ pub fn problems_cmd(ctx: &Ctx, a: &ProblemsArgs, out: &mut dyn Write) -> Result<
     let docs = if tables_only { s.all_docs_as(None, &f, problems::for_tables)? } else { s.all_docs(a.query.as_deref(), &f)? };
     let empty = docs.is_empty();
     if a.discover {
-        out_a::clusters(out, &problems::discover(&docs, &ctx.domain), format, output)?;
+        out_a::clusters(out, &problems::discover(&docs, &ctx.domain, &units), format, output)?;
     } else if a.theme.is_some() || a.query.is_some() {
         let refs: Vec<_> = docs.iter().collect();
-        let rows = problems::by_department(&refs, &ctx.domain, a.min_years);
+        let rows = problems::by_department(&refs, &ctx.domain, &units, a.min_years);
         out_a::departments(out, &rows, format, output)?;
         out.flush()?;
         if rows.is_empty() {
@@ -44,9 +45,9 @@ pub fn problems_cmd(ctx: &Ctx, a: &ProblemsArgs, out: &mut dyn Write) -> Result<
         }
         return Ok(Status::Success);
     } else if a.by.as_deref() == Some("year") {
-        out_a::year_matrix(out, &problems::by_year(&docs, &ctx.domain.themes), format, output)?;
+        out_a::year_matrix(out, &problems::by_year(&docs, &ctx.domain.themes, &units), format, output)?;
     } else {
-        out_a::themes(out, &problems::by_theme(&docs, &ctx.domain.themes, a.min_years), format, output)?;
+        out_a::themes(out, &problems::by_theme(&docs, &ctx.domain.themes, &units, a.min_years), format, output)?;
     }
     out.flush()?;
     if empty {
@@ -64,7 +65,8 @@ pub fn similar_cmd(ctx: &Ctx, a: &SimilarArgs, out: &mut dyn Write) -> Result<St
         bail!("give what to compare: a section or statement id (jixiao similar 3f2a9c81d0e4-012), or a paragraph (jixiao similar --text '…')");
     }
     let index = ctx.index()?;
-    let s = Searching { index: &index, domain: &ctx.domain };
+    let units = ctx.units(&index)?;
+    let s = Searching { index: &index, domain: &ctx.domain, units: Some(&units) };
     let mut f = Filters { category: (!a.all_categories).then_some(Category::Problems), ..Filters::default() };
     let (text, exclude) = match (&a.section, &a.text) {
         (Some(id), _) => {
@@ -80,8 +82,8 @@ pub fn similar_cmd(ctx: &Ctx, a: &SimilarArgs, out: &mut dyn Write) -> Result<St
     };
     let mut hits = s.similar(&text, &f, exclude.as_ref(), a.limit)?;
     if let Some(dep) = &f.department {
-        // The department filter matches names containing it; keep this department only.
-        hits.retain(|h| h.doc.department.as_deref() == Some(dep.as_str()));
+        // The department filter matches names containing it; keep this unit only (any of its names).
+        hits.retain(|h| h.doc.department.as_deref().is_some_and(|d| units.same_unit(d, dep)));
     }
     out_a::similar(out, &hits, a.format)?;
     if hits.is_empty() {
@@ -120,8 +122,9 @@ pub fn metrics_cmd(ctx: &Ctx, a: &MetricsArgs, out: &mut dyn Write) -> Result<St
 
 pub fn export_cmd(ctx: &Ctx, a: &ExportArgs, out: &mut dyn Write) -> Result<Status> {
     let index = ctx.index()?;
-    let s = Searching { index: &index, domain: &ctx.domain };
     let f = filters(&a.filters, &ctx.domain)?;
+    let units = if f.department.is_some() { Some(ctx.units(&index)?) } else { None };
+    let s = Searching { index: &index, domain: &ctx.domain, units: units.as_ref() };
     let query = a.query.as_deref().map(str::trim).filter(|q| !q.is_empty() && *q != "*");
     let output = a.output.as_deref();
     let format = out_a::resolve_format(a.format, output, ExportFormat::Csv)?;
@@ -259,7 +262,7 @@ pub fn classify_cmd(ctx: &Ctx, a: &crate::cli::ClassifyArgs, out: &mut dyn Write
 
 /// Where a command's table or JSON goes: the --output file when one is given (kept in `file`),
 /// else standard output. CSV and XLSX are written by their sinks.
-fn destination<'a>(
+pub(super) fn destination<'a>(
     format: TableFormat,
     output: Option<&std::path::Path>,
     out: &'a mut dyn Write,

@@ -70,6 +70,18 @@ impl Ctx {
         }
         Ok(())
     }
+    /// The collection's units: the department names the index holds, grouped, with the user's
+    /// merges and splits (`aliases.toml`).
+    pub(crate) fn units(&self, index: &SearchIndex) -> Result<crate::units::Registry> {
+        let mut names: BTreeMap<String, usize> = BTreeMap::new();
+        for r in index.reports()? {
+            if let Some(d) = r.report.meta.department {
+                *names.entry(d).or_default() += 1;
+            }
+        }
+        let aliases = crate::units::Aliases::load(&self.data.root)?;
+        Ok(crate::units::Registry::build(&names, self.domain.units()?, self.domain.regions()?, &aliases))
+    }
     pub(crate) fn notice(&self, msg: &str) {
         if !self.quiet {
             eprintln!("{}", output::printable(msg));
@@ -145,6 +157,7 @@ fn dispatch(ctx: &Ctx, command: Command, out: &mut dyn Write) -> Result<Status> 
         Command::Export(a) => analysis::export_cmd(ctx, &a, out),
         Command::Retag => analysis::retag_cmd(ctx, out),
         Command::Set(a) => admin::set_cmd(ctx, &a, out),
+        Command::Units(a) => admin::units_cmd(ctx, &a, out),
         Command::Check(a) => admin::check_cmd(ctx, a.dry_run, out),
         Command::Remove(a) => remove_cmd(ctx, &a.id, out),
         Command::Rebuild => rebuild_cmd(ctx, out),
@@ -227,8 +240,9 @@ pub fn scope(a: &crate::cli::ScopeArgs) -> Filters {
 
 fn search_cmd(ctx: &Ctx, a: &SearchArgs, out: &mut dyn Write) -> Result<Status> {
     let index = ctx.index()?;
-    let s = Searching { index: &index, domain: &ctx.domain };
     let f = filters(&a.filters, &ctx.domain)?;
+    let units = if f.department.is_some() { Some(ctx.units(&index)?) } else { None };
+    let s = Searching { index: &index, domain: &ctx.domain, units: units.as_ref() };
     // Common words alone (的, 了, 和) would rank every section by them: nothing is searched.
     if only_common_words(&a.query, &ctx.domain) {
         output::hits(out, &[], 0, a.format, false)?;
@@ -500,7 +514,7 @@ fn demo_cmd(ctx: &Ctx, out: &mut dyn Write) -> Result<Status> {
     for q in ["政府采购执行率", "进度滞后"] {
         writeln!(out, "\n$ jixiao search {q} -n 3")?;
         let index = ctx.index()?;
-        let s = Searching { index: &index, domain: &ctx.domain };
+        let s = Searching { index: &index, domain: &ctx.domain, units: None };
         let (hits, total) = s.search(q, &Filters::default(), 3, 0)?;
         output::hits(out, &hits, total, Format::Table, false)?;
     }

@@ -6,6 +6,7 @@ use super::{fit, json_line, pad, SectionJson};
 use crate::analysis::problems::{Cluster, DepartmentRow, ThemeRow, YearMatrix};
 use crate::index::SectionDoc;
 use crate::query::SimilarHit;
+use crate::units::Unit;
 use anyhow::Result;
 use serde::Serialize;
 use std::io::Write;
@@ -81,7 +82,7 @@ impl Tabular for ThemeRow {
 
 impl Tabular for DepartmentRow {
     fn headers() -> Vec<&'static str> {
-        vec!["department", "province", "city", "county", "years", "figures", "carried_over_years", "section_ids"]
+        vec!["department", "province", "city", "county", "years", "figures", "carried_over_years", "section_ids", "variants"]
     }
     fn cells(&self) -> Vec<Cell> {
         let r = &self.region;
@@ -94,6 +95,7 @@ impl Tabular for DepartmentRow {
             join(&self.figures, " ").into(),
             join(&self.carried_over_years, ",").into(),
             join(&self.section_ids, " ").into(),
+            join(&self.variants, "、").into(),
         ]
     }
 }
@@ -313,6 +315,9 @@ pub fn departments(out: &mut dyn Write, rows: &[DepartmentRow], format: TableFor
             for r in rows {
                 let carried = if r.carried_over_years.is_empty() { String::new() } else { format!("  copied forward: {}", join(&r.carried_over_years, ", ")) };
                 writeln!(out, "{}  {}  years {}{}", r.department, r.region.display(), join(&r.years, ","), carried)?;
+                if !r.variants.is_empty() {
+                    writeln!(out, "    also written  {}", join(&r.variants, "、"))?;
+                }
                 if !r.figures.is_empty() {
                     writeln!(out, "    figures   {}", join(&r.figures, "   "))?;
                 }
@@ -320,6 +325,39 @@ pub fn departments(out: &mut dyn Write, rows: &[DepartmentRow], format: TableFor
             }
         }
         _ => write_sheet(rows, format, output)?,
+    }
+    Ok(())
+}
+
+impl Tabular for Unit {
+    fn headers() -> Vec<&'static str> {
+        vec!["department", "reports", "variants", "merged_by_user"]
+    }
+    fn cells(&self) -> Vec<Cell> {
+        let variants: Vec<String> = self.variants.iter().map(|v| format!("{}（{}）", v.name, v.reports)).collect();
+        vec![self.name.as_str().into(), Cell::Number(self.reports as f64), variants.join("、").into(), if self.merged_by_user { "是" } else { "" }.into()]
+    }
+}
+
+/// The units of a collection (`jixiao units`): each with the names its reports are written with.
+pub fn units(out: &mut dyn Write, units: &[&Unit], format: TableFormat, output: Option<&Path>) -> Result<()> {
+    match format {
+        TableFormat::Json => units.iter().try_for_each(|u| json_line(out, u))?,
+        TableFormat::Table => {
+            for u in units {
+                let by_user = if u.merged_by_user { "  (merged by hand)" } else { "" };
+                writeln!(out, "{}  {} report{}{by_user}", u.name, u.reports, if u.reports == 1 { "" } else { "s" })?;
+                if u.variants.len() > 1 || u.variants[0].name != u.name {
+                    for v in &u.variants {
+                        writeln!(out, "    {}  {}", v.name, v.reports)?;
+                    }
+                }
+            }
+        }
+        _ => {
+            let owned: Vec<Unit> = units.iter().map(|u| (*u).clone()).collect();
+            write_sheet(&owned, format, output)?
+        }
     }
     Ok(())
 }

@@ -129,6 +129,8 @@ fn header_label(h: &str) -> &str {
         "example" => "示例",
         "name" => "指标",
         "value" => "数值",
+        "variants" => "名称写法",
+        "merged_by_user" => "手工合并",
         other => other,
     }
 }
@@ -143,6 +145,8 @@ fn sheet_name(headers: &[&str]) -> &'static str {
         "问题主题"
     } else if headers.contains(&"section_id") {
         "检索结果"
+    } else if headers.contains(&"merged_by_user") {
+        "单位"
     } else {
         "jixiao"
     }

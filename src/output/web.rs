@@ -471,6 +471,7 @@ pub fn department_page(frame: &Frame, v: &DepartmentView, themes: &Themes) -> Ma
     };
     let body = html! {
         h1 { (v.department) " " span.year { (v.region.display()) } }
+        @if !v.variants.is_empty() { p.lead { "报告中也写作：" (v.variants.join("、")) "（合并或拆分：jixiao units）" } }
         h2 { "自评得分" }
         (line_chart(&scores, lo, 100.0, ""))
         table.data {

@@ -154,7 +154,16 @@ impl Searching<'_> {
         let searcher = self.index.searcher()?;
         let (query, _, _) = self.full_query(&searcher, Some(text), filters)?;
         let counts = searcher.search(&*query, &Counting)?;
-        let mut fields = counts.fields.into_iter().map(ranked);
+        let mut fields = counts.fields;
+        // The names of one unit count as the unit (`units`).
+        if let (Some(units), Some(m)) = (self.units, fields.get_mut(3)) {
+            let mut merged = std::collections::BTreeMap::new();
+            for (name, n) in std::mem::take(m) {
+                *merged.entry(units.unit_of(&name).to_string()).or_default() += n;
+            }
+            *m = merged;
+        }
+        let mut fields = fields.into_iter().map(ranked);
         let mut next = || fields.next().unwrap_or_default();
         let (provinces, cities, counties, mut departments, kinds, themes) = (next(), next(), next(), next(), next(), next());
         departments.truncate(MAX_DEPARTMENTS);

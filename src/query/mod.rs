@@ -201,6 +201,9 @@ pub fn check_query_size(text: &str) -> Result<()> {
 pub struct Searching<'a> {
     pub index: &'a SearchIndex,
     pub domain: &'a Domain,
+    /// The collection's units: a department filter matches every name of a unit one of whose
+    /// names it matches. Without it, names are matched as they are.
+    pub units: Option<&'a crate::units::Registry>,
 }
 
 impl Searching<'_> {
@@ -295,7 +298,15 @@ impl Searching<'_> {
             clauses.push((Occur::Must, Box::new(RangeQuery::new(Bound::Included(lo), Bound::Included(hi)))));
         }
         if let Some(d) = &filters.department {
-            clauses.push((Occur::Must, set(f.department, self.values_containing(searcher, f.department, d)?)));
+            let mut names = self.values_containing(searcher, f.department, d)?;
+            if let Some(units) = self.units {
+                let mut all: Vec<String> = names.iter().flat_map(|n| units.variants_of(n)).map(str::to_string).collect();
+                all.extend(units.names_matching(d).into_iter().map(str::to_string));
+                names = all;
+                names.sort();
+                names.dedup();
+            }
+            clauses.push((Occur::Must, set(f.department, names)));
         }
         if let Some(r) = &filters.region {
             let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();

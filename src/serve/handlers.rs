@@ -6,6 +6,7 @@ use super::MAX_API_HITS;
 use crate::analysis::{department, metrics, problems};
 use crate::index::ReportDoc;
 use crate::model::{Category, ReportId};
+use crate::schema::Domain;
 use crate::output::web;
 use crate::request::{filters_of, MetricParams, SearchParams, MAX_PAGE, PER_PAGE};
 use crate::model::YearRange;
@@ -294,8 +295,11 @@ pub(super) struct DepartmentParams {
     pub(super) filter: String,
 }
 
-pub(super) fn department_view(snap: &Snapshot, name: &str) -> std::result::Result<department::DepartmentView, Failure> {
-    let reports: Vec<ReportDoc> = snap.reports()?.iter().filter(|r| r.report.meta.department.as_deref() == Some(name)).cloned().collect();
+pub(super) fn department_view(snap: &Snapshot, domain: &Domain, name: &str) -> std::result::Result<department::DepartmentView, Failure> {
+    // Every report of the unit, whichever of its names it is written with.
+    let units = snap.units(domain)?;
+    let name = units.unit_of(name);
+    let reports: Vec<ReportDoc> = snap.reports()?.iter().filter(|r| r.report.meta.department.as_deref().is_some_and(|d| units.unit_of(d) == name)).cloned().collect();
     if reports.is_empty() {
         return Err(not_found(format!("没有部门 {name} 的报告")));
     }
@@ -311,18 +315,17 @@ pub(super) async fn department_page(State(app): State<Arc<App>>, Params(p): Para
         let snap = app.snapshot()?;
         let frame = app.frame(Some(&snap));
         if p.name.trim().is_empty() {
-            let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
-            for r in snap.reports()?.iter() {
-                if let Some(d) = &r.report.meta.department {
-                    if d.contains(p.filter.trim()) {
-                        *counts.entry(d.clone()).or_default() += 1;
-                    }
-                }
-            }
-            let list: Vec<(String, usize)> = counts.into_iter().collect();
+            let part = p.filter.trim();
+            let list: Vec<(String, usize)> = snap
+                .units(&app.domain)?
+                .units()
+                .iter()
+                .filter(|u| u.name.contains(part) || u.variants.iter().any(|v| v.name.contains(part)))
+                .map(|u| (u.name.clone(), u.reports))
+                .collect();
             return Ok(html_page(web::departments_page(&frame, &list, &p.filter)));
         }
-        let v = department_view(&snap, p.name.trim())?;
+        let v = department_view(&snap, &app.domain, p.name.trim())?;
         Ok(html_page(web::department_page(&frame, &v, &app.domain.themes)))
     })
     .await
@@ -334,7 +337,7 @@ pub(super) async fn api_department(State(app): State<Arc<App>>, Params(p): Param
         if p.name.trim().is_empty() {
             return Err(bad("give the department's name: /api/department?name=…"));
         }
-        Ok(Json(department_view(&snap, p.name.trim())?).into_response())
+        Ok(Json(department_view(&snap, &app.domain, p.name.trim())?).into_response())
     })
     .await
 }

@@ -8,6 +8,7 @@ use crate::model::Category;
 use crate::output::web::Frame;
 use crate::query::{facets::Facets, Filters, Searching};
 use crate::store::DataDir;
+use crate::units::{Aliases, Registry, ALIASES_FILE};
 use anyhow::Result;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
@@ -17,6 +18,10 @@ use std::time::SystemTime;
 pub(super) struct Snapshot {
     pub(super) index: Arc<SearchIndex>,
     pub(super) stamp: Option<(SystemTime, u64)>,
+    /// When the data directory's aliases file last changed (`units`), and what it says.
+    pub(super) aliases_stamp: Option<SystemTime>,
+    pub(super) aliases: Aliases,
+    pub(super) units: OnceLock<Registry>,
     pub(super) reports: OnceLock<Arc<Vec<ReportDoc>>>,
     pub(super) problems: OnceLock<Arc<(problems::YearMatrix, Vec<problems::ThemeRow>)>>,
     pub(super) clusters: OnceLock<Arc<Vec<problems::Cluster>>>,
@@ -50,12 +55,14 @@ pub(super) fn index_stamp(data: &DataDir) -> Option<(SystemTime, u64)> {
 impl App {
     pub(super) fn snapshot(&self) -> Result<Arc<Snapshot>> {
         let stamp = index_stamp(&self.data);
+        let aliases_stamp = std::fs::metadata(self.data.root.join(ALIASES_FILE)).and_then(|m| m.modified()).ok();
         let mut held = self.snapshot.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(s) = held.as_ref().filter(|s| s.stamp == stamp) {
+        if let Some(s) = held.as_ref().filter(|s| s.stamp == stamp && s.aliases_stamp == aliases_stamp) {
             return Ok(s.clone());
         }
         let index = SearchIndex::open(&self.data.search(), &self.domain.userdict, crate::index::Mode::Read)?;
-        let s = Arc::new(Snapshot { index: Arc::new(index), stamp, reports: OnceLock::new(),
+        let aliases = Aliases::load(&self.data.root)?;
+        let s = Arc::new(Snapshot { index: Arc::new(index), stamp, aliases_stamp, aliases, units: OnceLock::new(), reports: OnceLock::new(),
             problems: OnceLock::new(),
             clusters: OnceLock::new(),
             all_facets: OnceLock::new(),
@@ -84,7 +91,21 @@ impl App {
 
 impl Snapshot {
     pub(super) fn searching<'a>(&'a self, domain: &'a Domain) -> Searching<'a> {
-        Searching { index: &self.index, domain }
+        Searching { index: &self.index, domain, units: self.units(domain).ok() }
+    }
+    /// The collection's units: its department names grouped, with the user's merges and splits.
+    pub(super) fn units(&self, domain: &Domain) -> Result<&Registry> {
+        if let Some(u) = self.units.get() {
+            return Ok(u);
+        }
+        let mut names = std::collections::BTreeMap::new();
+        for r in self.reports()?.iter() {
+            if let Some(d) = &r.report.meta.department {
+                *names.entry(d.clone()).or_default() += 1;
+            }
+        }
+        let built = Registry::build(&names, domain.units()?, domain.regions()?, &self.aliases);
+        Ok(self.units.get_or_init(|| built))
     }
     pub(super) fn reports(&self) -> Result<Arc<Vec<ReportDoc>>> {
         if let Some(r) = self.reports.get() {
@@ -98,7 +119,7 @@ impl Snapshot {
             return Ok(p.clone());
         }
         let docs = self.searching(domain).all_docs_as(None, &Filters { category: Some(Category::Problems), ..Filters::default() }, problems::for_tables)?;
-        let p = Arc::new((problems::by_year(&docs, &domain.themes), problems::by_theme(&docs, &domain.themes, 1)));
+        let p = Arc::new((problems::by_year(&docs, &domain.themes, self.units(domain)?), problems::by_theme(&docs, &domain.themes, self.units(domain)?, 1)));
         Ok(self.problems.get_or_init(|| p).clone())
     }
     /// One theme's departments with their years and copied-forward years (`problems --theme`).
@@ -109,7 +130,7 @@ impl Snapshot {
         let f = Filters { category: Some(Category::Problems), theme: Some(theme.to_string()), ..Filters::default() };
         let docs = self.searching(domain).all_docs(None, &f)?;
         let refs: Vec<_> = docs.iter().collect();
-        let rows = Arc::new(problems::by_department(&refs, domain, 1));
+        let rows = Arc::new(problems::by_department(&refs, domain, self.units(domain)?, 1));
         self.themes.lock().unwrap_or_else(|p| p.into_inner()).insert(theme.to_string(), rows.clone());
         Ok(rows)
     }
@@ -119,7 +140,7 @@ impl Snapshot {
         }
         // Discovery reads the statements no theme names: whole sections.
         let docs = self.searching(domain).all_docs(None, &Filters { category: Some(Category::Problems), ..Filters::default() })?;
-        let c = Arc::new(problems::discover(&docs, domain));
+        let c = Arc::new(problems::discover(&docs, domain, self.units(domain)?));
         Ok(self.clusters.get_or_init(|| c).clone())
     }
 }
