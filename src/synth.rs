@@ -75,12 +75,16 @@ pub struct SynthReport {
     pub text: String,
     /// The themes of its 存在的问题 paragraphs: the ground truth for measuring the tagger.
     pub problem_themes: Vec<&'static str>,
+    /// Its top-level headings as written (一、… or 第一部分…; none for the style that numbers them
+    /// 1. like its items): the ground truth for the section tree.
+    pub top_headings: Vec<String>,
 }
 
 /// Generates `count` reports deterministically from `seed`.
 pub struct Generator {
     rng: ChaCha8Rng,
     counties: Vec<String>,
+    messy: bool,
 }
 
 struct Department {
@@ -93,7 +97,15 @@ struct Department {
 impl Generator {
     pub fn new(seed: u64, regions: &RegionTable) -> Generator {
         let counties = regions.county_chains();
-        Generator { rng: ChaCha8Rng::seed_from_u64(seed), counties }
+        Generator { rng: ChaCha8Rng::seed_from_u64(seed), counties, messy: false }
+    }
+
+    /// Reports with the layout mess of real files: a table of contents with dot leaders and page
+    /// numbers, lists that mix 1、 and 1. and skip or swap numbers, a list restarted at （一）
+    /// inside （二）, items numbered （1） under 1、. The reports of a seed differ from the tidy ones.
+    pub fn messy(mut self) -> Generator {
+        self.messy = true;
+        self
     }
 
     fn department(&mut self) -> Department {
@@ -117,9 +129,9 @@ impl Generator {
                 if out.len() >= count {
                     break;
                 }
-                let (text, problems, problem_themes) = self.report(&dept, y, &last_problems);
+                let (text, problems, problem_themes, top_headings) = self.report(&dept, y, &last_problems);
                 last_problems = problems;
-                out.push(SynthReport { file_name: format!("{n:06}_{y}.txt"), text, problem_themes });
+                out.push(SynthReport { file_name: format!("{n:06}_{y}.txt"), text, problem_themes, top_headings });
                 n += 1;
             }
         }
@@ -131,7 +143,7 @@ impl Generator {
     }
 
     /// One report; returns its text and its problem paragraphs (copied forward next year, sometimes).
-    fn report(&mut self, d: &Department, year: u16, last: &[String]) -> (String, Vec<String>, Vec<&'static str>) {
+    fn report(&mut self, d: &Department, year: u16, last: &[String]) -> (String, Vec<String>, Vec<&'static str>, Vec<String>) {
         let rng_style = d.style;
         let h1 = |i: usize, t: &str| -> String {
             const CN: [&str; 8] = ["一", "二", "三", "四", "五", "六", "七", "八"];
@@ -160,6 +172,27 @@ impl Generator {
         let proc = self.pct(20.0, 99.0);
         let mut t = String::new();
         t.push_str(&format!("{}{}年度部门整体支出绩效自评报告\n\n部门名称：{}\n填报日期：{}年3月\n\n", d.name, year, d.name, year + 1));
+        const CHAPTERS: [&str; 6] = ["部门基本情况", "绩效自评结论", "绩效分析", "主要绩效", "存在的问题", "改进措施"];
+        if self.messy && self.rng.random_bool(0.6) {
+            t.push_str("目  录\n");
+            for (i, c) in CHAPTERS.iter().enumerate() {
+                let dots = "…".repeat(self.rng.random_range(6..20));
+                t.push_str(&format!("{}{dots}{}\n", h1(i, c), 1 + i * 2));
+            }
+            t.push('\n');
+        }
+        // A list marker: tidy, or in the messy mode 1、 and 1. mixed, and now and then （1）.
+        let messy = self.messy;
+        let item = |rng: &mut ChaCha8Rng, n: usize| -> String {
+            if !messy {
+                return format!("{n}.");
+            }
+            match rng.random_range(0..6) {
+                0 | 1 => format!("{n}、"),
+                2 => format!("{n}. "),
+                _ => format!("{n}."),
+            }
+        };
         t.push_str(&h1(0, "部门基本情况"));
         t.push('\n');
         t.push_str(&h2(0, "主要职能"));
@@ -170,6 +203,13 @@ impl Generator {
         t.push_str(&h2(1, "预算执行情况"));
         t.push('\n');
         t.push_str(&format!("{year}年全年预算数{budget}万元，预算执行率为{exec}%，政府采购执行率为{proc}%。\n"));
+        if self.messy && self.rng.random_bool(0.5) {
+            // A list restarted at （一） inside （二）, out of order now and then.
+            let parts = if self.rng.random_bool(0.3) { ["（二）项目支出", "（一）基本支出"] } else { ["（一）基本支出", "（二）项目支出"] };
+            for p in parts {
+                t.push_str(&format!("{p}\n{}\n", PROSE.choose(&mut self.rng).copied().unwrap_or(PROSE[0])));
+            }
+        }
         t.push_str(&h1(1, "绩效自评结论"));
         t.push('\n');
         t.push_str(&format!("我单位{year}年度部门整体支出绩效自评得分为{score}分，评价等级为“{grade}”。\n"));
@@ -178,7 +218,11 @@ impl Generator {
         t.push('\n');
         for (i, (name, max)) in INDICATORS.iter().enumerate() {
             let lost = if self.rng.random_bool(0.15) { self.rng.random_range(1..=(*max).min(3)) } else { 0 };
-            t.push_str(&format!("{}.{name}（{max}分）\n", i + 1));
+            let n = if self.messy && i == 5 && self.rng.random_bool(0.3) { i + 2 } else { i + 1 };
+            t.push_str(&format!("{}{name}（{max}分）\n", item(&mut self.rng, n)));
+            if self.messy && self.rng.random_bool(0.1) {
+                t.push_str(&format!("（1）{}\n（2）{}\n", PROSE.choose(&mut self.rng).copied().unwrap_or(PROSE[0]), PROSE.choose(&mut self.rng).copied().unwrap_or(PROSE[0])));
+            }
             for _ in 0..self.rng.random_range(2..=4) {
                 t.push_str(PROSE.choose(&mut self.rng).copied().unwrap_or(PROSE[0]));
             }
@@ -187,7 +231,8 @@ impl Generator {
         t.push_str(&h1(3, "主要绩效"));
         t.push('\n');
         for i in 0..self.rng.random_range(3..=6) {
-            t.push_str(&format!("{}.", i + 1));
+            let marker = item(&mut self.rng, i + 1);
+            t.push_str(&marker);
             for _ in 0..self.rng.random_range(3..=6) {
                 t.push_str(PROSE.choose(&mut self.rng).copied().unwrap_or(PROSE[0]));
             }
@@ -211,7 +256,8 @@ impl Generator {
                     format!("{head}。{}", body.replace("{p}", &p).replace("{q}", &q))
                 }
             };
-            t.push_str(&format!("{}.{para}\n", i + 1));
+            let marker = item(&mut self.rng, i + 1);
+            t.push_str(&format!("{marker}{para}\n"));
             problems.push(para);
             if !themes.contains(&theme) {
                 themes.push(theme);
@@ -219,10 +265,13 @@ impl Generator {
         }
         t.push_str(&h1(5, "改进措施"));
         t.push('\n');
-        for (i, m) in MEASURES.choose_multiple(&mut self.rng, 3).enumerate() {
-            t.push_str(&format!("{}.{m}\n", i + 1));
+        let measures: Vec<&str> = MEASURES.choose_multiple(&mut self.rng, 3).copied().collect();
+        for (i, m) in measures.iter().enumerate() {
+            let marker = item(&mut self.rng, i + 1);
+            t.push_str(&format!("{marker}{m}\n"));
         }
-        (noise(&t, &d.name, &mut self.rng), problems, themes)
+        let top = if d.style == 2 { Vec::new() } else { CHAPTERS.iter().enumerate().map(|(i, c)| h1(i, c)).collect() };
+        (noise(&t, &d.name, &mut self.rng), problems, themes, top)
     }
 }
 

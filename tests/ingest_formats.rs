@@ -215,3 +215,38 @@ fn oversized_files_are_refused_by_name() {
         .code(2)
         .stderr(predicate::str::contains("huge.txt").and(predicate::str::contains("limit")));
 }
+
+/// The section tree follows the genre's numbering (一、 above （一） above 1、 above （1）) on reports
+/// with the layout mess of real files: a table of contents, 1、 and 1. mixed, numbers skipped or
+/// swapped, a list restarted at （一） inside （二）.
+#[test]
+fn top_level_headings_stay_top_level_in_messy_layouts() {
+    use jixiao::model::SourceInfo;
+    let domain = jixiao::schema::Domain::builtin().unwrap();
+    let (mut checked, mut wrong, mut missing) = (0, Vec::new(), 0);
+    let corpus = jixiao::synth::Generator::new(20261207, domain.regions().unwrap()).messy().generate(300);
+    assert!(corpus.iter().any(|r| r.text.contains("目  录")), "the messy mode writes tables of contents");
+    for r in &corpus {
+        let source = SourceInfo { path: r.file_name.clone(), file_hash: String::new(), bytes: 0, encoding: String::new(), published: None };
+        let report = jixiao::enrich::read_report(&r.text, source, &domain).unwrap();
+        for h in &r.top_headings {
+            let found: Vec<_> = report.sections.iter().filter(|s| s.heading.trim() == h.as_str()).collect();
+            if found.is_empty() {
+                missing += 1;
+            }
+            for s in found {
+                checked += 1;
+                if s.level != 1 {
+                    wrong.push(format!("{}: {:?} under {:?}", r.file_name, s.heading, s.path));
+                }
+            }
+        }
+        // A table of contents is not headings: each chapter is one section.
+        for h in &r.top_headings {
+            assert!(report.sections.iter().filter(|s| s.heading.trim() == h.as_str()).count() <= 1, "{}: {h} twice", r.file_name);
+        }
+    }
+    assert!(checked > 1000, "{checked} top-level headings checked");
+    assert!(wrong.is_empty(), "{} of {checked} nested: {:?}", wrong.len(), &wrong[..wrong.len().min(5)]);
+    assert_eq!(missing, 0, "top-level headings not found as sections");
+}

@@ -33,6 +33,9 @@ enum Cmd {
         seed: u64,
         #[arg(long)]
         out: PathBuf,
+        /// With the layout mess of real files (tables of contents, mixed and restarted numbering).
+        #[arg(long)]
+        messy: bool,
     },
     /// Run the whole benchmark and print the table.
     Run {
@@ -114,11 +117,13 @@ const QUERIES: [&str; 15] = [
     "资产管理",
 ];
 
-fn gen(reports: usize, seed: u64, out: &Path) -> Result<u64> {
+fn gen(reports: usize, seed: u64, out: &Path, messy: bool) -> Result<u64> {
     let domain = Domain::builtin()?;
     std::fs::create_dir_all(out)?;
     let mut bytes = 0u64;
-    for (i, r) in jixiao::synth::Generator::new(seed, domain.regions()?).generate(reports).into_iter().enumerate() {
+    let generator = jixiao::synth::Generator::new(seed, domain.regions()?);
+    let mut generator = if messy { generator.messy() } else { generator };
+    for (i, r) in generator.generate(reports).into_iter().enumerate() {
         // 100 files a folder, as users keep them.
         let dir = out.join(format!("{:04}", i / 100));
         if i % 100 == 0 {
@@ -379,7 +384,7 @@ fn run(reports: usize, seed: u64, work: Option<PathBuf>, repeat: usize, baseline
     // Last: opening the index here maps it into this process, whose size later children would inherit.
     eprintln!("in-process query latency …");
     let index = jixiao::index::SearchIndex::open(&data.join("search"), &domain.userdict, jixiao::index::Mode::Read)?;
-    let s = Searching { index: &index, domain: &domain };
+    let s = Searching { index: &index, domain: &domain, units: None };
     // One untimed pass first: the figure is for a warm index (as the browser app keeps it); the
     // first query after an ingest reads its postings from disk.
     for q in QUERIES {
@@ -454,7 +459,7 @@ fn theme_quality(reports: usize, seed: u64) -> Result<()> {
 fn query_latency(data: &Path, repeat: usize, facets: bool, only: &[String]) -> Result<()> {
     let domain = Domain::builtin()?;
     let index = jixiao::index::SearchIndex::open(&data.join("search"), &domain.userdict, jixiao::index::Mode::Read)?;
-    let s = Searching { index: &index, domain: &domain };
+    let s = Searching { index: &index, domain: &domain, units: None };
     // The search (what the CLI does), then the facet counts the browser app adds to each page.
     println!("| query | hits | search p50 ms | search max ms | facets p50 ms | facets max ms |");
     println!("| --- | --- | --- | --- | --- | --- |");
@@ -498,8 +503,8 @@ fn query_latency(data: &Path, repeat: usize, facets: bool, only: &[String]) -> R
 
 fn main() -> Result<()> {
     match Cli::parse().command {
-        Cmd::Gen { reports, seed, out } => {
-            let bytes = gen(reports, seed, &out)?;
+        Cmd::Gen { reports, seed, out, messy } => {
+            let bytes = gen(reports, seed, &out, messy)?;
             println!("wrote {reports} reports, {:.1} MB ({bytes} bytes), to {}", bytes as f64 / 1e6, out.display());
         }
         Cmd::Run { reports, seed, work, repeat, baseline_bin, ingest_rounds } => run(reports, seed, work, repeat, baseline_bin.as_deref(), ingest_rounds)?,
