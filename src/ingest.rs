@@ -1,4 +1,5 @@
-//! Ingest: walk the given files and folders, read and parse each report, store it and index it.
+//! Ingest: walk the given files and folders, read and parse each report, store it and index it
+//! (through the data directory's `Writer`).
 //!
 //! Per-file errors are collected and the run goes on. The store is written first and flushed before
 //! each index commit; at the start of a run the index is reconciled with the store, so a run that
@@ -6,10 +7,10 @@
 
 use crate::schema::Domain;
 use crate::extract;
-use crate::index::SearchIndex;
 use crate::model::{Report, ReportId, SourceInfo};
 use crate::enrich::read_report;
 use crate::store::{DataDir, Store};
+use crate::writer::{index_writer_stopped, storage_failure, Recovery, Writer};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 
@@ -81,339 +82,6 @@ pub fn collect_files(paths: &[PathBuf], follow: bool) -> (Vec<PathBuf>, usize, V
     (files, skipped, errors)
 }
 
-/// The store and index opened for writing, with the data directory's lock held.
-pub struct Writer {
-    pub store: std::sync::Arc<Store>,
-    pub index: SearchIndex,
-    /// None for an inspection (`check --dry-run`), which must not change the index.
-    writer: Option<tantivy::IndexWriter>,
-    regions: std::sync::Arc<crate::region::RegionTable>,
-    /// Set when the store was found damaged and rebuilt from the index on opening.
-    pub recovery: Option<Recovery>,
-    /// Reports whose index entry was repaired on opening.
-    pub repaired: usize,
-    _lock: std::fs::File,
-    /// An inspection's copy of the store, removed when the writer is dropped.
-    _copy: Option<tempfile::TempDir>,
-}
-
-/// A damaged store moved aside and rebuilt from the index.
-#[derive(Debug, Clone)]
-pub struct Recovery {
-    pub moved_to: PathBuf,
-    pub restored: usize,
-}
-
-impl Writer {
-    pub fn open(data: &DataDir, domain: &Domain) -> Result<Writer> {
-        Writer::open_locked(data.lock()?, data, domain)
-    }
-
-    /// Opens store and index under a lock the caller already holds, and first finishes what an
-    /// interrupted writer left (the reports its journal names).
-    pub fn open_locked(lock: std::fs::File, data: &DataDir, domain: &Domain) -> Result<Writer> {
-        let mut w = Writer::open_unreconciled(lock, data, domain)?;
-        w.repaired = w.reconcile()?;
-        Ok(w)
-    }
-
-    /// Opens store and index without comparing them: for `check` and `rebuild`, which look at the
-    /// index files before reading them and then compare everything.
-    pub fn open_unreconciled(lock: std::fs::File, data: &DataDir, domain: &Domain) -> Result<Writer> {
-        // Remembered before anything is tagged: a run killed midway is finished by the next one
-        // with the same schema.
-        domain.remember(&data.schema())?;
-        let (store, recovered) = match Store::open(&data.store()) {
-            Ok(s) => (s, None),
-            Err(e) if e.downcast_ref::<crate::store::StoreCorrupt>().is_some() => {
-                // Keep the damaged files for inspection; rebuild the store from the index below.
-                let aside = data.root.join(format!("store.damaged-{}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)));
-                std::fs::rename(data.store(), &aside).with_context(|| format!("cannot move the damaged store to {}", aside.display()))?;
-                (Store::open(&data.store())?, Some(aside))
-            }
-            Err(e) => return Err(e),
-        };
-        let index = SearchIndex::open(&data.search(), &domain.userdict, crate::index::Mode::Write)?;
-        let writer = Some(index.writer()?);
-        let mut w = Writer { store: std::sync::Arc::new(store), index, writer, regions: domain.regions()?.clone(), recovery: None, repaired: 0, _lock: lock, _copy: None };
-        if let Some(aside) = recovered {
-            let n = w.restore_from_index()?;
-            w.recovery = Some(Recovery { moved_to: aside, restored: n });
-        }
-        Ok(w)
-    }
-
-    /// Opens a copy of the store and the index for reading only, under the lock: what `check
-    /// --dry-run` inspects. Opening sled can itself rewrite a damaged log, so even the store is
-    /// not opened in place.
-    pub fn inspect(data: &DataDir, domain: &Domain) -> Result<Writer> {
-        let lock = data.lock_for_reading()?;
-        let copy = tempfile::TempDir::new().context("cannot create a temporary folder for the store's copy")?;
-        copy_dir(&data.store(), &copy.path().join("store")).with_context(|| format!("cannot copy {}", data.store().display()))?;
-        let store = Store::open(&copy.path().join("store"))?;
-        let index = SearchIndex::open(&data.search(), &domain.userdict, crate::index::Mode::Read)?;
-        Ok(Writer { store: std::sync::Arc::new(store), index, writer: None, regions: domain.regions()?.clone(), recovery: None, repaired: 0, _lock: lock, _copy: Some(copy) })
-    }
-
-    /// Closes store and index and hands back the data directory's lock (to move a damaged index
-    /// aside and open again without letting another writer in).
-    pub fn release(self) -> std::fs::File {
-        self._lock
-    }
-
-    fn index_writer(&self) -> Result<&tantivy::IndexWriter> {
-        self.writer.as_ref().context("the index was opened for inspection only")
-    }
-
-    /// Refills an empty store with every report the index holds (each indexed report carries its
-    /// metadata and every section): the way back from a damaged store.
-    fn restore_from_index(&mut self) -> Result<usize> {
-        let mut n = 0;
-        for doc in self.index.reports()? {
-            let mut report = doc.report;
-            report.sections = self.index.sections_of(&report.id)?.into_iter().map(|s| s.section).collect();
-            self.store.put(&report)?;
-            n += 1;
-        }
-        // The dictionary the restored reports started to train is installed whatever the command.
-        self.store.train()?;
-        self.store.flush()?;
-        Ok(n)
-    }
-
-    /// Flushes the store, then commits the index, then empties the journal: after a crash at any
-    /// point the journal names every report whose index entry may differ from the store.
-    pub fn commit(&mut self) -> Result<()> {
-        self.store.flush()?;
-        self.writer.as_mut().context("the index was opened for inspection only")?.commit()?;
-        crate::index::normal_permissions(&self.index.dir);
-        self.store.clear_pending()?;
-        Ok(())
-    }
-
-    /// The last commit of a writer: a run too short to fill the store's dictionary sample trains
-    /// it from what it wrote (see `Store::train`), everything is committed, and the merges of
-    /// index segments that earlier commits started are waited for. A process that ended during a
-    /// merge left the merge's half-written files behind until the next writer removed them (33 MB
-    /// of a 388 MB index after an ingest of 60,000 reports). The last commit starts no merge of its
-    /// own: the next run's commits merge what it leaves. A merge that fails changes nothing
-    /// committed (its segments stay as they were, its files are removed by the next writer), so
-    /// it does not fail the run.
-    pub fn finish(mut self) -> Result<()> {
-        self.store.train()?;
-        self.index_writer()?.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
-        self.commit()?;
-        if let Some(writer) = self.writer.take() {
-            let _ = writer.wait_merging_threads();
-        }
-        Ok(())
-    }
-
-    pub fn add(&mut self, report: &Report) -> Result<()> {
-        self.store.mark_pending(&report.id)?;
-        self.store.put(report)?;
-        self.index.add_report(self.index_writer()?, report)
-    }
-
-    pub fn remove(&mut self, id: &ReportId) -> Result<Option<Report>> {
-        self.store.mark_pending(id)?;
-        let old = self.store.remove(id)?;
-        self.index.delete_report(self.index_writer()?, id);
-        Ok(old)
-    }
-
-    /// Replaces a stored report (after `set` or `retag`) in store and index.
-    pub fn replace(&mut self, report: &Report) -> Result<()> {
-        self.index.delete_report(self.index_writer()?, &report.id);
-        self.add(report)
-    }
-
-    /// Makes store and index agree at the start of a run; returns how many reports were fixed.
-    /// Proportional to what changed: only the reports the journal names are compared, unless the
-    /// journal asks for everything or the numbers of reports differ (an index lost or replaced).
-    pub fn reconcile(&mut self) -> Result<usize> {
-        let pending = self.store.pending()?;
-        let indexed = self.index.count_term(self.index.fields.doc_type, crate::index::DOC_REPORT)?;
-        let (fixed, touched) = match pending {
-            Some(ids) if indexed == self.store.len() => {
-                let mut fixed = 0;
-                for id in &ids {
-                    fixed += usize::from(self.reconcile_one(id)?);
-                }
-                (fixed, !ids.is_empty())
-            }
-            _ => (self.check(true)?.problems.len(), true),
-        };
-        if touched {
-            self.commit()?;
-        }
-        Ok(fixed)
-    }
-
-    /// Makes one report's index entry match the store (the store is written and flushed first, so
-    /// for a journaled report it is the truth); true if something was fixed.
-    fn reconcile_one(&mut self, id: &ReportId) -> Result<bool> {
-        let Ok(stored) = self.store.get(id) else { return Ok(false) }; // unreadable: `check` reports it
-        let indexed = self.indexed_report(id)?;
-        match stored {
-            Some(r) if indexed.as_ref() == Some(&r) => Ok(false),
-            Some(r) => {
-                self.index.delete_report(self.index_writer()?, id);
-                self.index.add_report(self.index_writer()?, &r)?;
-                Ok(true)
-            }
-            None if indexed.is_some() => {
-                self.index.delete_report(self.index_writer()?, id);
-                Ok(true)
-            }
-            None => Ok(false),
-        }
-    }
-
-    /// A report as the index holds it (its metadata and every section), for comparing with the store.
-    fn indexed_report(&self, id: &ReportId) -> Result<Option<Report>> {
-        let Some(doc) = self.index.report(id)? else { return Ok(None) };
-        let sections = self.index.sections_of(id)?.into_iter().map(|s| s.section).collect();
-        Ok(Some(Report { sections, ..doc.report }))
-    }
-
-    /// Compares store and index report by report; with `repair`, fixes what differs:
-    /// - stored but not indexed, or indexed with other sections: indexed again from the store;
-    /// - indexed but not stored: restored into the store from the index, which holds the whole
-    ///   report (the store can lose recent writes in a crash); only a stale older version of a file
-    ///   whose path now belongs to another stored report is dropped from the index instead.
-    pub fn check(&mut self, repair: bool) -> Result<CheckReport> {
-        let mut rep = CheckReport::default();
-        let mut stored = std::collections::BTreeMap::new();
-        for id in self.store.ids()? {
-            match self.store.get(&id) {
-                Ok(Some(r)) => {
-                    stored.insert(id, r);
-                }
-                Ok(None) => {}
-                Err(_) => rep.unreadable.push(id),
-            }
-        }
-        rep.stored = stored.len() + rep.unreadable.len();
-        let indexed = self.index.reports()?;
-        rep.indexed = indexed.len();
-        let indexed_ids: std::collections::BTreeSet<ReportId> = indexed.iter().map(|d| d.report.id.clone()).collect();
-        for doc in indexed {
-            let id = doc.report.id.clone();
-            if stored.contains_key(&id) || rep.unreadable.contains(&id) {
-                continue;
-            }
-            let newer = self.store.source(&doc.report.source.path)?.filter(|other| *other != id && stored.contains_key(other));
-            if newer.is_some() {
-                rep.problems.push((id.clone(), "an older version of a re-ingested file, still in the index; dropped from the index".into()));
-                if repair {
-                    self.index.delete_report(self.index_writer()?, &id);
-                }
-            } else {
-                rep.problems.push((id.clone(), "in the index but not in the store; restored into the store from the index".into()));
-                if repair {
-                    let mut report = doc.report;
-                    report.sections = self.index.sections_of(&id)?.into_iter().map(|s| s.section).collect();
-                    self.store.put(&report)?;
-                }
-            }
-        }
-        for (id, r) in &stored {
-            let what = if !indexed_ids.contains(id) {
-                Some("in the store but not in the index; indexed".to_string())
-            } else {
-                match self.indexed_report(id)? {
-                    Some(i) if i.sections.len() != r.sections.len() => {
-                        Some(format!("{} sections in the index, {} in the store; re-indexed", i.sections.len(), r.sections.len()))
-                    }
-                    Some(i) if i != *r => Some("the index holds other content than the store; re-indexed".to_string()),
-                    _ => None,
-                }
-            };
-            if let Some(what) = what {
-                rep.problems.push((id.clone(), what));
-                if repair {
-                    self.index.delete_report(self.index_writer()?, id);
-                    self.index.add_report(self.index_writer()?, r)?;
-                }
-            }
-        }
-        if repair {
-            self.commit()?;
-        }
-        Ok(rep)
-    }
-
-    /// Drops the whole index and indexes every stored report again.
-    pub fn reindex_all(&mut self) -> Result<usize> {
-        let n = self.reindex_every_report().map_err(|e| self.why_writing_failed(e))?;
-        Ok(n)
-    }
-
-    fn reindex_every_report(&mut self) -> Result<usize> {
-        self.store.mark_all_pending()?;
-        self.store.flush()?;
-        self.index_writer()?.delete_all_documents()?;
-        let mut n = 0;
-        for r in self.store.all() {
-            let r = r?;
-            self.index.add_report(self.index_writer()?, &r)?;
-            n += 1;
-        }
-        self.commit()?;
-        Ok(n)
-    }
-
-    /// The error to show for a failed write: when the index's threads stopped ("an index writer
-    /// was killed"), their own error, which the next commit hands back; a full disk, a file size
-    /// limit or a read-only file system said in words, with what is safe.
-    fn why_writing_failed(&mut self, e: anyhow::Error) -> anyhow::Error {
-        let e = if index_writer_stopped(&e) { self.commit().err().unwrap_or(e) } else { e };
-        match storage_failure(&e) {
-            Some(what) => anyhow::anyhow!(
-                "cannot write the search index in {} ({what}); the store is unchanged and every report is kept. Free space and run the same command again",
-                self.index.dir.display()
-            ),
-            None => e,
-        }
-    }
-
-    /// Stores and indexes a prepared file.
-    pub fn apply(&mut self, prepared: Prepared) -> Result<Outcome> {
-        let (key, mut report, previous) = match prepared {
-            Prepared::Unchanged(id) => return Ok(Outcome::Unchanged(id)),
-            Prepared::Parsed { key, report, previous } => (key, report, previous),
-        };
-        if let Some(existing) = self.store.get(&report.id)? {
-            if previous.as_ref() == Some(&report.id) || existing.source.path == key {
-                // Same text, different bytes (re-saved file): keep the stored report, note the new hash.
-                let mut updated = existing;
-                updated.source.file_hash = report.source.file_hash;
-                self.replace(&updated)?;
-                return Ok(Outcome::Unchanged(report.id));
-            }
-            return Ok(Outcome::Duplicate(report.id));
-        }
-        // Hand corrections (`jixiao set`) of the previous version of this file still apply.
-        if let Some(prev) = previous.as_ref().map(|p| self.store.get(p)).transpose()?.flatten() {
-            if prev.overrides != Default::default() {
-                report.overrides = prev.overrides;
-                crate::parse::apply_overrides(&mut report, &self.regions);
-            }
-        }
-        let id = report.id.clone();
-        self.add(&report)?;
-        match previous {
-            Some(old) if old != id => {
-                // The path now points to the new report, so removing the old one leaves it alone.
-                self.remove(&old)?;
-                Ok(Outcome::Replaced { old, new: id })
-            }
-            _ => Ok(Outcome::Added(id)),
-        }
-    }
-}
-
 /// A file read and parsed, ready to be stored.
 pub enum Prepared {
     /// Same bytes as the stored version: nothing to do.
@@ -450,14 +118,41 @@ pub fn prepare(store: &Store, path: &Path, domain: &Domain) -> Result<Prepared> 
     Ok(Prepared::Parsed { key, report: Box::new(report), previous })
 }
 
-/// What `check` found.
-#[derive(Debug, Default)]
-pub struct CheckReport {
-    pub stored: usize,
-    pub indexed: usize,
-    pub unreadable: Vec<ReportId>,
-    /// Report and what was wrong with it.
-    pub problems: Vec<(ReportId, String)>,
+
+
+/// Stores and indexes a prepared file.
+pub fn apply(w: &mut Writer, prepared: Prepared) -> Result<Outcome> {
+    let (key, mut report, previous) = match prepared {
+        Prepared::Unchanged(id) => return Ok(Outcome::Unchanged(id)),
+        Prepared::Parsed { key, report, previous } => (key, report, previous),
+    };
+    if let Some(existing) = w.store.get(&report.id)? {
+        if previous.as_ref() == Some(&report.id) || existing.source.path == key {
+            // Same text, different bytes (re-saved file): keep the stored report, note the new hash.
+            let mut updated = existing;
+            updated.source.file_hash = report.source.file_hash;
+            w.replace(&updated)?;
+            return Ok(Outcome::Unchanged(report.id));
+        }
+        return Ok(Outcome::Duplicate(report.id));
+    }
+    // Hand corrections (`jixiao set`) of the previous version of this file still apply.
+    if let Some(prev) = previous.as_ref().map(|p| w.store.get(p)).transpose()?.flatten() {
+        if prev.overrides != Default::default() {
+            report.overrides = prev.overrides;
+            crate::parse::apply_overrides(&mut report, &w.regions);
+        }
+    }
+    let id = report.id.clone();
+    w.add(&report)?;
+    match previous {
+        Some(old) if old != id => {
+            // The path now points to the new report, so removing the old one leaves it alone.
+            w.remove(&old)?;
+            Ok(Outcome::Replaced { old, new: id })
+        }
+        _ => Ok(Outcome::Added(id)),
+    }
 }
 
 /// Text stored between two commits (or reports, for many short ones): bounds the work a crash
@@ -521,7 +216,7 @@ pub fn ingest(paths: &[PathBuf], follow: bool, data: &DataDir, domain: &Domain, 
                     Ok(Prepared::Parsed { report, .. }) => report.sections.iter().map(|s| s.text.len()).sum(),
                     _ => 0,
                 };
-                let result = prepared.and_then(|p| w.apply(p));
+                let result = prepared.and_then(|p| apply(&mut w, p));
                 // What every later file would meet alike ends the run with one message: the data
                 // directory cannot take more (seen by this thread's writes, or by a worker's read
                 // of the store: once a write of sled's own fails, sled returns that error to every
@@ -559,28 +254,6 @@ pub fn ingest(paths: &[PathBuf], follow: bool, data: &DataDir, domain: &Domain, 
     Ok(summary)
 }
 
-/// What stops every write to the data directory (as opposed to one file's trouble), named for the user.
-pub fn storage_failure(e: &anyhow::Error) -> Option<&'static str> {
-    // sled and tantivy wrap the operating system's error in their own types; its kind shows in
-    // the Debug form of each.
-    let text = format!("{e:?}");
-    [
-        (["StorageFull", "No space left"], "the disk is full"),
-        (["FileTooLarge", "File too large"], "the file size limit was reached"),
-        (["QuotaExceeded", "Disk quota exceeded"], "the disk quota is used up"),
-        (["ReadOnlyFilesystem", "Read-only file system"], "the file system is read-only"),
-    ]
-    .into_iter()
-    .find(|(marks, _)| marks.iter().any(|m| text.contains(m)))
-    .map(|(_, what)| what)
-}
-
-/// The index writer's threads have stopped: it takes no more documents. Their error (a full disk,
-/// say) is returned by the next commit.
-fn index_writer_stopped(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| matches!(c.downcast_ref::<tantivy::TantivyError>(), Some(tantivy::TantivyError::ErrorInThread(_))))
-}
-
 /// The error that ends a run whose writes failed: what happened, what is safe, what to do.
 fn write_failed(e: &anyhow::Error, data: &DataDir, committed: usize) -> anyhow::Error {
     let why = storage_failure(e).map(str::to_string).unwrap_or_else(|| format!("{e:#}"));
@@ -592,23 +265,6 @@ fn write_failed(e: &anyhow::Error, data: &DataDir, committed: usize) -> anyhow::
     )
 }
 
-/// Copies a folder's files (recursively) to `to`.
-fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    if !from.exists() {
-        return Ok(());
-    }
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), target)?;
-        }
-    }
-    Ok(())
-}
 
 /// The key under which a file's report is stored: its path, exactly. A path that is not valid
 /// UTF-8 is shown lossily and made unique by its raw bytes in hex, so that "a\xff.txt" and

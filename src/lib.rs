@@ -11,7 +11,7 @@
 //! | 3 | `schema`, `store`, `synth` | the domain's words and patterns loaded from `schema/`; the sled store of record; generated reports | floors 1–2 (`synth`: `schema`) |
 //! | 4 | `parse`, `similarity`, `units` | text → `Report` (sections, metadata); text similarity; one name per unit (variants grouped, the user's merges) | floors 1–3 |
 //! | 5 | `extract`, `enrich`, `query` | file bytes → text; statements, themes, figures and metrics on a `Report`; requests → hits | floors 1–4 |
-//! | 6 | `ingest`, `analysis`, `request` | the ingest walk and writer; problems, departments, metric rows; page parameters → typed filters | floors 1–5 |
+//! | 6 | `writer`, `ingest`, `analysis`, `request` | the data directory's writer (store and index in agreement, `set`); the ingest walk (`writer`); problems, departments, metric rows; page parameters → typed filters | floors 1–5 |
 //! | 7 | `output` | tables, JSON, CSV, XLSX and the web pages: the only place that formats | floors 1–6 |
 //! | 8 | `cli`, `serve` | the command-line arguments; the browser app's routes | floors 1–7 |
 //! | 9 | `commands` | one function per command | everything below |
@@ -40,3 +40,4 @@ pub mod store;
 pub mod synth;
 pub mod text;
 pub mod units;
+pub mod writer;

@@ -114,6 +114,15 @@ impl Aliases {
     }
 }
 
+/// Changes the data directory's aliases under the writers' lock, and writes them.
+pub fn edit_aliases(data: &crate::store::DataDir, change: impl FnOnce(&mut Aliases)) -> Result<Aliases> {
+    let _lock = data.lock()?;
+    let mut aliases = Aliases::load(&data.root)?;
+    change(&mut aliases);
+    aliases.save(&data.root)?;
+    Ok(aliases)
+}
+
 /// One name a unit is written with, and how many reports write it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Variant {
@@ -281,6 +290,20 @@ impl Registry {
             .filter(|u| u.name.contains(part) || u.variants.iter().any(|v| v.name.contains(part)))
             .flat_map(|u| u.variants.iter().map(|v| v.name.as_str()))
             .collect()
+    }
+
+    /// Whether a report of the collection is written with `name`.
+    pub fn knows(&self, name: &str) -> bool {
+        self.of.contains_key(name)
+    }
+
+    /// Up to five names of the collection that contain `name` or that it contains: what the user
+    /// may have meant by a name no report writes.
+    pub fn near(&self, name: &str) -> Vec<&str> {
+        let mut v: Vec<&str> = self.of.keys().map(String::as_str).filter(|n| n.contains(name) || name.contains(*n)).collect();
+        v.sort();
+        v.truncate(5);
+        v
     }
 
     /// Whether two names are one unit.

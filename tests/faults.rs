@@ -425,7 +425,7 @@ fn an_interrupted_retag_is_detected_by_content_and_finished_by_the_next_writer()
     let domain = jixiao::schema::Domain::builtin().unwrap();
     let dir = jixiao::store::DataDir::new(data.path());
     {
-        let mut w = jixiao::ingest::Writer::open(&dir, &domain).unwrap();
+        let mut w = jixiao::writer::Writer::open(&dir, &domain).unwrap();
         let id = w.store.ids().unwrap()[0].clone();
         let mut r = w.store.get(&id).unwrap().unwrap();
         // Same number of sections, other themes: a count-only check would call this consistent.

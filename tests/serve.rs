@@ -341,8 +341,10 @@ fn browser_end_to_end() {
             std::fs::write(d.join(format!("{name}.png")), &png).unwrap();
         }
     };
-    // Search.
+    // The overview, then a search from its box.
     tab.navigate_to(&base).unwrap().wait_until_navigated().unwrap();
+    tab.wait_for_element("div.overview table.bars").unwrap();
+    shot("overview");
     tab.wait_for_element("input[name=q]").unwrap().click().unwrap();
     tab.type_str("预算执行率").unwrap().press_key("Enter").unwrap();
     tab.wait_for_element("li.hit").unwrap();
@@ -567,4 +569,98 @@ fn a_units_names_are_one_department_in_the_app_until_the_user_splits_them() {
     let api = get(&a, &format!("/api/department?name={}", enc("青山县文化和旅游局"))).json();
     assert_eq!(api["years"].as_array().unwrap().len(), 1, "{api}");
     assert_eq!(names(&get(&a, "/department").text()), 2);
+}
+
+/// A form the app's pages send: the same origin, the page's token, urlencoded fields.
+fn post_form(addr: &str, path: &str, fields: &[(&str, &str)], token: Option<&str>) -> Reply {
+    let origin = format!("http://{addr}");
+    let body: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect();
+    let mut headers = vec![("Host", addr), ("Origin", origin.as_str())];
+    if let Some(t) = token {
+        headers.push(("X-Jixiao-Token", t));
+    }
+    request_with(addr, &headers, "POST", path, "application/x-www-form-urlencoded", body.join("&").as_bytes())
+}
+
+#[test]
+fn a_reports_unit_and_year_are_corrected_in_the_app_when_writes_are_allowed() {
+    let srv = start(&["--allow-ingest"]);
+    let a = srv.addr.as_str();
+    let hit = &get(a, &format!("/api/search?q={}", enc("资金支付进度缓慢"))).json()["hits"][0];
+    let id = hit["report_id"].as_str().unwrap().to_string();
+    let page = get(a, &format!("/report/{id}")).text();
+    assert!(page.contains("更正单位或年度") && page.contains(&format!("action=\"/api/report/{id}/set\"")), "the report page offers the correction");
+    let token = upload_token(a);
+    // Without the token: refused, nothing changed.
+    let r = post_form(a, &format!("/api/report/{id}/set"), &[("department", "温州市青山县文化和旅游局")], None);
+    assert_eq!(r.status, 403);
+    // A name that is no name, and a year no report is about: refused with the reason.
+    let r = post_form(a, &format!("/api/report/{id}/set"), &[("department", "局"), ("year", "")], Some(&token)).json();
+    assert_eq!(r["ok"], false);
+    assert!(r["message"].as_str().unwrap().contains("不是单位名称"), "{r}");
+    let r = post_form(a, &format!("/api/report/{id}/set"), &[("department", ""), ("year", "1066")], Some(&token)).json();
+    assert!(r["message"].as_str().unwrap().contains("1066"), "{r}");
+    let r = post_form(a, &format!("/api/report/{id}/set"), &[("department", "平阳县文化和旅游局"), ("year", "2022")], Some(&token)).json();
+    assert_eq!(r["ok"], true, "{r}");
+    let report = get(a, &format!("/api/report/{id}")).json();
+    assert_eq!(report["report"]["department"], "平阳县文化和旅游局", "{report}");
+    assert_eq!(report["report"]["fiscal_year"], 2022);
+    assert_eq!(report["report"]["region"]["city"], "温州市", "the region follows from the name");
+    // The CLI sees the correction, as after `jixiao set`.
+    let rows = run_json(srv._data.path(), &["reports", "--format", "json"]);
+    assert!(rows.iter().any(|r| r["id"] == id.as_str() && r["department"] == "平阳县文化和旅游局"), "{rows:?}");
+}
+
+#[test]
+fn units_are_merged_and_split_in_the_app_and_the_cli_sees_it() {
+    let srv = start(&["--allow-ingest"]);
+    let a = srv.addr.as_str();
+    let token = upload_token(a);
+    let page = get(a, &format!("/department?name={}", enc("青山县文化和旅游局"))).text();
+    assert!(page.contains("合并或拆分单位"), "the department page offers merging");
+    let r = post_form(a, "/api/units/merge", &[("into", "青山县文化和旅游局"), ("name", "平遥县教育局")], Some(&token)).json();
+    assert_eq!(r["ok"], true, "{r}");
+    let units = run_json(srv._data.path(), &["units", "--format", "json"]);
+    let merged = units.iter().find(|u| u["name"] == "青山县文化和旅游局").expect("the unit");
+    assert_eq!(merged["merged_by_user"], true);
+    assert_eq!(merged["variants"].as_array().unwrap().len(), 2, "{merged}");
+    let page = get(a, &format!("/department?name={}", enc("平遥县教育局"))).text();
+    assert!(page.contains("报告中也写作：平遥县教育局"), "the app picks up the merge");
+    // A name no report writes is refused with the names like it.
+    let r = post_form(a, "/api/units/merge", &[("into", "青山县文化和旅游局"), ("name", "平遥县教育")], Some(&token)).json();
+    assert_eq!(r["ok"], false);
+    assert!(r["message"].as_str().unwrap().contains("平遥县教育局"), "{r}");
+    let r = post_form(a, "/api/units/split", &[("name", "平遥县教育局")], Some(&token)).json();
+    assert_eq!(r["ok"], true, "{r}");
+    assert_eq!(run_json(srv._data.path(), &["units", "--format", "json"]).iter().filter(|u| u["merged_by_user"] == true).count(), 0);
+}
+
+#[test]
+fn without_writes_allowed_no_page_offers_a_change_and_the_api_refuses() {
+    let srv = start(&[]);
+    let a = srv.addr.as_str();
+    let page = get(a, &format!("/department?name={}", enc("青山县文化和旅游局"))).text();
+    assert!(!page.contains("form class=\"act\""));
+    let r = post_form(a, "/api/units/split", &[("name", "平遥县教育局")], Some("x"));
+    assert_eq!(r.status, 403);
+}
+
+#[test]
+fn the_landing_page_is_an_overview_and_every_section_is_a_click_away() {
+    let srv = start(&[]);
+    let a = srv.addr.as_str();
+    // One report without a unit name, to be listed.
+    let docs = TempDir::new().unwrap();
+    std::fs::write(docs.path().join("nameless.txt"), "2023年度绩效自评报告\n一、基本情况\n全年预算资金80万元。\n二、存在的问题\n（一）政府采购执行率偏低，仅为40.5%。\n").unwrap();
+    jixiao(srv._data.path()).arg("ingest").arg(docs.path()).assert().success();
+    let page = get(a, "/").text();
+    for want in ["库中共", "按年度", "按地区（省）", "按报告类型", "最常见的问题", "/problems/theme/procurement_low", "未识别单位的报告", "nameless.txt", "href=\"/?year=2023\"", "浏览全部章节"] {
+        assert!(page.contains(want), "the overview lacks {want}");
+    }
+    assert!(!page.contains("li class=\"hit\""), "no list of sections before anything is asked");
+    // The list of every section, as before.
+    let all = get(a, "/?page=1").text();
+    assert!(all.contains("个章节") && all.contains("class=\"hit\""), "{all}");
+    // A filter alone is a search, not the overview.
+    assert!(get(a, "/?year=2023").text().contains("个章节"));
 }

@@ -1,5 +1,6 @@
 //! Analysis over parsed reports: pure functions over typed data.
 
 pub mod department;
+pub mod overview;
 pub mod metrics;
 pub mod problems;

@@ -3,9 +3,9 @@
 use super::{resolve_report, Ctx, Status};
 use crate::cli::{SetArgs, UnitsAction, UnitsArgs};
 use crate::output::analysis::{self as out_a, TableFormat};
-use crate::units::Aliases;
-use crate::ingest::Writer;
-use anyhow::{bail, Context, Result};
+use crate::units::edit_aliases;
+use crate::writer::{Correction, Writer};
+use anyhow::{bail, Result};
 use std::io::Write;
 
 /// `units`: lists the collection's units; `units merge` / `units split` change the data
@@ -36,15 +36,13 @@ pub fn units_cmd(ctx: &Ctx, a: &UnitsArgs, out: &mut dyn Write) -> Result<Status
     };
     let registry = ctx.units(&index)?;
     let known = |name: &str| -> Result<()> {
-        if registry.units().iter().any(|u| u.variants.iter().any(|v| v.name == name)) {
+        if registry.knows(name) {
             return Ok(());
         }
-        let near: Vec<&str> = registry.units().iter().flat_map(|u| u.variants.iter()).map(|v| v.name.as_str()).filter(|n| n.contains(name) || name.contains(*n)).take(5).collect();
+        let near = registry.near(name);
         let hint = if near.is_empty() { String::new() } else { format!(" (names like it: {})", near.join(", ")) };
         bail!("no report is written with the name {name:?}{hint}; `jixiao units` lists the names")
     };
-    let _lock = ctx.data.lock()?;
-    let mut aliases = Aliases::load(&ctx.data.root)?;
     match action {
         UnitsAction::Merge { names, shown } => {
             let names: Vec<String> = names.iter().map(|n| n.trim().to_string()).collect();
@@ -55,15 +53,13 @@ pub fn units_cmd(ctx: &Ctx, a: &UnitsArgs, out: &mut dyn Write) -> Result<Status
             if shown.chars().count() < 2 || shown.chars().any(|c| c.is_control()) {
                 bail!("--as {shown:?} is not a unit name: give the full name on one line");
             }
-            aliases.merge(&names, &shown);
-            aliases.save(&ctx.data.root)?;
+            edit_aliases(&ctx.data, |a| a.merge(&names, &shown))?;
             writeln!(out, "{shown}: one unit with {}", names.join(", "))?;
         }
         UnitsAction::Split { name } => {
             let name = name.trim();
             known(name)?;
-            aliases.split(name);
-            aliases.save(&ctx.data.root)?;
+            edit_aliases(&ctx.data, |a| a.split(name))?;
             writeln!(out, "{name}: a unit of its own")?;
         }
     }
@@ -71,31 +67,10 @@ pub fn units_cmd(ctx: &Ctx, a: &UnitsArgs, out: &mut dyn Write) -> Result<Status
 }
 
 pub fn set_cmd(ctx: &Ctx, a: &SetArgs, out: &mut dyn Write) -> Result<Status> {
-    if a.department.is_none() && a.year.is_none() {
-        bail!("nothing to set: give --department and/or --year");
-    }
-    if let Some(d) = &a.department {
-        let d = d.trim();
-        if d.chars().count() < 2 || d.chars().any(|c| c.is_control()) {
-            bail!("--department {d:?} is not a department name: give the full name on one line (海宁市审计局)");
-        }
-    }
-    if let Some(y) = a.year {
-        if !(1990..=2100).contains(&y) {
-            bail!("{y} is not a plausible fiscal year");
-        }
-    }
+    let c = Correction { department: a.department.clone(), fiscal_year: a.year }.checked()?;
     let mut w = Writer::open(&ctx.data, &ctx.domain)?;
     let id = resolve_report(&w.index, &a.id)?;
-    let mut r = w.store.get(&id)?.with_context(|| format!("report {id} is not in the store; run `jixiao check`"))?;
-    if let Some(d) = &a.department {
-        r.overrides.department = Some(d.trim().to_string());
-    }
-    if a.year.is_some() {
-        r.overrides.fiscal_year = a.year;
-    }
-    crate::parse::apply_overrides(&mut r, ctx.domain.regions()?);
-    w.replace(&r)?;
+    let r = w.correct(&id, &c)?;
     w.finish()?;
     writeln!(
         out,

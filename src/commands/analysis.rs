@@ -3,7 +3,7 @@
 use super::{filters, resolve_report, Ctx, Status};
 use crate::analysis::problems;
 use crate::cli::{ExportArgs, MetricsArgs, ProblemsArgs, SimilarArgs};
-use crate::ingest::Writer;
+use crate::writer::Writer;
 use crate::model::Category;
 use crate::output::analysis::{self as out_a, ExportFormat, ExportRow, StatementRow, TableFormat, Tabular};
 use crate::output::json_line;

@@ -4,7 +4,8 @@
 use crate::cli::{Cli, Command, FilterArgs, IngestArgs, ReportsArgs, SearchArgs, ShowArgs};
 use crate::schema::Domain;
 use crate::index::SearchIndex;
-use crate::ingest::{self, Event, Outcome, Writer};
+use crate::ingest::{self, Event, Outcome};
+use crate::writer::Writer;
 use crate::model::{Category, Flag, SectionId};
 use crate::output::{self, Format, Stats};
 use crate::query::{Filters, Searching};

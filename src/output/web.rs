@@ -4,6 +4,7 @@
 
 use crate::analysis::department::DepartmentView;
 use crate::analysis::metrics::MetricRow;
+use crate::analysis::overview::Overview;
 use crate::analysis::problems::{Cluster, DepartmentRow, ThemeRow, YearMatrix};
 use crate::schema::Themes;
 use crate::index::{ReportDoc, SectionDoc};
@@ -31,6 +32,21 @@ pub enum Page {
 pub struct Frame {
     pub allow_ingest: bool,
     pub reports: usize,
+    /// The token a page that changes the store sends back (only when writes are allowed).
+    pub token: Option<String>,
+}
+
+/// A form the app's script sends (with the page's token) to `action`, showing the answer beside
+/// it and reloading the page (or opening `next`) when it succeeded.
+fn action_form(frame: &Frame, action: &str, next: Option<&str>, fields: Markup, button: &str) -> Markup {
+    let Some(token) = &frame.token else { return html! {} };
+    html! {
+        form.act action=(action) method="post" data-token=(token) data-next=[next] {
+            (fields)
+            button type="submit" { (button) }
+            " " span.msg {}
+        }
+    }
 }
 
 pub fn category_label(c: &str) -> &'static str {
@@ -267,6 +283,18 @@ pub fn report_page(frame: &Frame, r: &ReportDoc, sections: &[SectionDoc], hit: O
             dt { "编号" } dd { code { (r.report.id) } }
         }
         @if let Some(d) = &m.department { p { a href=(url("/department", &[("name", d)])) { "查看该部门历年情况 ›" } } }
+        @if frame.token.is_some() {
+            details.edit {
+                summary { "更正单位或年度" }
+                p.lead { "解析有误时在此更正（与 jixiao set 相同）；更正会保留，重新导入该文件后仍然有效。" }
+                (action_form(frame, &format!("/api/report/{}/set", r.report.id), None, html! {
+                    label { "单位全称 " input type="text" name="department" value=(m.department.as_deref().unwrap_or("")) maxlength="100"; }
+                    " "
+                    label { "年度 " input type="number" name="year" value=[m.fiscal_year] min="1990" max="2100"; }
+                    " "
+                }, "保存"))
+            }
+        }
         div.tree {
             @for s in sections {
                 @let sec = &s.section;
@@ -315,6 +343,96 @@ fn heat(n: usize, max: usize) -> String {
     }
     let a = 0.12 + 0.78 * (n as f32 / max as f32);
     format!("background:rgba(192,38,38,{a:.2});color:{}", if a > 0.5 { "#fff" } else { "#222" })
+}
+
+/// A horizontal bar of `n` out of `max`, with its count.
+fn bar(n: usize, max: usize) -> Markup {
+    let pct = if max == 0 { 0.0 } else { n as f64 * 100.0 / max as f64 };
+    html! { span.bar { span.fill style=(format!("width:{pct:.1}%")) {} } " " span.n { (n) } }
+}
+
+/// The landing page: the search box, the collection at a glance, the problems most departments
+/// report, and the reports whose unit is still to be named.
+pub fn overview_page(frame: &Frame, o: &Overview) -> Markup {
+    let year_max = o.by_year.iter().map(|(_, n)| *n).max().unwrap_or(0);
+    let prov_max = o.by_province.first().map_or(0, |(_, n)| *n);
+    let body = html! {
+        form.search action="/" method="get" {
+            input type="search" name="q" placeholder="检索：采购执行率低、预算编制不精准、\"闲置\"、theme:carryover_high …" autofocus maxlength=(crate::query::MAX_QUERY_CHARS);
+            button type="submit" { "检索" }
+        }
+        p.lead {
+            "库中共 " strong { (o.reports) } " 份报告，" strong { (o.units) } " 个单位。"
+            a href=(url("/", &[("page", "1")])) { "浏览全部章节 ›" }
+        }
+        div.overview {
+            section {
+                h2 { "按年度" }
+                table.bars {
+                    @for (y, n) in &o.by_year {
+                        tr { th { a href=(url("/", &[("year", y.to_string().as_str())])) { (y) } } td { (bar(*n, year_max)) } }
+                    }
+                    @if o.no_year > 0 { tr { th { "年度不详" } td { (bar(o.no_year, year_max)) } } }
+                }
+            }
+            section {
+                h2 { "按地区（省）" }
+                table.bars {
+                    @for (prov, n) in o.by_province.iter().take(12) {
+                        tr {
+                            th { @if prov.is_empty() { "地区不详" } @else { a href=(url("/", &[("region", prov.as_str())])) { (prov) } } }
+                            td { (bar(*n, prov_max)) }
+                        }
+                    }
+                }
+                @if o.by_province.len() > 12 { p.n { "另有 " (o.by_province.len() - 12) " 个省份" } }
+            }
+            section {
+                h2 { "按报告类型" }
+                table.bars {
+                    @for (k, n) in &o.by_kind {
+                        tr { th { a href=(url("/", &[("kind", k.as_str())])) { (kind_label(k)) } } td { (bar(*n, o.reports)) } }
+                    }
+                }
+            }
+        }
+        h2 { "最常见的问题" }
+        @if o.top_themes.is_empty() { p.empty { "还没有标注了问题主题的章节。" } }
+        @else {
+            table.data {
+                thead { tr { th { "问题主题" } th.num { "部门" } th.num { "连年出现的部门" } th { "年度" } } }
+                tbody {
+                    @for r in &o.top_themes {
+                        tr {
+                            td { a href=(format!("/problems/theme/{}", r.theme)) { (r.label) } }
+                            td.num { (r.departments) }
+                            td.num { (r.recurring_departments) }
+                            td { (r.years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join("、")) }
+                        }
+                    }
+                }
+            }
+            p { a href="/problems" { "全部问题主题与年度热力图 ›" } }
+        }
+        h2 { "未识别单位的报告" }
+        @if o.unnamed_count == 0 { p.lead { "每份报告都识别出了单位。" } }
+        @else {
+            p.lead {
+                (o.unnamed_count) " 份报告没有识别出单位：它们各自单独统计，不参与连年问题和照抄的判断。"
+                @if frame.token.is_some() { "打开报告即可更正单位。" } @else { "可用 jixiao set 报告编号 --department 单位全称 更正，或用 --allow-ingest 启动后在报告页更正。" }
+            }
+            table.data {
+                thead { tr { th { "报告" } th { "标题" } th { "来源文件" } } }
+                tbody {
+                    @for u in &o.unnamed {
+                        tr { td { a.sid href=(format!("/report/{}", u.report_id)) { (u.report_id) } } td { (u.title.as_deref().unwrap_or("-")) } td.source { (u.source) } }
+                    }
+                }
+            }
+            @if o.unnamed_count > o.unnamed.len() { p.n { "只列出前 " (o.unnamed.len()) " 份。" } }
+        }
+    };
+    layout("概览", Page::Search, frame, body)
 }
 
 pub fn problems_page(frame: &Frame, matrix: &YearMatrix, rows: &[ThemeRow]) -> Markup {
@@ -472,6 +590,23 @@ pub fn department_page(frame: &Frame, v: &DepartmentView, themes: &Themes) -> Ma
     let body = html! {
         h1 { (v.department) " " span.year { (v.region.display()) } }
         @if !v.variants.is_empty() { p.lead { "报告中也写作：" (v.variants.join("、")) "（合并或拆分：jixiao units）" } }
+        @if frame.token.is_some() {
+            details.edit {
+                summary { "合并或拆分单位" }
+                p.lead { "同一单位在不同年度的报告中写法不同（如改名、简称）时，合并后按一个单位统计；拆分则把某个写法单独作为一个单位。记录在数据目录的 aliases.toml 中。" }
+                (action_form(frame, "/api/units/merge", None, html! {
+                    input type="hidden" name="into" value=(v.department);
+                    label { "与此单位合并的名称 " input type="text" name="name" maxlength="100" placeholder="报告中写的另一个单位名称"; }
+                    " "
+                }, "合并"))
+                @for n in &v.variants {
+                    (action_form(frame, "/api/units/split", Some(&url("/department", &[("name", n.as_str())])), html! {
+                        input type="hidden" name="name" value=(n);
+                        (n) " "
+                    }, "拆分为独立单位"))
+                }
+            }
+        }
         h2 { "自评得分" }
         (line_chart(&scores, lo, 100.0, ""))
         table.data {

@@ -13,7 +13,7 @@ use std::hash::{BuildHasher, Hasher};
 use std::net::IpAddr;
 use std::sync::Arc;
 
-/// The header the upload page sends its token in.
+/// The header the app's pages send their token in (uploads, corrections, merges).
 pub(super) const TOKEN_HEADER: &str = "x-jixiao-token";
 
 /// A token no other process can guess: 128 bits from the randomly seeded hashers of the standard
@@ -93,15 +93,15 @@ fn same_origin_with_token(headers: &HeaderMap, host: &str, token: &str) -> Resul
         let origin = origin.to_str().unwrap_or("");
         let authority = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")).unwrap_or("");
         if !authority.eq_ignore_ascii_case(host) {
-            return Err("请求来自其他网站，已拒绝（跨站请求）。请在本服务的导入页面上传文件。");
+            return Err("请求来自其他网站，已拒绝（跨站请求）。请在本服务自己的页面上操作。");
         }
     }
     if headers.get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site") {
-        return Err("请求来自其他网站，已拒绝（跨站请求）。请在本服务的导入页面上传文件。");
+        return Err("请求来自其他网站，已拒绝（跨站请求）。请在本服务自己的页面上操作。");
     }
     match headers.get(TOKEN_HEADER) {
         Some(t) if t.as_bytes() == token.as_bytes() => Ok(()),
-        _ => Err("请求缺少导入页面的令牌，已拒绝。请刷新导入页面后重新上传。"),
+        _ => Err("请求缺少页面的令牌，已拒绝。请刷新页面后重试。"),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::state::*;
 use super::MAX_API_HITS;
-use crate::analysis::{department, metrics, problems};
+use crate::analysis::{department, metrics, overview, problems};
 use crate::index::ReportDoc;
 use crate::model::{Category, ReportId};
 use crate::schema::Domain;
@@ -129,6 +129,12 @@ pub(super) fn run_search(app: &App, snap: &Snapshot, p: &SearchParams, per_page:
 pub(super) async fn search_page(State(app): State<Arc<App>>, Params(p): Params<SearchParams>) -> Response {
     blocking(app, false, move |app| {
         let snap = app.snapshot()?;
+        // Nothing asked yet: the overview (the list of every section is a page away).
+        if p.page.is_none() && p.pairs().iter().all(|(_, v)| v.trim().is_empty()) {
+            let themes = snap.problems(&app.domain)?;
+            let o = overview::overview(&snap.reports()?, snap.units(&app.domain)?, &themes.1, 8);
+            return Ok(html_page(web::overview_page(&app.frame(Some(&snap)), &o)));
+        }
         let (result, error) = match run_search(app, &snap, &p, PER_PAGE) {
             Ok(r) => (r, None),
             Err(e) => (SearchResult { hits: vec![], total: 0, facets: Facets::default(), page: 1 }, Some(e)),

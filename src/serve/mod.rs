@@ -7,11 +7,13 @@
 //! figures computed over the whole collection (problems, departments) are computed afresh.
 
 mod conn;
+mod edit;
 mod guard;
 mod handlers;
 mod state;
 mod upload;
 
+use edit::*;
 use handlers::*;
 use state::*;
 use upload::*;
@@ -79,6 +81,9 @@ fn router(app: Arc<App>) -> Router {
         .route("/api/metrics", get(api_metrics))
         .route("/api/similar/{id}", get(api_similar))
         .route("/api/ingest", post(api_ingest))
+        .route("/api/report/{id}/set", post(api_set))
+        .route("/api/units/merge", post(api_merge))
+        .route("/api/units/split", post(api_split))
         .fallback(no_such_page)
         // A report file at the size limit, plus the form's own bytes.
         .layer(DefaultBodyLimit::max(crate::extract::MAX_FILE_BYTES as usize + 64 * 1024))

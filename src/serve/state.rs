@@ -85,7 +85,7 @@ impl App {
 
     pub(super) fn frame(&self, snap: Option<&Snapshot>) -> Frame {
         let reports = snap.and_then(|s| s.index.count_term(s.index.fields.doc_type, crate::index::DOC_REPORT).ok()).unwrap_or(0);
-        Frame { allow_ingest: self.allow_ingest, reports }
+        Frame { allow_ingest: self.allow_ingest, reports, token: self.allow_ingest.then(|| self.token.clone()) }
     }
 }
 

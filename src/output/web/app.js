@@ -4,6 +4,33 @@
   var hit = document.querySelector('section.sec.hit');
   if (hit) { hit.scrollIntoView({ block: 'center' }); }
 
+  // Forms that change the store (corrections, merges): sent with the page's token; the answer
+  // shows beside the button, and the page reloads when it succeeded.
+  var forms = document.querySelectorAll('form.act');
+  for (var f = 0; f < forms.length; f++) {
+    forms[f].addEventListener('submit', function (e) {
+      e.preventDefault();
+      var form = e.target;
+      var msg = form.querySelector('.msg');
+      var xhr = new XMLHttpRequest();
+      xhr.open('POST', form.getAttribute('action'));
+      xhr.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded');
+      xhr.setRequestHeader('X-Jixiao-Token', form.getAttribute('data-token') || '');
+      xhr.onload = function () {
+        var r;
+        try { r = JSON.parse(xhr.responseText); } catch (err) { r = { ok: false, message: '失败（' + xhr.status + '）' }; }
+        msg.textContent = r.message || r.error || '';
+        msg.className = 'msg ' + (r.ok ? 'ok' : 'bad');
+        if (r.ok) {
+          var next = form.getAttribute('data-next');
+          setTimeout(function () { if (next) { window.location.href = next; } else { window.location.reload(); } }, 600);
+        }
+      };
+      xhr.onerror = function () { msg.textContent = '连接失败'; msg.className = 'msg bad'; };
+      xhr.send(new URLSearchParams(new FormData(form)).toString());
+    });
+  }
+
   var drop = document.getElementById('drop');
   if (!drop) { return; }
   var input = document.getElementById('files');
