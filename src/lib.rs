@@ -7,8 +7,8 @@
 //! | floor | module | owns | may import |
 //! |---|---|---|---|
 //! | 1 | `text`, `model`, `guard`, `samples` | strings; the typed `Report`, `Section`, `Statement`, ids, `YearRange` | nothing of jixiao above |
-//! | 2 | `region`, `index` | the region table; tantivy documents, analyzer and stored-document format | floor 1 |
-//! | 3 | `schema`, `store`, `synth` | the domain's words and patterns loaded from `schema/`; the sled store of record; generated reports | floors 1–2 (`synth`: `schema`) |
+//! | 2 | `region`, `store` | the region table; the sled store of record, the data directory's layout and lock, the one binary codec | floor 1 |
+//! | 3 | `schema`, `index`, `synth` | the domain's words and patterns loaded from `schema/`; tantivy documents, analyzer and stored-document format (encoded with the store's codec); generated reports | floors 1–2 (`synth`: `schema`) |
 //! | 4 | `parse`, `similarity`, `units` | text → `Report` (sections, metadata); text similarity; one name per unit (variants grouped, the user's merges) | floors 1–3 |
 //! | 5 | `extract`, `enrich`, `query` | file bytes → text; statements, themes, figures and metrics on a `Report`; requests → hits | floors 1–4 |
 //! | 6 | `writer`, `ingest`, `analysis`, `request` | the data directory's writer (store and index in agreement, `set`); the ingest walk (`writer`); problems, departments, metric rows; page parameters → typed filters | floors 1–5 |

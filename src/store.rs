@@ -7,7 +7,6 @@
 //! data open the store; they take the data directory's lock file first, which turns a second writer
 //! into a clear error instead of a sled failure.
 
-use crate::index::{decode_blob, encode};
 use crate::model::{Report, ReportId};
 use anyhow::{bail, Context, Result};
 use std::fs::File;
@@ -137,6 +136,17 @@ const STORE_CACHE: u64 = 64 * 1024 * 1024;
 const STORE_FLUSH_MS: u64 = 100;
 
 /// The paths inside a data directory.
+/// The one binary codec of jixiao (bincode 2, standard configuration): the store's reports and the
+/// index's stored documents.
+pub fn encode<T: serde::Serialize>(v: &T) -> Result<Vec<u8>> {
+    Ok(bincode::serde::encode_to_vec(v, bincode::config::standard())?)
+}
+
+/// Reads what `encode` wrote.
+pub fn decode_blob<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    Ok(bincode::serde::decode_from_slice(bytes, bincode::config::standard())?.0)
+}
+
 #[derive(Debug, Clone)]
 pub struct DataDir {
     pub root: PathBuf,

@@ -11,6 +11,7 @@ pub mod directory;
 pub mod segmenter;
 
 use crate::model::{Grade, Region, Report, ReportId, ReportKind, Section};
+use crate::store::{decode_blob, encode};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -190,14 +191,6 @@ const SEARCH_THREADS: usize = 4;
 
 /// Decompressed doc-store blocks kept per segment by a reader.
 const DOC_STORE_CACHE_BLOCKS: usize = 4;
-
-pub fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>> {
-    Ok(bincode::serde::encode_to_vec(v, bincode::config::standard())?)
-}
-
-pub fn decode_blob<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T> {
-    Ok(bincode::serde::decode_from_slice(bytes, bincode::config::standard())?.0)
-}
 
 /// Index files in `dir` that are missing or whose checksum does not match their content (tantivy
 /// ends every file with a CRC): what `check` and `rebuild` look at before reading the index. Opens
