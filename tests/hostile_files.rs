@@ -296,3 +296,40 @@ fn deep_or_unclosed_html_is_refused_and_nested_candidates_stay_linear() {
     nested.push_str("</body></html>");
     ingest_beside_valid("nested_candidates.html", nested.as_bytes(), Expect::Stored);
 }
+
+/// A scan that carries a font it never uses is told it needs OCR, not a PDF tool.
+#[test]
+fn a_scan_with_an_unused_font_is_told_to_run_ocr() {
+    let image = stream("/Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 8", &[0, 255, 255, 0]);
+    let font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec();
+    let bytes = one_page("<< /XObject << /Im1 5 0 R >> /Font << /F1 6 0 R >> >>", b"q 595 0 0 842 0 0 cm /Im1 Do Q", vec![image, font]);
+    let e = jixiao::extract::pdf::extract(&bytes).unwrap_err();
+    let msg = format!("{e:#}");
+    assert!(msg.contains("OCR") && !msg.contains("poppler"), "{msg}");
+}
+
+/// The pdftotext fallback is bounded too: one that writes without end is stopped at the text
+/// limit, the file refused by name, and the run goes on.
+#[cfg(unix)]
+#[test]
+fn a_pdftotext_that_writes_without_end_is_stopped() {
+    use std::os::unix::fs::PermissionsExt;
+    let tools = TempDir::new().unwrap();
+    let fake = tools.path().join("pdftotext");
+    std::fs::write(&fake, "#!/bin/sh\ncat >/dev/null\nexec yes 预算执行率偏低预算执行率偏低预算执行率偏低\n").unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let image = stream("/Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 8", &[0, 255, 255, 0]);
+    let scan = one_page("<< /XObject << /Im1 5 0 R >> >>", b"q 595 0 0 842 0 0 cm /Im1 Do Q", vec![image]);
+    let dir = TempDir::new().unwrap();
+    std::fs::copy(samples().join("pingyao_jiaoyu_2023.txt"), dir.path().join("valid_report.txt")).unwrap();
+    std::fs::write(dir.path().join("endless.pdf"), scan).unwrap();
+    let data = TempDir::new().unwrap();
+    let path = format!("{}:{}", tools.path().display(), std::env::var("PATH").unwrap_or_default());
+    let started = Instant::now();
+    let out = jixiao(data.path()).arg("ingest").arg(dir.path()).env("PATH", path).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("endless.pdf") && err.contains("MB of text"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(30), "stopped at the limit, not at the clock");
+    assert_eq!(run_json(data.path(), &["reports", "--format", "json"]).len(), 1, "the valid report is stored");
+}

@@ -76,7 +76,7 @@ struct InProcess {
 /// maps; a panic inside the loader or the reader becomes an error.
 fn pages_in_process(bytes: &[u8]) -> Result<InProcess> {
     let mut doc = crate::guard::catch(|| super::pdf_limits::load(bytes)).map_err(|why| anyhow::anyhow!("the built-in PDF reader failed on this file ({why})"))??;
-    let fonts = doc.objects.values().any(|o| o.as_dict().is_ok_and(|d| d.get(b"Type").and_then(|t| t.as_name()).is_ok_and(|n| n == b"Font")));
+    let fonts = doc.objects.values().any(|o| o.as_dict().is_ok_and(|d| d.get(b"Type").and_then(|t| t.as_name()).is_ok_and(|n| n == b"Font"))) && draws_text(&doc);
     let read = || -> Result<Vec<String>> {
         super::pdf_cmap::rewrite_predefined_cmaps(&mut doc);
         let text = Shared::default();
@@ -94,24 +94,106 @@ fn pages_in_process(bytes: &[u8]) -> Result<InProcess> {
     Ok(InProcess { pages, fonts })
 }
 
-/// Pages of text by pdftotext, if installed.
+/// Whether a page or a form of the document shows text (a `Tj` or `TJ` operator): a scan that
+/// carries a font it never uses draws none.
+fn draws_text(doc: &lopdf::Document) -> bool {
+    let shows = |content: &[u8]| memchr::memmem::find(content, b"Tj").is_some() || memchr::memmem::find(content, b"TJ").is_some();
+    let pages = doc.get_pages().into_values().any(|p| doc.get_page_content(p).is_ok_and(|c| shows(&c)));
+    pages
+        || doc.objects.values().filter_map(|o| o.as_stream().ok()).filter(|s| s.dict.get(b"Subtype").and_then(|t| t.as_name()).is_ok_and(|n| n == b"Form")).any(|s| {
+            let content = s.decompressed_content().unwrap_or_else(|_| s.content.clone());
+            shows(&content)
+        })
+}
+
+/// What pdftotext may take: wall-clock time, address space, and text read back. A PDF that makes
+/// it loop or swell is stopped and counts as unreadable by it, like a refusal.
+const PDFTOTEXT_SECONDS: u64 = 60;
+#[cfg(unix)]
+const PDFTOTEXT_MEMORY: u64 = 2 << 30;
+
+/// pdftotext was stopped at a limit: the file is refused for that, whatever the other reader found.
+#[derive(Debug)]
+struct Stopped(String);
+
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Stopped {}
+
+/// Pages of text by pdftotext, if installed; stopped past its time, memory or text limit.
 fn pages_by_pdftotext(bytes: &[u8]) -> Result<Vec<String>> {
-    let mut child = Command::new("pdftotext")
-        .args(["-enc", "UTF-8", "-", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .context("pdftotext is not installed (apt-get install poppler-utils)")?;
+    let mut command = Command::new("pdftotext");
+    command.args(["-enc", "UTF-8", "-", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null());
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: between fork and exec the child only calls setrlimit, which is async-signal-safe
+        // and touches no memory of the parent's.
+        unsafe {
+            command.pre_exec(|| {
+                let memory = libc::rlimit { rlim_cur: PDFTOTEXT_MEMORY as libc::rlim_t, rlim_max: PDFTOTEXT_MEMORY as libc::rlim_t };
+                let cpu = libc::rlimit { rlim_cur: PDFTOTEXT_SECONDS as libc::rlim_t, rlim_max: PDFTOTEXT_SECONDS as libc::rlim_t };
+                libc::setrlimit(libc::RLIMIT_AS, &memory);
+                libc::setrlimit(libc::RLIMIT_CPU, &cpu);
+                Ok(())
+            });
+        }
+    }
+    let mut child = command.spawn().context("pdftotext is not installed (apt-get install poppler-utils)")?;
     let mut stdin = child.stdin.take().context("cannot write to pdftotext")?;
+    let mut stdout = child.stdout.take().context("cannot read from pdftotext")?;
     let input = bytes.to_vec();
     let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let out = child.wait_with_output()?;
+    // Reads at most one byte past the limit, so that a longer text is known to be too long (and
+    // pdftotext, then blocked on a full pipe, is stopped at once).
+    let limit = super::MAX_TEXT_BYTES * 4;
+    let capped = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let capped_by_reader = capped.clone();
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let read = std::io::Read::read_to_end(&mut std::io::Read::take(&mut stdout, limit as u64 + 1), &mut out);
+        if out.len() > limit {
+            capped_by_reader.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        read.map(|_| out)
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(PDFTOTEXT_SECONDS);
+    let stopped = loop {
+        // The cap first: a reader that stopped closes the pipe, and pdftotext then ends by itself.
+        if capped.load(std::sync::atomic::Ordering::SeqCst) {
+            break Err(format!("pdftotext wrote over {} MB of text for this PDF; the file is refused", limit >> 20));
+        }
+        if let Some(status) = child.try_wait()? {
+            break Ok(status);
+        }
+        if std::time::Instant::now() >= deadline {
+            break Err(format!("pdftotext did not finish within {PDFTOTEXT_SECONDS} s on this PDF and was stopped"));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let status = match stopped {
+        Ok(status) => status,
+        Err(why) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            let _ = writer.join();
+            let _ = reader.join();
+            return Err(Stopped(why).into());
+        }
+    };
     let _ = writer.join();
-    if !out.status.success() {
+    let out = reader.join().map_err(|_| anyhow::anyhow!("cannot read from pdftotext"))??;
+    if out.len() > limit {
+        return Err(Stopped(format!("pdftotext wrote over {} MB of text for this PDF; the file is refused", limit >> 20)).into());
+    }
+    if !status.success() {
         bail!("pdftotext cannot read the PDF");
     }
-    Ok(String::from_utf8_lossy(&out.stdout).split('\u{c}').map(str::to_string).collect())
+    Ok(String::from_utf8_lossy(&out).split('\u{c}').map(str::to_string).collect())
 }
 
 fn han(pages: &[String]) -> usize {
@@ -139,6 +221,13 @@ pub fn extract(bytes: &[u8]) -> Result<String> {
         (_, Ok(p)) if has_text(&second) => Some(p),
         _ => None,
     };
+    if best.is_none() {
+        if let Err(e) = &second {
+            if e.downcast_ref::<Stopped>().is_some() {
+                return second.map(|_| String::new());
+            }
+        }
+    }
     match best {
         Some(p) => Ok(drop_running_lines(p.clone()).join("\n")),
         None if (first.is_ok() || second.is_ok()) && fonts => bail!(
