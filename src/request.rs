@@ -53,7 +53,7 @@ pub fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<usi
         None => Ok(None),
         Some(Raw::Number(n)) => Ok(Some(n)),
         Some(Raw::Text(t)) if t.trim().is_empty() => Ok(None),
-        Some(Raw::Text(t)) => t.trim().parse().map(Some).map_err(|_| serde::de::Error::custom(format!("“{t}” is not a whole number"))),
+        Some(Raw::Text(t)) => t.trim().parse().map(Some).map_err(|_| serde::de::Error::custom(format!("“{t}”不是整数"))),
     }
 }
 
@@ -127,16 +127,20 @@ impl MetricParams {
 pub fn filters_of(p: &SearchParams, domain: &Domain) -> std::result::Result<Filters, String> {
     let mut f = Filters::default();
     if !p.year.is_empty() {
-        f.years = Some(p.year.parse::<YearRange>()?);
+        f.years = Some(p.year.parse::<YearRange>().map_err(|_| format!("“{}”不是年度：请写一个年份（2023）或一个范围（2022..2024、2022..、..2024）", p.year))?);
     }
     if !p.kind.is_empty() {
-        f.kind = Some(ReportKind::parse(&p.kind).ok_or_else(|| format!("未知的报告类型 {:?}", p.kind))?);
+        f.kind = Some(ReportKind::parse(&p.kind).ok_or_else(|| format!("未知的报告类型“{}”：应为 department_overall（部门整体支出）或 project（项目支出）", p.kind))?);
     }
     if !p.category.is_empty() {
-        f.category = Some(Category::parse(&p.category).ok_or_else(|| format!("未知的章节类别 {:?}", p.category))?);
+        f.category = Some(Category::parse(&p.category).ok_or_else(|| format!("未知的章节类别“{}”：可选 {}", p.category, Category::ALL.map(|c| c.as_str()).join("、")))?);
     }
     if !p.theme.is_empty() {
-        f.theme = Some(domain.themes.resolve(&p.theme).map_err(|e| e.to_string())?.id.0.clone());
+        let known = |t: &crate::schema::Theme| format!("{}（{}）", t.label, t.id.0);
+        let theme = domain.themes.resolve(&p.theme).map_err(|_| {
+            format!("未知的问题主题“{}”。可选：{}", p.theme, domain.themes.list.iter().map(known).collect::<Vec<_>>().join("、"))
+        })?;
+        f.theme = Some(theme.id.0.clone());
     }
     f.department = Some(p.dept.trim().to_string()).filter(|d| !d.is_empty());
     f.region = Some(p.region.trim().to_string()).filter(|r| !r.is_empty());

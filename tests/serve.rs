@@ -166,10 +166,10 @@ fn every_page_and_api_route_answers_and_escapes_report_text() {
     assert!(get(a, &format!("/api/similar/{report_id}-{seq:03}.1")).json().is_array());
     // Limits and errors get a clear answer.
     let long = "预".repeat(1500);
-    assert!(get(a, &format!("/?q={}", enc(&long))).text().contains("limit is 1000"));
+    assert!(get(a, &format!("/?q={}", enc(&long))).text().contains("超过上限 1000 个字"));
     assert_eq!(get(a, &format!("/api/search?q={}", enc(&long))).status, 400);
     assert_eq!(get(a, "/api/search?q=x&per_page=100000").status, 400);
-    assert!(get(a, &format!("/?q={}", enc("\"政府采购"))).text().contains("quote"));
+    assert!(get(a, &format!("/?q={}", enc("\"政府采购"))).text().contains("引号"));
     assert_eq!(get(a, "/report/000000000000").status, 404);
     assert_eq!(get(a, "/ingest").status, 404, "ingest is off unless asked for");
     assert_eq!(get(a, "/assets/app.js").status, 200);
@@ -663,4 +663,36 @@ fn the_landing_page_is_an_overview_and_every_section_is_a_click_away() {
     assert!(all.contains("个章节") && all.contains("class=\"hit\""), "{all}");
     // A filter alone is a search, not the overview.
     assert!(get(a, "/?year=2023").text().contains("个章节"));
+}
+
+#[test]
+fn the_apps_messages_are_in_chinese_and_say_what_to_do() {
+    let srv = start(&[]);
+    let a = srv.addr.as_str();
+    let error = |path: &str| {
+        let page = get(a, path).text();
+        let at = page.find("class=\"error\">").unwrap_or_else(|| panic!("{path}: no message in {page}")) + "class=\"error\">".len();
+        page[at..].split('<').next().unwrap().to_string()
+    };
+    for (path, want) in [
+        (format!("/?q={}", enc("\"预算")), "引号"),
+        (format!("/?q={}", enc("(((预算")), "括号没有配对"),
+        ("/?q=x&year=abc".to_string(), "不是年度"),
+        ("/?q=x&theme=xyz".to_string(), "未知的问题主题"),
+        ("/?q=x&kind=bad".to_string(), "未知的报告类型"),
+        ("/?q=x&page=x".to_string(), "不是整数"),
+        ("/problems/theme/zzz".to_string(), "没有问题主题"),
+        ("/similar/abc".to_string(), "章节编号"),
+    ] {
+        let msg = error(&path);
+        assert!(msg.contains(want), "{path}: {msg}");
+        assert!(msg.chars().filter(|c| is_han(*c)).count() >= 5, "{path}: a message in Chinese: {msg}");
+    }
+    // A year the collection does not hold: which years it holds.
+    let page = get(a, "/?q=x&year=2030").text();
+    assert!(page.contains("库中没有 2030 年度的报告；现有年度：2021、2022、2023"), "{page}");
+}
+
+fn is_han(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
 }

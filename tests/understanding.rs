@@ -25,7 +25,7 @@ fn score(file: &Path, counted: Option<&BTreeSet<String>>) -> (f64, f64, usize) {
     let out = jixiao(Path::new("unused")).args(["classify", "--format", "json"]).write_stdin(input).output().unwrap();
     let mut got: Vec<BTreeSet<String>> = vec![BTreeSet::new(); items.len()];
     for r in json_lines(&out.stdout) {
-        let i: usize = r["input"].as_str().unwrap().parse().unwrap();
+        let i: usize = r["input_id"].as_str().unwrap().parse().unwrap();
         got[i].extend(r["themes"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_string()));
     }
     let keep = |t: &String| counted.is_none_or(|c| c.contains(t));
@@ -114,8 +114,9 @@ fn classify_reads_lines_and_writes_table_json_and_csv() {
     let mut rdr = csv::Reader::from_path(&csv_path).unwrap();
     let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
     assert_eq!(rows.len(), 3);
-    assert_eq!(&rows[2][3], "carryover_high");
-    assert_eq!(&rows[2][5], "18.5%");
+    // id, input_id, input, text, themes, labels, figures, measure, question
+    assert_eq!((&rows[2][1], &rows[2][4]), ("2", "carryover_high"));
+    assert_eq!(&rows[2][6], "18.5%");
     // Nothing tagged: exit 1, as a search that finds nothing.
     jixiao(Path::new("unused")).arg("classify").write_stdin("本单位严格执行各项制度。\n").assert().code(1);
     // A JSON Lines object without text is named by its line.

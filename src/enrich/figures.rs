@@ -17,8 +17,13 @@ static RATE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"率|进度|比例|�
 /// The percentages of one statement that measure its problem, in order, without duplicates.
 pub fn of_statement(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let mut after_rate = false;
     for clause in text.split(['，', ',', '。', '；', ';']) {
-        if !RATE.is_match(clause) {
+        // A short clause without a rate word of its own gives the figure of the rate named just
+        // before it: "执行率偏低，仅为45%".
+        let continues = after_rate && clause.chars().count() <= 12;
+        after_rate = RATE.is_match(clause);
+        if !after_rate && !continues {
             continue;
         }
         for m in PERCENT.find_iter(clause) {
@@ -52,5 +57,7 @@ mod tests {
         assert_eq!(of_statement("预算调整率＞10%，扣2分。"), Vec::<String>::new());
         assert_eq!(of_statement("预算执行率为 87.62 ％，未达到100%的目标。"), vec!["87.62%"]);
         assert_eq!(of_statement("培训经费增长了15%。"), Vec::<String>::new());
+        assert_eq!(of_statement("部分项目政府采购执行率偏低，仅为45%。"), vec!["45%"]);
+        assert_eq!(of_statement("预算执行率偏低，其中培训经费增长了15%以上。"), Vec::<String>::new());
     }
 }

@@ -123,6 +123,11 @@ pub fn is_measure_or_question(statement: &str, themes: &Themes) -> bool {
     squeezed_is_measure_or_question(&squeeze(statement), themes)
 }
 
+/// True when a statement is a review question ("是否存在…").
+pub fn is_question(statement: &str, themes: &Themes) -> bool {
+    themes.cues.question.as_ref().is_some_and(|q| q.is_match(&squeeze(statement)))
+}
+
 /// `is_measure_or_question` of a statement already squeezed.
 fn squeezed_is_measure_or_question(s: &str, themes: &Themes) -> bool {
     if themes.cues.question.as_ref().is_some_and(|q| q.is_match(s)) {
@@ -260,12 +265,17 @@ pub struct ClassifyInput {
 pub struct Classified {
     /// The input's id and the statement's number in it: "12.1".
     pub id: String,
+    /// The input's id: its line number, or the "id" of a JSON Lines object.
+    pub input_id: String,
+    /// The whole input the statement was cut from.
     pub input: String,
     pub text: String,
     pub themes: Vec<ThemeId>,
     pub figures: Vec<String>,
-    /// An improvement measure or a review question rather than a finding.
+    /// An improvement measure ("加强…", "建议…") rather than a finding.
     pub measure: bool,
+    /// A review question ("是否按规定…？") rather than a finding.
+    pub question: bool,
 }
 
 /// Reads `classify` input: JSON Lines (objects with "text", optionally "id") when every non-empty
@@ -296,10 +306,11 @@ pub fn classify(inputs: &[ClassifyInput], themes: &Themes) -> Vec<Classified> {
     let mut out = Vec::new();
     for inp in inputs {
         for (k, st) in statements::split(&inp.text).into_iter().enumerate() {
-            let measure = is_measure_or_question(&st, themes);
+            let question = is_question(&st, themes);
+            let measure = !question && is_measure_or_question(&st, themes);
             let tags = statement_themes(&st, themes);
             let figures = if tags.is_empty() { vec![] } else { super::figures::of_statement(&st) };
-            out.push(Classified { id: format!("{}.{}", inp.id, k + 1), input: inp.id.clone(), text: st, themes: tags, figures, measure });
+            out.push(Classified { id: format!("{}.{}", inp.id, k + 1), input_id: inp.id.clone(), input: inp.text.clone(), text: st, themes: tags, figures, measure, question });
         }
     }
     out
@@ -481,7 +492,11 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].id, "f1.1");
         assert_eq!(rows[0].themes, vec![ThemeId("procurement_low".into())]);
-        assert!(rows[1].measure && rows[1].themes.is_empty());
+        assert!(rows[1].measure && !rows[1].question && rows[1].themes.is_empty());
+        assert_eq!((rows[0].input_id.as_str(), rows[0].input.as_str()), ("f1", "一是采购计划执行缓慢；二是加强内控。"), "the input is its text, beside its id");
+        // A review question is a question, not a measure.
+        let q = classify(&classify_input("是否按规定开展了政府采购？\n").unwrap(), &d.themes);
+        assert!(q[0].question && !q[0].measure, "{q:?}");
         assert_eq!(classify_input("甲\n\n乙\n").unwrap().iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), vec!["1", "3"]);
         assert!(classify_input("{\"txt\": 1}\n").unwrap_err().to_string().contains("line 1"));
     }

@@ -474,7 +474,7 @@ pub fn classified(
         TableFormat::Table => {
             for r in rows {
                 let tags = if r.themes.is_empty() {
-                    if r.measure { "(measure)".to_string() } else { "-".to_string() }
+                    if r.measure { "(measure)".to_string() } else if r.question { "(question)".to_string() } else { "-".to_string() }
                 } else {
                     r.themes.iter().map(|t| format!("{} {}", t.0, label(t))).collect::<Vec<_>>().join("; ")
                 };
@@ -484,16 +484,18 @@ pub fn classified(
         }
         _ => {
             let kind = if format == TableFormat::Xlsx { "xlsx" } else { "csv" };
-            let mut sink = open_sink(kind, output, &["id", "input", "text", "themes", "labels", "figures", "measure"])?;
+            let mut sink = open_sink(kind, output, &["id", "input_id", "input", "text", "themes", "labels", "figures", "measure", "question"])?;
             for r in rows {
                 sink.row(&[
                     r.id.as_str().into(),
+                    r.input_id.as_str().into(),
                     r.input.as_str().into(),
                     r.text.as_str().into(),
                     join(&r.themes.iter().map(|t| t.0.as_str()).collect::<Vec<_>>(), ",").into(),
                     join(&r.themes.iter().map(label).collect::<Vec<_>>(), "；").into(),
                     join(&r.figures, " ").into(),
                     (if r.measure { "yes" } else { "" }).into(),
+                    (if r.question { "yes" } else { "" }).into(),
                 ])?;
             }
             sink.finish()?;

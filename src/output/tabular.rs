@@ -130,6 +130,10 @@ fn header_label(h: &str) -> &str {
         "name" => "指标",
         "value" => "数值",
         "variants" => "名称写法",
+        "input_id" => "输入编号",
+        "input" => "输入原文",
+        "measure" => "改进措施",
+        "question" => "评价问题",
         "merged_by_user" => "手工合并",
         other => other,
     }

@@ -142,6 +142,8 @@ pub struct SearchView<'a> {
     pub themes: &'a Themes,
     /// A problem with the query or a filter, shown above the results.
     pub error: Option<String>,
+    /// Why nothing was found when a filter is the reason (a year the collection does not hold).
+    pub notice: Option<String>,
 }
 
 fn facet_block(title: &str, key: &str, counts: &[Count], selected: &str, params: &SearchParams, label: &dyn Fn(&str) -> String) -> Markup {
@@ -206,6 +208,7 @@ pub fn search_page(frame: &Frame, v: &SearchView) -> Markup {
             }
         }
         @if let Some(e) = &v.error { p.error { (e) } }
+        @if let Some(n) = &v.notice { p.lead { (n) } }
         @if !chips.is_empty() {
             div.chips {
                 @for (key, _, text) in &chips {
@@ -343,6 +346,29 @@ fn heat(n: usize, max: usize) -> String {
     }
     let a = 0.12 + 0.78 * (n as f32 / max as f32);
     format!("background:rgba(192,38,38,{a:.2});color:{}", if a > 0.5 { "#fff" } else { "#222" })
+}
+
+/// What is wrong with a query, in the app's words.
+pub fn bad_query(b: &crate::query::BadQuery) -> String {
+    use crate::query::{BadQuery, MAX_QUERY_CHARS, MAX_QUERY_DEPTH, MAX_QUERY_OPERATORS};
+    let fix = "如要按字面检索，请去掉引号、括号和“字段:”写法";
+    match b {
+        BadQuery::OpenQuote { query } => format!("检索式“{query}”有误：引号（\"）没有成对。{fix}。"),
+        BadQuery::Parentheses { query, opened, closed } => format!("检索式“{query}”有误：括号没有配对（{opened} 个左括号，{closed} 个右括号）。{fix}。"),
+        BadQuery::DanglingOperator { query } => format!("检索式“{query}”有误：以 AND、OR 或 NOT 结尾。{fix}。"),
+        BadQuery::Syntax { query } => format!("检索式“{query}”有误：不符合检索语法。{fix}；可用的字段见“语法”。"),
+        BadQuery::TooLong { chars } => format!("检索式有 {chars} 个字，超过上限 {MAX_QUERY_CHARS} 个字。"),
+        BadQuery::TooDeep { depth } => format!("检索式的括号嵌套 {depth} 层，超过上限 {MAX_QUERY_DEPTH} 层。"),
+        BadQuery::TooManyOperators { operators } => format!("检索式有 {operators} 个运算符（AND、OR、NOT、-、+），超过上限 {MAX_QUERY_OPERATORS} 个。"),
+    }
+}
+
+/// An error for a page: a query's fault in the app's words, anything else as it is.
+pub fn error_message(e: &anyhow::Error) -> String {
+    match e.downcast_ref::<crate::query::BadQuery>() {
+        Some(b) => bad_query(b),
+        None => format!("{e:#}"),
+    }
 }
 
 /// A horizontal bar of `n` out of `max`, with its count.

@@ -20,7 +20,7 @@ use crate::schema::Domain;
 use crate::index::analyzer::words;
 use crate::index::{SearchIndex, SectionDoc, DOC_SECTION};
 use crate::model::{Category, ReportKind, SectionId, YearRange};
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, Result};
 use std::ops::Bound;
 use tantivy::collector::Count;
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, QueryParser, RangeQuery, TermQuery, TermSetQuery};
@@ -110,26 +110,60 @@ fn scope_terms(q: &str) -> (String, Vec<(&'static str, String)>) {
     (words.join(" "), found)
 }
 
-/// What is wrong with a query tantivy refused, in words, with the way to search it literally.
-fn explain_bad_query(q: &str) -> String {
-    let quotes = q.matches('"').count();
-    let opened = q.matches('(').count();
-    let closed = q.matches(')').count();
-    let what = if quotes % 2 == 1 {
-        "a quote (\") is not closed".to_string()
-    } else if opened != closed {
-        format!("the parentheses do not pair up ({opened} opened, {closed} closed)")
-    } else if q.split_whitespace().last().is_some_and(|w| matches!(w, "AND" | "OR" | "NOT")) {
-        "it ends with AND, OR or NOT".to_string()
-    } else {
-        "it is not valid query syntax".to_string()
-    };
-    format!(
-        "bad query {:?}: {what}. To search the words as written, leave out quotes, parentheses and field: names; fields are {}",
-        crate::text::prefix_chars(q, 60),
-        QUERY_FIELDS.join(", ")
-    )
+/// What is wrong with a query: refused by the parser, or too big to parse. Its `Display` is the
+/// CLI's message; the web pages word it in Chinese (`output::web`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum BadQuery {
+    /// A quote (") is not closed.
+    OpenQuote { query: String },
+    /// Parentheses that do not pair up.
+    Parentheses { query: String, opened: usize, closed: usize },
+    /// The query ends with AND, OR or NOT.
+    DanglingOperator { query: String },
+    /// Other syntax the parser refused.
+    Syntax { query: String },
+    /// Longer than `MAX_QUERY_CHARS`.
+    TooLong { chars: usize },
+    /// Parentheses nested deeper than the limit.
+    TooDeep { depth: usize },
+    /// More operators than the limit.
+    TooManyOperators { operators: usize },
 }
+
+impl BadQuery {
+    /// What is wrong with a query the parser refused.
+    fn of(q: &str) -> BadQuery {
+        let query = crate::text::prefix_chars(q, 60).to_string();
+        let opened = q.matches('(').count();
+        let closed = q.matches(')').count();
+        if q.matches('"').count() % 2 == 1 {
+            BadQuery::OpenQuote { query }
+        } else if opened != closed {
+            BadQuery::Parentheses { query, opened, closed }
+        } else if q.split_whitespace().last().is_some_and(|w| matches!(w, "AND" | "OR" | "NOT")) {
+            BadQuery::DanglingOperator { query }
+        } else {
+            BadQuery::Syntax { query }
+        }
+    }
+}
+
+impl std::fmt::Display for BadQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let fix = format!("To search the words as written, leave out quotes, parentheses and field: names; fields are {}", QUERY_FIELDS.join(", "));
+        match self {
+            BadQuery::OpenQuote { query } => write!(f, "bad query {query:?}: a quote (\") is not closed. {fix}"),
+            BadQuery::Parentheses { query, opened, closed } => write!(f, "bad query {query:?}: the parentheses do not pair up ({opened} opened, {closed} closed). {fix}"),
+            BadQuery::DanglingOperator { query } => write!(f, "bad query {query:?}: it ends with AND, OR or NOT. {fix}"),
+            BadQuery::Syntax { query } => write!(f, "bad query {query:?}: it is not valid query syntax. {fix}"),
+            BadQuery::TooLong { chars } => write!(f, "the query is {chars} characters long; the limit is {MAX_QUERY_CHARS}"),
+            BadQuery::TooDeep { depth } => write!(f, "the query nests parentheses {depth} deep; the limit is {MAX_QUERY_DEPTH}"),
+            BadQuery::TooManyOperators { operators } => write!(f, "the query has {operators} operators (AND, OR, NOT, -, +); the limit is {MAX_QUERY_OPERATORS}"),
+        }
+    }
+}
+
+impl std::error::Error for BadQuery {}
 
 fn has_syntax(q: &str) -> bool {
     q.contains('"')
@@ -167,14 +201,14 @@ const HEADING_ONLY_WEIGHT: f32 = 0.3;
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 1_000;
 /// Deepest parenthesis nesting and most operators accepted: the query parser recurses on both.
-const MAX_QUERY_DEPTH: usize = 20;
-const MAX_QUERY_OPERATORS: usize = 64;
+pub const MAX_QUERY_DEPTH: usize = 20;
+pub const MAX_QUERY_OPERATORS: usize = 64;
 
 /// Refuses queries whose size would make parsing slow or deep: what a person types fits easily.
 pub fn check_query_size(text: &str) -> Result<()> {
     let chars = text.chars().count();
     if chars > MAX_QUERY_CHARS {
-        bail!("the query is {chars} characters long; the limit is {MAX_QUERY_CHARS}");
+        return Err(BadQuery::TooLong { chars }.into());
     }
     let mut depth = 0usize;
     let mut deepest = 0usize;
@@ -189,11 +223,11 @@ pub fn check_query_size(text: &str) -> Result<()> {
         }
     }
     if deepest > MAX_QUERY_DEPTH {
-        bail!("the query nests parentheses {deepest} deep; the limit is {MAX_QUERY_DEPTH}");
+        return Err(BadQuery::TooDeep { depth: deepest }.into());
     }
     let operators = text.split_whitespace().filter(|w| matches!(*w, "AND" | "OR" | "NOT") || w.starts_with('-') || w.starts_with('+')).count();
     if operators > MAX_QUERY_OPERATORS {
-        bail!("the query has {operators} operators (AND, OR, NOT, -, +); the limit is {MAX_QUERY_OPERATORS}");
+        return Err(BadQuery::TooManyOperators { operators }.into());
     }
     Ok(())
 }
@@ -221,7 +255,7 @@ impl Searching<'_> {
             let mut parser = QueryParser::for_index(&self.index.index, vec![f.heading, f.text]);
             parser.set_conjunction_by_default();
             parser.set_field_boost(f.heading, 1.5);
-            return parser.parse_query(text).map_err(|_| anyhow!(explain_bad_query(text)));
+            return parser.parse_query(text).map_err(|_| anyhow::Error::new(BadQuery::of(text)));
         }
         // The index's analyzers: jieba in a writer, the index vocabulary in a reader.
         let mut precise = self.index.index.tokenizer_for_field(f.text)?;
@@ -352,7 +386,7 @@ impl Searching<'_> {
         if let Some(text) = text {
             let chars = text.chars().count();
             if chars > MAX_QUERY_CHARS {
-                bail!("the query is {chars} characters long; the limit is {MAX_QUERY_CHARS}");
+                return Err(BadQuery::TooLong { chars }.into());
             }
         }
         let mut clauses = self.filter_clauses(searcher, filters)?;

@@ -80,7 +80,8 @@ impl<T: serde::de::DeserializeOwned + Send + 'static> axum::extract::FromRequest
             Ok(Query(t)) => Ok(Params(t)),
             Err(e) => {
                 let api = parts.uri.path().starts_with("/api/");
-                let msg = format!("参数有误（{}）", e.body_text());
+                let body = e.body_text();
+                let msg = format!("参数有误：{}", body.strip_prefix("Failed to deserialize query string: ").unwrap_or(&body));
                 Err(blocking(app.clone(), api, move |_| Err(bad(msg))).await)
             }
         }
@@ -121,8 +122,8 @@ pub(super) fn run_search(app: &App, snap: &Snapshot, p: &SearchParams, per_page:
         let found = s.search(&p.q, &filters, per_page, (page - 1) * per_page);
         (found, facets.join().unwrap_or_else(|_| Err(anyhow::anyhow!("internal error while counting facets"))))
     });
-    let (hits, total) = found.map_err(|e| format!("{e:#}"))?;
-    let facets = facets.map_err(|e| format!("{e:#}"))?;
+    let (hits, total) = found.map_err(|e| web::error_message(&e))?;
+    let facets = facets.map_err(|e| web::error_message(&e))?;
     Ok(SearchResult { hits, total, facets, page })
 }
 
@@ -139,7 +140,18 @@ pub(super) async fn search_page(State(app): State<Arc<App>>, Params(p): Params<S
             Ok(r) => (r, None),
             Err(e) => (SearchResult { hits: vec![], total: 0, facets: Facets::default(), page: 1 }, Some(e)),
         };
+        // A year the collection does not hold finds nothing: say which years it holds.
+        let notice = match (result.total, filters_of(&p, &app.domain).ok().and_then(|f| f.years)) {
+            (0, Some(range)) if error.is_none() => {
+                let held: std::collections::BTreeSet<u16> = snap.reports()?.iter().filter_map(|r| r.report.meta.fiscal_year).collect();
+                (!held.iter().any(|y| (range.from..=range.to).contains(y))).then(|| {
+                    format!("库中没有 {} 年度的报告；现有年度：{}", p.year.trim(), held.iter().map(u16::to_string).collect::<Vec<_>>().join("、"))
+                })
+            }
+            _ => None,
+        };
         let view = web::SearchView {
+            notice,
             params: &p,
             hits: &result.hits,
             total: result.total,
@@ -254,7 +266,7 @@ pub(super) async fn api_problems(State(app): State<Arc<App>>) -> Response {
 }
 
 pub(super) fn theme_rows(app: &App, snap: &Snapshot, theme: &str) -> std::result::Result<Arc<Vec<problems::DepartmentRow>>, Failure> {
-    app.domain.themes.require(theme).map_err(|e| not_found(e.to_string()))?;
+    app.domain.themes.require(theme).map_err(|_| not_found(format!("没有问题主题“{theme}”；请从 问题 页选择主题")))?;
     Ok(snap.theme_rows(&app.domain, theme)?)
 }
 
@@ -445,7 +457,8 @@ pub(super) async fn api_metrics(State(app): State<Arc<App>>, Params(p): Params<M
 
 /// Problem paragraphs of other reports most like a section or statement.
 pub(super) fn similar_to(app: &App, snap: &Snapshot, id: &str) -> std::result::Result<(String, Vec<crate::query::SimilarHit>), Failure> {
-    let found = crate::query::compared_text(&snap.index, id).map_err(|e| not_found(format!("{e:#}")))?;
+    let found = crate::query::compared_text(&snap.index, id)
+        .map_err(|_| not_found(format!("找不到“{id}”：应是库中的章节编号（报告编号-序号）或问题编号（报告编号-序号.N）；可在报告页点“相似问题”进入")))?;
     let f = Filters { category: Some(Category::Problems), ..Filters::default() };
     let hits = snap.searching(&app.domain).similar(&found.text, &f, Some(&found.report), 20)?;
     Ok((found.text, hits))
