@@ -155,3 +155,32 @@ fn a_unit_that_calls_itself_our_hospital_is_named_by_its_signature_line() {
     std::fs::write(dir.path().join("report.txt"), text).unwrap();
     assert_eq!(ingest_department(None, dir.path()), "桃江县人民医院");
 }
+
+/// The department of one report written in `text`, with the built-in schema.
+fn department_of(text: &str) -> String {
+    let dir = TempDir::new().unwrap();
+    std::fs::write(dir.path().join("report.txt"), text).unwrap();
+    ingest_department(None, dir.path())
+}
+
+#[test]
+fn a_report_that_calls_itself_our_bureau_is_the_bureau_it_names_not_the_government() {
+    // No field, title or signature names the unit; the government is named more often.
+    let text = "2023年度部门整体支出绩效自评报告\n\n\
+根据湖南省人民政府的部署，我厅认真开展了绩效自评。\n\
+一、部门基本情况\n湖南省交通运输厅负责全省公路水路建设。我厅年初预算5000万元，按湖南省人民政府要求压减一般性支出，\
+落实湖南省人民政府重点任务。\n二、存在的问题\n（一）我厅部分项目支出进度偏慢。\n";
+    assert_eq!(department_of(text), "湖南省交通运输厅");
+}
+
+#[test]
+fn a_central_school_and_a_project_supervisor_field_name_the_unit() {
+    assert_eq!(
+        department_of("平阳县城关中心校2023年度部门整体支出绩效自评报告\n一、部门基本情况\n本校在校学生800人，平阳县教育局下达经费120万元。\n"),
+        "平阳县城关中心校"
+    );
+    // A site banner names the government; the report's field names the project's department.
+    let text = "平阳县人民政府\n\n政府信息公开\n\n平阳县2023年度养老服务补助资金项目绩效评价报告\n\n\
+委托单位：平阳县财政局\n\n项目主管部门：平阳县民政局\n\n评价机构：某某会计师事务所\n\n一、项目基本情况\n全年补助资金300万元。\n";
+    assert_eq!(department_of(text), "平阳县民政局");
+}

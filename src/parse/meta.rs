@@ -333,11 +333,20 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
         })
     };
     let from_body = || {
-        orgs()
-            .iter()
-            .filter(|(name, _)| units.is_admin(name) && !name.contains("财政"))
-            .max_by(|a, b| a.1.cmp(b.1).then(b.0.len().cmp(&a.0.len())).then(b.0.cmp(a.0)))
-            .map(|(name, _)| name.clone())
+        let most = |keep: &dyn Fn(&str) -> bool| {
+            orgs()
+                .iter()
+                .filter(|(name, _)| keep(name))
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.len().cmp(&a.0.len())).then(b.0.cmp(a.0)))
+                .map(|(name, _)| name.clone())
+        };
+        // A text that calls itself 我厅 is the 厅 it names, not the government it also names more.
+        // The finance bureau it cites is its own name only when no other name has that ending.
+        let own = units.self_reference_endings(&body).and_then(|endings| {
+            let ends = |name: &str| endings.iter().any(|e| name.ends_with(e.as_str()));
+            most(&|name: &str| ends(name) && !name.contains("财政")).or_else(|| most(&ends))
+        });
+        own.or_else(|| most(&|name: &str| units.is_admin(name) && !name.contains("财政")))
     };
     // A text that opens by naming itself without its place ("市卫生健康委以……"): that unit, written
     // out and placed in the city or county the text names most.
@@ -498,33 +507,62 @@ pub fn grade(squeezed: &str) -> Option<Grade> {
 /// 部门整体和项目支出 report is department_overall; a self-evaluation report that names no project
 /// (单位…年度绩效自评报告, 预算绩效自评报告) is the unit's overall one; 决算 and budget disclosures are other.
 pub fn kind(title: Option<&str>, cover: &[String], text: &str) -> Option<ReportKind> {
-    let classify = |s: &str| -> Option<ReportKind> {
+    /// What one line says of the kind, and how surely: an overall or project report named as such
+    /// (strong), a disclosure that is no evaluation, or only "a self-evaluation report" (weak).
+    #[derive(Clone, Copy, PartialEq)]
+    enum Cue {
+        Strong(ReportKind),
+        Disclosure,
+        Weak,
+    }
+    let cue = |s: &str| -> Option<Cue> {
         let s = squeeze(s);
         let evaluation = s.contains("自评") || s.contains("评价");
-        if s.contains("整体支出") || s.contains("部门整体") || s.contains("单位整体") || s.contains("整体绩效") {
-            Some(ReportKind::DepartmentOverall)
-        } else if s.contains("项目支出") && evaluation || s.contains("项目绩效") || (s.contains("资金") || s.contains("项目")) && s.contains("绩效自评") {
-            Some(ReportKind::Project)
-        } else if s.contains("决算") || s.contains("预算公开") || s.contains("部门预算") || s.contains("绩效目标") && !evaluation {
-            Some(ReportKind::Other)
+        // "整体(项目)支出": the overall report's template, named with its alternative.
+        if s.contains("整体支出") || s.contains("部门整体") || s.contains("单位整体") || s.contains("整体绩效") || s.contains("整体(") || s.contains("整体（") {
+            Some(Cue::Strong(ReportKind::DepartmentOverall))
+        } else if s.contains("项目支出") && evaluation
+            || s.contains("项目绩效")
+            || ["资金", "项目", "经费", "专项"].iter().any(|w| s.contains(w)) && s.contains("绩效自评")
+        {
+            Some(Cue::Strong(ReportKind::Project))
+        } else if s.contains("决算") || s.contains("预算公开") || s.contains("部门预算") && !evaluation || s.contains("绩效目标") && !evaluation {
+            Some(Cue::Disclosure)
         } else if evaluation && s.contains("报告") {
-            Some(ReportKind::DepartmentOverall)
+            Some(Cue::Weak)
         } else {
             None
         }
     };
-    if let Some(k) = title.and_then(classify) {
-        return Some(k);
-    }
-    if let Some(k) = cover.iter().find_map(|l| classify(l)) {
-        return Some(k);
-    }
+    // The title, the cover, then the opening lines (and each with the line after it: a long title
+    // breaks over two lines); a strong cue anywhere there wins over a weak one before it.
     let head: String = fold(text).chars().take(3000).collect();
-    if let Some(k) = head.lines().take(12).filter(|l| l.chars().count() <= 80).find_map(classify) {
-        return Some(k);
+    let opening: Vec<&str> = head.lines().map(str::trim).filter(|l| !l.is_empty()).take(12).collect();
+    let mut lines: Vec<String> = title.into_iter().map(str::to_string).chain(cover.iter().cloned()).collect();
+    // A numbered line is a chapter ("（一）项目支出自评情况"), not a title.
+    let numbered = |l: &str| l.starts_with(|c: char| c.is_ascii_digit() || "（(一二三四五六七八九十第".contains(c));
+    for (i, l) in opening.iter().enumerate().filter(|(_, l)| l.chars().count() <= 80 && !numbered(l)) {
+        lines.push(l.to_string());
+        if let Some(next) = opening.get(i + 1).filter(|n| n.chars().count() <= 40) {
+            lines.push(format!("{l}{next}"));
+        }
     }
-    let overall = head.matches("部门整体").count() + head.matches("整体支出").count() + head.matches("单位整体").count();
-    let project = head.matches("项目名称").count() + head.matches("项目支出绩效自评").count() + head.matches("项目绩效目标").count();
+    // A title that names a disclosure (部门决算公开) is one, whatever its chapters say.
+    if title.and_then(cue) == Some(Cue::Disclosure) {
+        return Some(ReportKind::Other);
+    }
+    let cues: Vec<Cue> = lines.iter().filter_map(|l| cue(l)).collect();
+    if let Some(Cue::Strong(k)) = cues.iter().find(|c| matches!(c, Cue::Strong(_))) {
+        return Some(*k);
+    }
+    match cues.first() {
+        Some(Cue::Disclosure) => return Some(ReportKind::Other),
+        Some(Cue::Weak) => return Some(ReportKind::DepartmentOverall),
+        _ => {}
+    }
+    // No line says: the chapters the text opens with (部门概况 or 项目概况) and the words it uses.
+    let overall = head.matches("部门整体").count() + head.matches("整体支出").count() + head.matches("单位整体").count() + head.matches("部门概况").count() + head.matches("部门基本情况").count();
+    let project = head.matches("项目名称").count() + head.matches("项目支出绩效自评").count() + head.matches("项目绩效目标").count() + head.matches("项目概况").count() + head.matches("项目基本情况").count();
     let disclosure = head.matches("决算").count() + head.matches("预算公开").count();
     match (overall, project) {
         (0, 0) if disclosure == 0 && (head.contains("绩效自评") || head.contains("自评得")) => Some(ReportKind::DepartmentOverall),
@@ -643,6 +681,12 @@ mod tests {
         assert_eq!(kind(Some("城关镇人民政府2024年度绩效自评报告"), &[], ""), Some(ReportKind::DepartmentOverall));
         assert_eq!(kind(Some("2021年度部门决算公开"), &[], ""), Some(ReportKind::Other));
         assert_eq!(kind(Some("2022年度中央农业转移支付资金绩效自评报告"), &[], ""), Some(ReportKind::Project));
+        // A strong cue after a weak one wins; a title broken over two lines is read whole.
+        assert_eq!(kind(None, &[], "政务公开 | 绩效自评报告 | 2024-03-26\n某县实验小学2023年度项目支出绩效自评报告\n一、自评结论"), Some(ReportKind::Project));
+        assert_eq!(kind(None, &[], "某县2023年度农田水利建设资金\n绩效自评报告\n一、基本情况"), Some(ReportKind::Project));
+        assert_eq!(kind(Some("某厅2020年部门预算绩效自评公开报告"), &[], "2020年度部门整体支出\n绩效自评报告"), Some(ReportKind::DepartmentOverall));
+        assert_eq!(kind(Some("某区文化旅游局2023年度整体（项目）支出绩效自评"), &[], ""), Some(ReportKind::DepartmentOverall));
+        assert_eq!(kind(Some("某县林业局2019年护林员补助经费的绩效自评报告"), &[], ""), Some(ReportKind::Project));
     }
 
     #[test]

@@ -17,6 +17,15 @@ struct UnitFile {
     cover_labels: Vec<Spanned<String>>,
     #[serde(default)]
     never_inside: Vec<Spanned<String>>,
+    #[serde(default)]
+    self_references: Vec<Spanned<SelfReferenceEntry>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SelfReferenceEntry {
+    word: String,
+    endings: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -53,6 +62,8 @@ pub struct Units {
     /// Words a unit's name never holds: the clause words of `never_inside` and the cover labels of
     /// four or more characters ("县文联坚持围绕县委", "主管部门某市公安局实施单位…" are no names).
     never_inside: Option<aho_corasick::AhoCorasick>,
+    /// How a report names itself ("我厅") and the endings of the names it then stands for.
+    self_references: Vec<(String, Vec<String>)>,
 }
 
 /// The line of byte `at` in `text`, from 1.
@@ -137,6 +148,14 @@ impl Units {
             inside.push(w.get_ref().clone());
         }
         inside.extend(labels.iter().filter(|l| l.chars().count() >= 4 && is_han_word(l)).cloned());
+        let mut self_references = Vec::new();
+        for r in &file.self_references {
+            let e = r.get_ref();
+            if !is_han_word(&e.word) || e.endings.is_empty() || !e.endings.iter().all(|x| is_han_word(x)) {
+                bail!("line {}: a self-reference is a word and the endings of the names it stands for, all Chinese characters ({:?})", line_of(text, r.span().start), e.word);
+            }
+            self_references.push((e.word.clone(), e.endings.clone()));
+        }
         let never_inside = if inside.is_empty() { None } else { aho_corasick::AhoCorasick::new(&inside).ok() };
         let compile = |p: &str| Regex::new(p).map_err(|e| anyhow::anyhow!("the lists make a pattern that does not compile: {e}"));
         let alias_part = if alias.is_empty() { String::new() } else { format!(r"(?:[（(][\p{{Han}}]{{2,14}}(?:{})[)）])?", literal_alternation(&alias)) };
@@ -152,7 +171,18 @@ impl Units {
         ))?;
         // Longest first, so that 委员会 wins over 委 where both end a name.
         body.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
-        Ok(Units { full_name, body, admin, signature, party_prefixes, short_forms, cover_field, never_inside })
+        Ok(Units { full_name, body, admin, signature, party_prefixes, short_forms, cover_field, never_inside, self_references })
+    }
+
+    /// The endings of the names a text stands for when it calls itself as it most often does
+    /// ("我厅" three times: names ending in 厅); none when it never calls itself so.
+    pub fn self_reference_endings(&self, text: &str) -> Option<&[String]> {
+        self.self_references
+            .iter()
+            .map(|(word, endings)| (text.matches(word.as_str()).count(), endings))
+            .filter(|(n, _)| *n > 0)
+            .max_by_key(|(n, _)| *n)
+            .map(|(_, endings)| endings.as_slice())
     }
 
     /// True when `s` is a unit's name and nothing more.
