@@ -696,3 +696,17 @@ fn the_apps_messages_are_in_chinese_and_say_what_to_do() {
 fn is_han(c: char) -> bool {
     ('\u{4e00}'..='\u{9fff}').contains(&c)
 }
+
+#[test]
+fn the_units_table_downloads_from_the_department_page() {
+    let srv = start(&[]);
+    let a = srv.addr.as_str();
+    assert!(get(a, "/department").text().contains("/department/units.xlsx"));
+    let csv = get(a, "/department/units.csv");
+    assert_eq!(csv.status, 200);
+    let text = csv.text();
+    assert!(text.contains("平遥县教育局（3）") && text.contains("variants"), "{text}");
+    let xlsx = get(a, "/department/units.xlsx");
+    assert!(xlsx.body.starts_with(b"PK"), "an Excel workbook");
+    assert_eq!(get(a, "/department/other.csv").status, 404);
+}

@@ -593,6 +593,7 @@ fn line_chart(points: &[(String, f64)], min: f64, max: f64, unit: &str) -> Marku
 pub fn departments_page(frame: &Frame, departments: &[(String, usize)], filter: &str) -> Markup {
     let body = html! {
         h1 { "部门" }
+        p.downloads { "导出全部单位及其名称写法：" a href="/department/units.xlsx" { "Excel" } " " a href="/department/units.csv" { "CSV" } }
         form.search action="/department" method="get" {
             input type="search" name="filter" value=(filter) placeholder="部门名称的一部分：卫生、水利、罗湖 …";
             button type="submit" { "筛选" }

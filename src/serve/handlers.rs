@@ -431,6 +431,18 @@ pub(super) async fn metrics_export(State(app): State<Arc<App>>, UrlPath(file): U
 
 /// The 问题 page's tables as files: the themes (`/problems/problems.xlsx`) and the heatmap of
 /// departments by theme and year (`/problems/by-year.xlsx`), CSV alike.
+/// The units with the names their reports carry (`/department/units.csv`, `.xlsx`): the 部门
+/// list as a table, as `jixiao units` writes it.
+pub(super) async fn units_export(State(app): State<Arc<App>>, UrlPath(file): UrlPath<String>) -> Response {
+    blocking(app, false, move |app| {
+        let snap = app.snapshot()?;
+        let units = snap.units(&app.domain)?;
+        let all: Vec<&crate::units::Unit> = units.units().iter().collect();
+        sheet_download(&file, &["units"], |_, format, path| crate::output::analysis::units(&mut std::io::sink(), &all, format, Some(path)))
+    })
+    .await
+}
+
 pub(super) async fn problems_export(State(app): State<Arc<App>>, UrlPath(file): UrlPath<String>) -> Response {
     blocking(app, false, move |app| {
         let snap = app.snapshot()?;

@@ -67,6 +67,7 @@ fn router(app: Arc<App>) -> Router {
         .route("/problems/{file}", get(problems_export))
         .route("/problems/theme/{theme}", get(theme_page))
         .route("/department", get(department_page))
+        .route("/department/{file}", get(units_export))
         .route("/metrics", get(metrics_page))
         .route("/metrics/{file}", get(metrics_export))
         .route("/similar/{id}", get(similar_page))
