@@ -74,14 +74,8 @@ impl Ctx {
     /// The collection's units: the department names the index holds, grouped, with the user's
     /// merges and splits (`aliases.toml`).
     pub(crate) fn units(&self, index: &SearchIndex) -> Result<crate::units::Registry> {
-        let mut names: BTreeMap<String, usize> = BTreeMap::new();
-        for r in index.reports()? {
-            if let Some(d) = r.report.meta.department {
-                *names.entry(d).or_default() += 1;
-            }
-        }
         let aliases = crate::units::Aliases::load(&self.data.root)?;
-        Ok(crate::units::Registry::build(&names, self.domain.units()?, self.domain.regions()?, &aliases))
+        Ok(crate::units::Registry::build(&index.report_departments()?, self.domain.units()?, self.domain.regions()?, &aliases))
     }
     pub(crate) fn notice(&self, msg: &str) {
         if !self.quiet {

@@ -504,6 +504,35 @@ impl SearchIndex {
         Ok(out)
     }
 
+    /// The department names of the reports, each with its number of reports, read from the
+    /// column (no stored document is decoded).
+    pub fn report_departments(&self) -> Result<std::collections::BTreeMap<String, usize>> {
+        let searcher = self.searcher()?;
+        let docs = searcher.search(&*self.term(self.fields.doc_type, DOC_REPORT), &DocSetCollector)?;
+        let mut by_segment: std::collections::BTreeMap<u32, Vec<u32>> = std::collections::BTreeMap::new();
+        for a in docs {
+            by_segment.entry(a.segment_ord).or_default().push(a.doc_id);
+        }
+        let mut out = std::collections::BTreeMap::new();
+        for (segment, ids) in by_segment {
+            let Some(column) = searcher.segment_reader(segment).fast_fields().str("department")? else { continue };
+            let mut counts: std::collections::BTreeMap<u64, usize> = std::collections::BTreeMap::new();
+            for id in ids {
+                for ord in column.ords().values_for_doc(id) {
+                    *counts.entry(ord).or_default() += 1;
+                }
+            }
+            let ords: Vec<u64> = counts.keys().copied().collect();
+            let mut ns = counts.values();
+            column.dictionary().sorted_ords_to_term_cb(&ords, |term| {
+                if let Some(n) = ns.next() {
+                    *out.entry(String::from_utf8_lossy(term).into_owned()).or_default() += n;
+                }
+            })?;
+        }
+        Ok(out)
+    }
+
     pub fn count_sections(&self) -> Result<usize> {
         self.count_term(self.fields.doc_type, DOC_SECTION)
     }

@@ -98,13 +98,7 @@ impl Snapshot {
         if let Some(u) = self.units.get() {
             return Ok(u);
         }
-        let mut names = std::collections::BTreeMap::new();
-        for r in self.reports()?.iter() {
-            if let Some(d) = &r.report.meta.department {
-                *names.entry(d.clone()).or_default() += 1;
-            }
-        }
-        let built = Registry::build(&names, domain.units()?, domain.regions()?, &self.aliases);
+        let built = Registry::of_reports(self.reports()?.iter().map(|r| &r.report), domain.units()?, domain.regions()?, &self.aliases);
         Ok(self.units.get_or_init(|| built))
     }
     pub(super) fn reports(&self) -> Result<Arc<Vec<ReportDoc>>> {
