@@ -710,3 +710,25 @@ fn the_units_table_downloads_from_the_department_page() {
     assert!(xlsx.body.starts_with(b"PK"), "an Excel workbook");
     assert_eq!(get(a, "/department/other.csv").status, 404);
 }
+
+#[test]
+fn a_chosen_facet_keeps_its_other_values_visible_with_their_counts() {
+    let srv = start(&[]);
+    let a = srv.addr.as_str();
+    let all = get(a, &format!("/api/search?q={}", enc("预算"))).json();
+    let years = |v: &serde_json::Value| -> Vec<(String, u64)> {
+        v["facets"]["years"].as_array().unwrap().iter().map(|c| (c["value"].as_str().unwrap().to_string(), c["count"].as_u64().unwrap())).collect()
+    };
+    let before = years(&all);
+    assert!(before.len() >= 3, "{before:?}");
+    let chosen = get(a, &format!("/api/search?q={}&year=2022", enc("预算"))).json();
+    // The hits are 2022's; the year facet still lists every year, with the counts choosing it gives.
+    assert!(chosen["total"].as_u64().unwrap() < all["total"].as_u64().unwrap());
+    assert_eq!(years(&chosen), before);
+    let page = get(a, &format!("/?q={}&year=2022", enc("预算"))).text();
+    assert!(page.contains("year=2021") && page.contains("year=2023"), "the other years are links on the page");
+    // Another facet is counted within the chosen year.
+    let kinds_all: u64 = all["facets"]["kinds"].as_array().unwrap().iter().map(|c| c["count"].as_u64().unwrap()).sum();
+    let kinds_2022: u64 = chosen["facets"]["kinds"].as_array().unwrap().iter().map(|c| c["count"].as_u64().unwrap()).sum();
+    assert!(kinds_2022 < kinds_all);
+}

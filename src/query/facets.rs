@@ -186,3 +186,29 @@ impl Searching<'_> {
         })
     }
 }
+
+impl Searching<'_> {
+    /// The facet counts as a filter panel shows them: each facet with a value chosen counts the
+    /// matches of every other filter but its own, so that its other values stay visible with what
+    /// choosing them would find (Kibana's way). Regions narrow level by level and keep their own
+    /// filter. One more counting pass per facet chosen.
+    pub fn facets_beside_choices(&self, text: &str, filters: &Filters) -> Result<Facets> {
+        let mut facets = self.facets(text, filters)?;
+        if filters.years.is_some() {
+            facets.years = self.facets(text, &Filters { years: None, ..filters.clone() })?.years;
+        }
+        if filters.department.is_some() {
+            facets.departments = self.facets(text, &Filters { department: None, ..filters.clone() })?.departments;
+        }
+        if filters.kind.is_some() {
+            facets.kinds = self.facets(text, &Filters { kind: None, ..filters.clone() })?.kinds;
+        }
+        if filters.category.is_some() {
+            facets.categories = self.facets(text, &Filters { category: None, ..filters.clone() })?.categories;
+        }
+        if filters.theme.is_some() {
+            facets.themes = self.facets(text, &Filters { theme: None, ..filters.clone() })?.themes;
+        }
+        Ok(facets)
+    }
+}

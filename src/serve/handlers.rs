@@ -117,7 +117,7 @@ pub(super) fn run_search(app: &App, snap: &Snapshot, p: &SearchParams, per_page:
                 let f = s.facets("", &filters)?;
                 return Ok(snap.all_facets.get_or_init(|| f).clone());
             }
-            s.facets(&p.q, &filters)
+            s.facets_beside_choices(&p.q, &filters)
         });
         let found = s.search(&p.q, &filters, per_page, (page - 1) * per_page);
         (found, facets.join().unwrap_or_else(|_| Err(anyhow::anyhow!("internal error while counting facets"))))
