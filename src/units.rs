@@ -265,17 +265,6 @@ impl Registry {
         out
     }
 
-    /// The units of `reports`: the names they carry, each with its number of reports, grouped.
-    pub fn of_reports<'a>(reports: impl IntoIterator<Item = &'a crate::model::Report>, units: &Units, regions: &RegionTable, aliases: &Aliases) -> Registry {
-        let mut names: BTreeMap<String, usize> = BTreeMap::new();
-        for r in reports {
-            if let Some(d) = &r.meta.department {
-                *names.entry(d.clone()).or_default() += 1;
-            }
-        }
-        Registry::build(&names, units, regions, aliases)
-    }
-
     /// The units, by name.
     pub fn units(&self) -> &[Unit] {
         &self.units

@@ -77,13 +77,21 @@ fn unknown_name(units: &crate::units::Registry, name: &str) -> Reply {
     answer(false, format!("没有报告写作“{name}”{hint}"))
 }
 
-pub(super) async fn api_merge(State(app): State<Arc<App>>, Form(f): Form<MergeForm>) -> Response {
+/// A change of the data directory's units, given the collection's units as the app last read
+/// them; refused unless writes are allowed.
+async fn change_units(app: Arc<App>, change: impl FnOnce(&App, &crate::units::Registry) -> Reply + Send + 'static) -> Response {
     if !app.allow_ingest {
         return writes_off();
     }
     blocking(app, true, move |app| {
         let snap = app.snapshot()?;
-        let units = snap.units(&app.domain)?;
+        change(app, snap.units(&app.domain)?)
+    })
+    .await
+}
+
+pub(super) async fn api_merge(State(app): State<Arc<App>>, Form(f): Form<MergeForm>) -> Response {
+    change_units(app, move |app, units| {
         let (into, name) = (f.into.trim(), f.name.trim());
         // The unit merged into is named by any of its names or by the name it is shown with.
         let target: Vec<String> = units.names_matching(into).into_iter().filter(|n| units.unit_of(n) == units.unit_of(into) || *n == into).map(str::to_string).collect();
@@ -103,12 +111,7 @@ pub(super) async fn api_merge(State(app): State<Arc<App>>, Form(f): Form<MergeFo
 }
 
 pub(super) async fn api_split(State(app): State<Arc<App>>, Form(f): Form<SplitForm>) -> Response {
-    if !app.allow_ingest {
-        return writes_off();
-    }
-    blocking(app, true, move |app| {
-        let snap = app.snapshot()?;
-        let units = snap.units(&app.domain)?;
+    change_units(app, move |app, units| {
         let name = f.name.trim();
         if !units.knows(name) {
             return unknown_name(units, name);

@@ -100,6 +100,8 @@ pub(super) struct SearchResult {
     pub(super) total: usize,
     pub(super) facets: Facets,
     pub(super) page: usize,
+    /// The filters the request asked for, as the search read them.
+    pub(super) filters: Filters,
 }
 
 pub(super) fn run_search(app: &App, snap: &Snapshot, p: &SearchParams, per_page: usize) -> std::result::Result<SearchResult, String> {
@@ -124,7 +126,7 @@ pub(super) fn run_search(app: &App, snap: &Snapshot, p: &SearchParams, per_page:
     });
     let (hits, total) = found.map_err(|e| web::error_message(&e))?;
     let facets = facets.map_err(|e| web::error_message(&e))?;
-    Ok(SearchResult { hits, total, facets, page })
+    Ok(SearchResult { hits, total, facets, page, filters })
 }
 
 pub(super) async fn search_page(State(app): State<Arc<App>>, Params(p): Params<SearchParams>) -> Response {
@@ -138,10 +140,10 @@ pub(super) async fn search_page(State(app): State<Arc<App>>, Params(p): Params<S
         }
         let (result, error) = match run_search(app, &snap, &p, PER_PAGE) {
             Ok(r) => (r, None),
-            Err(e) => (SearchResult { hits: vec![], total: 0, facets: Facets::default(), page: 1 }, Some(e)),
+            Err(e) => (SearchResult { hits: vec![], total: 0, facets: Facets::default(), page: 1, filters: Filters::default() }, Some(e)),
         };
         // A year the collection does not hold finds nothing: say which years it holds.
-        let notice = match (result.total, filters_of(&p, &app.domain).ok().and_then(|f| f.years)) {
+        let notice = match (result.total, result.filters.years) {
             (0, Some(range)) if error.is_none() => {
                 let held: std::collections::BTreeSet<u16> = snap.reports()?.iter().filter_map(|r| r.report.meta.fiscal_year).collect();
                 (!held.iter().any(|y| (range.from..=range.to).contains(y))).then(|| {

@@ -98,7 +98,7 @@ impl Snapshot {
         if let Some(u) = self.units.get() {
             return Ok(u);
         }
-        let built = Registry::of_reports(self.reports()?.iter().map(|r| &r.report), domain.units()?, domain.regions()?, &self.aliases);
+        let built = Registry::build(&self.index.report_departments()?, domain.units()?, domain.regions()?, &self.aliases);
         Ok(self.units.get_or_init(|| built))
     }
     pub(super) fn reports(&self) -> Result<Arc<Vec<ReportDoc>>> {
