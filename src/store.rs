@@ -240,6 +240,31 @@ pub struct Store {
     pending: sled::Tree,
     meta: sled::Tree,
     codec: Codec,
+    /// The last handles of the database, dropped after the fields above (declaration order).
+    _closer: Closer,
+}
+
+/// How long closing the store may take before the process goes on without waiting for it.
+const CLOSE_SECONDS: u64 = 10;
+
+/// Holds the last handles of the sled database and closes it on a thread of its own: sled
+/// flushes when its last handle goes, and on a full disk that flush can wait forever (seen in the
+/// full-disk rebuild test). Everything a command needs on disk was flushed before its commits, so
+/// a close that does not finish in `CLOSE_SECONDS` is left behind and the process ends.
+struct Closer(Option<(sled::Db, Vec<sled::Tree>)>);
+
+impl Drop for Closer {
+    fn drop(&mut self) {
+        let Some(handles) = self.0.take() else { return };
+        let (done, wait) = std::sync::mpsc::channel();
+        let closing = std::thread::Builder::new().name("store-close".into()).spawn(move || {
+            drop(handles);
+            let _ = done.send(());
+        });
+        if closing.is_ok() {
+            let _ = wait.recv_timeout(std::time::Duration::from_secs(CLOSE_SECONDS));
+        }
+    }
 }
 
 /// Waits of 50 ms for the file lock of a store this process has just closed (see `Store::open`).
@@ -298,7 +323,9 @@ impl Store {
             None => None,
         };
         let codec = Codec::new(dict)?;
-        Ok(Store { reports: db.open_tree("reports")?, sources: db.open_tree("sources")?, hashes: db.open_tree("hashes")?, pending, meta, codec, db })
+        let (reports, sources, hashes) = (db.open_tree("reports")?, db.open_tree("sources")?, db.open_tree("hashes")?);
+        let closer = Closer(Some((db.clone(), vec![reports.clone(), sources.clone(), hashes.clone(), pending.clone(), meta.clone()])));
+        Ok(Store { reports, sources, hashes, pending, meta, codec, db, _closer: closer })
     }
 
     pub fn get(&self, id: &ReportId) -> Result<Option<Report>> {
