@@ -15,7 +15,7 @@ pub struct Cli {
     #[arg(long, global = true, env = "JIXIAO_DATA", default_value = "index", help_heading = "Global options")]
     pub data: PathBuf,
     /// Folder with the domain knowledge (themes.toml, findings.toml, categories.toml, metrics.toml,
-    /// userdict.txt, regions.tsv, stopwords.txt, units.toml); files it lacks use the built-in defaults. A data directory
+    /// userdict.txt, regions.tsv, stopwords.txt, units.toml, metadata.toml); files it lacks use the built-in defaults. A data directory
     /// remembers the folder its reports were tagged with, and later commands use it. Default: the
     /// remembered folder, else ./schema when present, else the built-in schema ("builtin").
     #[arg(long, global = true, env = "JIXIAO_SCHEMA", help_heading = "Global options")]

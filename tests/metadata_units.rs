@@ -1,5 +1,6 @@
-//! The unit lexicon is data (schema/units.toml): an ending or a short form added there changes what
-//! `ingest` finds, with the same binary; a malformed entry is refused with the file and the line.
+//! The unit and metadata lexicons are data (schema/units.toml, schema/metadata.toml): an ending, a
+//! short form or a phrasing added there changes what `ingest` finds, with the same binary; a
+//! malformed entry is refused with the file and the line.
 
 mod common;
 
@@ -8,6 +9,7 @@ use std::path::Path;
 use tempfile::TempDir;
 
 const BUILTIN_UNITS: &str = include_str!("../schema/units.toml");
+const BUILTIN_METADATA: &str = include_str!("../schema/metadata.toml");
 
 /// A report of ours by a unit whose ending (台) the built-in lexicon does not know.
 const REPORT: &str = "平阳县气象台2023年度部门整体支出绩效自评报告\n\n\
@@ -16,6 +18,11 @@ const REPORT: &str = "平阳县气象台2023年度部门整体支出绩效自评
 二、存在的问题\n（一）部分项目支出进度偏慢，年末结转资金较多。\n";
 
 fn ingest_department(schema: Option<&Path>, dir: &Path) -> String {
+    ingest_field(schema, dir, "department")
+}
+
+/// Ingests `dir` (one report) with the schema folder given, and returns the report's `field`.
+fn ingest_field(schema: Option<&Path>, dir: &Path, field: &str) -> String {
     let data = TempDir::new().unwrap();
     let mut cmd = jixiao(data.path());
     if let Some(s) = schema {
@@ -28,7 +35,7 @@ fn ingest_department(schema: Option<&Path>, dir: &Path) -> String {
     }
     let rows = json_lines(&cmd.args(["reports", "--format", "json"]).output().unwrap().stdout);
     assert_eq!(rows.len(), 1, "{rows:?}");
-    rows[0]["department"].as_str().unwrap_or("").to_string()
+    rows[0][field].as_str().unwrap_or("").to_string()
 }
 
 #[test]
@@ -80,6 +87,35 @@ fn a_malformed_units_entry_is_refused_with_file_and_line() {
     let out = jixiao(data.path()).arg("--schema").arg(schema.path()).arg("ingest").arg(samples()).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains(&path.display().to_string()) && err.contains("line 2"), "{err}");
+}
+
+#[test]
+fn a_grade_label_added_to_metadata_toml_is_read_without_a_rebuild() {
+    let reports = TempDir::new().unwrap();
+    let text = "平阳县气象局2023年度部门整体支出绩效自评报告\n\n单位名称：平阳县气象局\n\n\
+一、部门基本情况\n本单位负责全县气象观测，年初预算安排资金120万元。\n\n\
+二、自评结论\n经逐项打分，评价档次为优秀。\n";
+    std::fs::write(reports.path().join("report.txt"), text).unwrap();
+    assert_eq!(ingest_field(None, reports.path(), "grade"), "", "the built-in words do not know 档次 (else this test shows nothing)");
+    let schema = TempDir::new().unwrap();
+    let taught = BUILTIN_METADATA.replacen("labels = [\"等级\"", "labels = [\"档次\", \"等级\"", 1);
+    assert_ne!(taught, BUILTIN_METADATA);
+    std::fs::write(schema.path().join("metadata.toml"), taught).unwrap();
+    assert_eq!(ingest_field(Some(schema.path()), reports.path(), "grade"), "优");
+}
+
+#[test]
+fn a_malformed_metadata_entry_is_refused_with_file_and_line() {
+    let schema = TempDir::new().unwrap();
+    let bad = BUILTIN_METADATA.replacen("budget_words = [\"预算\"", "budget_words = [\"  \"", 1);
+    assert_ne!(bad, BUILTIN_METADATA);
+    let line = bad.lines().position(|l| l.starts_with("budget_words")).unwrap() + 1;
+    let path = schema.path().join("metadata.toml");
+    std::fs::write(&path, bad).unwrap();
+    let data = TempDir::new().unwrap();
+    let out = jixiao(data.path()).arg("--schema").arg(schema.path()).arg("ingest").arg(samples()).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains(&path.display().to_string()) && err.contains(&format!("line {line}:")) && err.contains("year.budget_words"), "{err}");
 }
 
 /// Reports of ours whose cover field names the unit, whose body also names the city and the county

@@ -6,7 +6,7 @@
 
 use crate::model::{Grade, ReportKind};
 use crate::region::RegionTable;
-use crate::schema::Units;
+use crate::schema::{Metadata, Units};
 use crate::text::{fold, squeeze};
 use regex::Regex;
 use std::collections::HashMap;
@@ -16,23 +16,14 @@ fn re(p: &str) -> Regex {
     Regex::new(p).expect("metadata pattern")
 }
 
-static FILED: LazyLock<Regex> = LazyLock::new(|| re(r"(?:填报|报告|报送|编制|评价|自评|填表|提交|成文|上报)(?:日期|时间)\s*[:：]\s*(.+)$"));
 static YEAR_ANY: LazyLock<Regex> = LazyLock::new(|| re(r"((?:19|20)\d{2})年"));
 static YEAR_TITLE: LazyLock<Regex> = LazyLock::new(|| re(r"((?:19|20)\d{2})年度?"));
 static YEAR_EVALUATED: LazyLock<Regex> = LazyLock::new(|| {
     re(r"对((?:19|20)\d{2})年度?[^。；]{0,16}(?:开展|进行|实施)[^。；]{0,8}(?:绩效)?(?:自评|评价)|(?:开展|做好|进行)((?:19|20)\d{2})年度?[^。；]{0,24}(?:绩效)?(?:自评|自我绩效评价|评价)")
 });
-static YEAR_BUDGET: LazyLock<Regex> =
-    LazyLock::new(|| re(r"((?:19|20)\d{2})年度?(?:部门|单位|本级)?(?:预算|决算|整体支出|部门整体|绩效|全年|实际|年初)"));
 static YEAR_END: LazyLock<Regex> = LazyLock::new(|| re(r"截[止至]((?:19|20)\d{2})年12月31日"));
 static DATE_ONLY: LazyLock<Regex> = LazyLock::new(|| re(r"^((?:19|20)\d{2})年(\d{1,2}月(\d{1,2}日)?)?$"));
 static BOOK_TITLE: LazyLock<Regex> = LazyLock::new(|| re(r"《[^》]{0,120}》|〔[^〕]{0,12}〕|\[\d{4}\]"));
-static TOTAL_SCORE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:整体|综合|总体|最终|本次|总得分|总评分)[^。；]{0,20}?(?:自评|评价|得分|评分|分数|打分)[^。；\d]{0,4}?(\d{1,3}(?:\.\d{1,2})?)分")
-});
-static GRADE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:等级|等次|级别|(?:评价|自评|绩效)结果)(?:为|是|:|：|评定为|评为)?[“\x22「『]?(优秀|优|良好|良|中等|中|合格|不合格|较差|差)")
-});
 
 /// The title: the first cover line that names a report, joined with the line before it when the
 /// title is set over two lines ("2022年度义务教育薄弱环节改善项目" / "支出绩效自评报告").
@@ -55,8 +46,8 @@ pub fn title(cover: &[String]) -> Option<String> {
 }
 
 /// The filing date as written on the cover.
-pub fn filed(cover: &[String]) -> Option<String> {
-    cover.iter().find_map(|l| FILED.captures(l.trim()).map(|c| c[1].trim().to_string()))
+pub fn filed(cover: &[String], m: &Metadata) -> Option<String> {
+    cover.iter().find_map(|l| m.filed.captures(l.trim()).map(|c| c[1].trim().to_string()))
 }
 
 
@@ -400,7 +391,7 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
 
 /// The fiscal year evaluated (not the year of filing).
 /// `squeezed` is the report's text as `squeeze` returns it.
-pub fn fiscal_year(cover: &[String], title: Option<&str>, squeezed: &str) -> Option<u16> {
+pub fn fiscal_year(cover: &[String], title: Option<&str>, squeezed: &str, m: &Metadata) -> Option<u16> {
     let mut score: HashMap<u16, u32> = HashMap::new();
     let mut add = |y: &str, w: u32| {
         if let Ok(y) = y.parse::<u16>() {
@@ -421,7 +412,7 @@ pub fn fiscal_year(cover: &[String], title: Option<&str>, squeezed: &str) -> Opt
             filing_years.push(c[1].to_string());
             continue;
         }
-        if FILED.is_match(l) {
+        if m.filed.is_match(l) {
             if let Some(c) = YEAR_ANY.captures(&sq) {
                 filing_years.push(c[1].to_string());
             }
@@ -442,7 +433,7 @@ pub fn fiscal_year(cover: &[String], title: Option<&str>, squeezed: &str) -> Opt
     for c in YEAR_END.captures_iter(&body) {
         add(&c[1], 5);
     }
-    for c in YEAR_BUDGET.captures_iter(&body) {
+    for c in m.year_budget.captures_iter(&body) {
         add(&c[1], 3);
     }
     for c in YEAR_ANY.captures_iter(&body) {
@@ -462,51 +453,38 @@ pub fn fiscal_year(cover: &[String], title: Option<&str>, squeezed: &str) -> Opt
     best.or_else(|| {
         cover.iter().chain(std::iter::once(&squeezed.chars().take(600).collect::<String>())).find_map(|l| {
             let l = squeeze(l);
-            let f = FILED_ANYWHERE.captures(&l)?;
+            let f = m.filed_in_text.captures(&l)?;
             f[1].parse::<u16>().ok().filter(|y| (1991..=2100).contains(y)).map(|y| y - 1)
         })
     })
 }
 
-static FILED_ANYWHERE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?:填报|报告|报送|填表|自评)(?:日期|时间)[:：]((?:19|20)\d{2})[.\-/年]\d{1,2}"));
 
-static CONCLUSION_SCORE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?:得分|评分|分数|打分|自评|总分)(?:为|是|:|：)?(\d{1,3}(?:\.\d{1,2})?)分"));
-/// The total row of a score table: "综合评分\t…\t88.17".
-static TABLE_TOTAL: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?m)^(?:综合评分|综合得分|总分|总得分|自评总分|自评得分合计|得分合计)\s*(?:\t[^\t\n]*)*?\t\s*(\d{1,3}(?:\.\d{1,2})?)\s*分?\s*$"));
 
 /// The total self-evaluation score: a score stated in a conclusion section ("自评结论", "绩效自评结论"),
 /// else one the text calls overall (整体/综合/本次…得分).
 /// `text` as written (score tables need their tabs), `squeezed` as `squeeze` returns it.
-pub fn total_score(conclusions: &[&str], text: &str, squeezed: &str) -> Option<f64> {
+pub fn total_score(conclusions: &[&str], text: &str, squeezed: &str, m: &Metadata) -> Option<f64> {
     let plausible = |v: &f64| *v > 0.0 && *v <= 110.0;
     let from_conclusion = conclusions.iter().find_map(|t| {
         let t = squeeze(t);
-        let anchored = TOTAL_SCORE.captures_iter(&t).filter_map(|c| c[1].parse::<f64>().ok()).find(plausible);
-        anchored.or_else(|| CONCLUSION_SCORE.captures_iter(&t).filter_map(|c| c[1].parse::<f64>().ok()).find(|v| *v >= 30.0 && *v <= 110.0))
+        let anchored = m.total_score.captures_iter(&t).filter_map(|c| c[1].parse::<f64>().ok()).find(plausible);
+        anchored.or_else(|| m.conclusion_score.captures_iter(&t).filter_map(|c| c[1].parse::<f64>().ok()).find(|v| *v >= 30.0 && *v <= 110.0))
     });
     from_conclusion
-        .or_else(|| TOTAL_SCORE.captures_iter(squeezed).filter_map(|c| c[1].parse::<f64>().ok()).find(plausible))
-        .or_else(|| TABLE_TOTAL.captures_iter(text).filter_map(|c| c[1].parse::<f64>().ok()).find(|v| *v >= 30.0 && *v <= 110.0))
+        .or_else(|| m.total_score.captures_iter(squeezed).filter_map(|c| c[1].parse::<f64>().ok()).find(plausible))
+        .or_else(|| m.table_total.captures_iter(text).filter_map(|c| c[1].parse::<f64>().ok()).find(|v| *v >= 30.0 && *v <= 110.0))
 }
 
-/// The grade, mapped to 优/良/中/差 (合格 → 中, 不合格 → 差).
-/// The grade from the report's squeezed text.
-pub fn grade(squeezed: &str) -> Option<Grade> {
-    GRADE.captures(squeezed).map(|c| match &c[1] {
-        "优秀" | "优" => Grade::Excellent,
-        "良好" | "良" => Grade::Good,
-        "中等" | "中" | "合格" => Grade::Fair,
-        _ => Grade::Poor,
-    })
+/// The grade a report states (合格 counts as 中, 不合格 as 差: `grade` in metadata.toml).
+pub fn grade(squeezed: &str, m: &Metadata) -> Option<Grade> {
+    m.grade(squeezed)
 }
 
 /// Department overall, project, or other, from the title and the opening of the text. A combined
 /// 部门整体和项目支出 report is department_overall; a self-evaluation report that names no project
 /// (单位…年度绩效自评报告, 预算绩效自评报告) is the unit's overall one; 决算 and budget disclosures are other.
-pub fn kind(title: Option<&str>, cover: &[String], text: &str) -> Option<ReportKind> {
+pub fn kind(title: Option<&str>, cover: &[String], text: &str, m: &Metadata) -> Option<ReportKind> {
     /// What one line says of the kind, and how surely: an overall or project report named as such
     /// (strong), a disclosure that is no evaluation, or only "a self-evaluation report" (weak).
     #[derive(Clone, Copy, PartialEq)]
@@ -515,18 +493,16 @@ pub fn kind(title: Option<&str>, cover: &[String], text: &str) -> Option<ReportK
         Disclosure,
         Weak,
     }
+    let w = &m.kind;
+    let any = |s: &str, words: &[String]| words.iter().any(|x| s.contains(x.as_str()));
     let cue = |s: &str| -> Option<Cue> {
         let s = squeeze(s);
-        let evaluation = s.contains("自评") || s.contains("评价");
-        // "整体(项目)支出": the overall report's template, named with its alternative.
-        if s.contains("整体支出") || s.contains("部门整体") || s.contains("单位整体") || s.contains("整体绩效") || s.contains("整体(") || s.contains("整体（") {
+        let evaluation = any(&s, &w.evaluation);
+        if any(&s, &w.overall) {
             Some(Cue::Strong(ReportKind::DepartmentOverall))
-        } else if s.contains("项目支出") && evaluation
-            || s.contains("项目绩效")
-            || ["资金", "项目", "经费", "专项"].iter().any(|w| s.contains(w)) && s.contains("绩效自评")
-        {
+        } else if any(&s, &w.project_if_evaluation) && evaluation || any(&s, &w.project) || any(&s, &w.funds) && any(&s, &w.self_evaluation) {
             Some(Cue::Strong(ReportKind::Project))
-        } else if s.contains("决算") || s.contains("预算公开") || s.contains("部门预算") && !evaluation || s.contains("绩效目标") && !evaluation {
+        } else if any(&s, &w.disclosure) || any(&s, &w.disclosure_unless_evaluation) && !evaluation {
             Some(Cue::Disclosure)
         } else if evaluation && s.contains("报告") {
             Some(Cue::Weak)
@@ -561,11 +537,12 @@ pub fn kind(title: Option<&str>, cover: &[String], text: &str) -> Option<ReportK
         _ => {}
     }
     // No line says: the chapters the text opens with (部门概况 or 项目概况) and the words it uses.
-    let overall = head.matches("部门整体").count() + head.matches("整体支出").count() + head.matches("单位整体").count() + head.matches("部门概况").count() + head.matches("部门基本情况").count();
-    let project = head.matches("项目名称").count() + head.matches("项目支出绩效自评").count() + head.matches("项目绩效目标").count() + head.matches("项目概况").count() + head.matches("项目基本情况").count();
-    let disclosure = head.matches("决算").count() + head.matches("预算公开").count();
+    let count = |words: &[String]| words.iter().map(|x| head.matches(x.as_str()).count()).sum::<usize>();
+    let overall = count(&w.opening_overall);
+    let project = count(&w.opening_project);
+    let disclosure = count(&w.opening_disclosure);
     match (overall, project) {
-        (0, 0) if disclosure == 0 && (head.contains("绩效自评") || head.contains("自评得")) => Some(ReportKind::DepartmentOverall),
+        (0, 0) if disclosure == 0 && any(&head, &w.opening_self_evaluated) => Some(ReportKind::DepartmentOverall),
         (0, 0) => Some(ReportKind::Other),
         (o, p) if p > o => Some(ReportKind::Project),
         _ => Some(ReportKind::DepartmentOverall),
@@ -576,6 +553,24 @@ pub fn kind(title: Option<&str>, cover: &[String], text: &str) -> Option<ReportK
 mod tests {
     use super::*;
     use crate::schema::Domain;
+
+    /// The built-in metadata words, with the functions that read them called as before.
+    fn words() -> &'static Metadata {
+        static M: LazyLock<Metadata> = LazyLock::new(|| Metadata::parse(include_str!("../../schema/metadata.toml")).unwrap());
+        &M
+    }
+    fn fiscal_year(cover: &[String], title: Option<&str>, squeezed: &str) -> Option<u16> {
+        super::fiscal_year(cover, title, squeezed, words())
+    }
+    fn total_score(conclusions: &[&str], text: &str, squeezed: &str) -> Option<f64> {
+        super::total_score(conclusions, text, squeezed, words())
+    }
+    fn grade(squeezed: &str) -> Option<Grade> {
+        super::grade(squeezed, words())
+    }
+    fn kind(title: Option<&str>, cover: &[String], text: &str) -> Option<ReportKind> {
+        super::kind(title, cover, text, words())
+    }
 
     fn lines(s: &[&str]) -> Vec<String> {
         s.iter().map(|x| x.to_string()).collect()

@@ -16,10 +16,11 @@ use sections::{RawKind, RawSection};
 use std::sync::LazyLock;
 
 /// Parses decoded text into a report (not yet enriched). Fails only when the region table or the
-/// unit lexicon does not compile.
+/// unit or metadata lexicon does not compile.
 pub fn parse_text(text: &str, source: SourceInfo, domain: &Domain) -> anyhow::Result<Report> {
     let regions = domain.regions()?;
     let units = domain.units()?;
+    let words = domain.metadata()?;
     let id = ReportId::from_text(text);
     // Pages in traditional characters are read as simplified, for metadata, themes and search.
     let simplified;
@@ -45,16 +46,17 @@ pub fn parse_text(text: &str, source: SourceInfo, domain: &Domain) -> anyhow::Re
     let region = department.as_deref().map(|d| regions.resolve(units.without_party_prefix(d), text)).unwrap_or_default();
     // A department named without its place (县教育局): the place the title or body names most.
     let region = if region == Default::default() { regions.most_named(&format!("{}\n{text}", title.as_deref().unwrap_or(""))) } else { region };
-    let fiscal_year = meta::fiscal_year(&layout.cover, title.as_deref(), &squeezed).or_else(|| meta::fiscal_year(&[], Some(&file_stem), ""));
+    let fiscal_year = meta::fiscal_year(&layout.cover, title.as_deref(), &squeezed, words).or_else(|| meta::fiscal_year(&[], Some(&file_stem), "", words));
     let meta = ReportMeta {
         total_score: meta::total_score(
             &sections.iter().filter(|s| s.category == Category::Conclusion).map(|s| s.text.as_str()).collect::<Vec<_>>(),
             text,
             &squeezed,
+            words,
         ),
-        grade: meta::grade(&squeezed),
-        kind: meta::kind(title.as_deref(), &layout.cover.iter().cloned().chain(std::iter::once(file_stem.clone())).collect::<Vec<_>>(), text),
-        filed: meta::filed(&layout.cover).or_else(|| source.published.clone()),
+        grade: meta::grade(&squeezed, words),
+        kind: meta::kind(title.as_deref(), &layout.cover.iter().cloned().chain(std::iter::once(file_stem.clone())).collect::<Vec<_>>(), text, words),
+        filed: meta::filed(&layout.cover, words).or_else(|| source.published.clone()),
         supervisor: meta::supervisor(&layout.cover, text, units).filter(|s| Some(s) != department.as_ref()),
         title,
         department,

@@ -1,17 +1,20 @@
-//! Domain knowledge read from `schema/`: category rules, the problem-theme taxonomy, the region table,
-//! the jieba user dictionary and stop words.
+//! Domain knowledge read from `schema/`: category rules, the problem-theme taxonomy and the findings'
+//! vocabulary, metric patterns, the region table, the unit-name lexicon, the metadata words (kind,
+//! year, score, grade), the jieba user dictionary and stop words.
 //!
 //! Every file has a shipped default compiled into the binary; a schema folder given with `--schema`
 //! (or `JIXIAO_SCHEMA`, or `./schema` when it exists) replaces the files it contains. Patterns are
 //! compiled once here, so a bad pattern is reported with its file before any report is touched.
 
 mod categories;
+mod metadata;
 mod metrics;
 mod pattern;
 mod themes;
 mod units;
 
 pub use categories::CategoryRules;
+pub use metadata::{KindWords, Metadata};
 pub use metrics::{MetricDef, MetricDefs, MetricPattern, INDICATOR_SCORE};
 pub use pattern::Pattern;
 use pattern::Check;
@@ -30,6 +33,7 @@ const DEFAULT_USERDICT: &str = include_str!("../../schema/userdict.txt");
 const DEFAULT_STOPWORDS: &str = include_str!("../../schema/stopwords.txt");
 const DEFAULT_METRICS: &str = include_str!("../../schema/metrics.toml");
 const DEFAULT_UNITS: &str = include_str!("../../schema/units.toml");
+const DEFAULT_METADATA: &str = include_str!("../../schema/metadata.toml");
 
 /// All domain knowledge, compiled.
 pub struct Domain {
@@ -38,6 +42,7 @@ pub struct Domain {
     metrics: Lazy<MetricDefs>,
     regions: Lazy<std::sync::Arc<crate::region::RegionTable>>,
     units: Lazy<Units>,
+    metadata: Lazy<Metadata>,
     pub userdict: String,
     pub stopwords: HashSet<String>,
     /// Every schema file's text as loaded (file name, text), so that a data directory can remember
@@ -49,7 +54,7 @@ pub struct Domain {
 }
 
 /// The schema files, by name.
-pub const SCHEMA_FILES: [&str; 8] = ["categories.toml", "themes.toml", "findings.toml", "regions.tsv", "userdict.txt", "stopwords.txt", "metrics.toml", "units.toml"];
+pub const SCHEMA_FILES: [&str; 9] = ["categories.toml", "themes.toml", "findings.toml", "regions.tsv", "userdict.txt", "stopwords.txt", "metrics.toml", "units.toml", "metadata.toml"];
 
 impl Domain {
     /// The compiled-in defaults only.
@@ -94,6 +99,7 @@ impl Domain {
         let (stop_text, _) = read("stopwords.txt", DEFAULT_STOPWORDS)?;
         let (metric_text, metric_name) = read("metrics.toml", DEFAULT_METRICS)?;
         let (unit_text, unit_name) = read("units.toml", DEFAULT_UNITS)?;
+        let (metadata_text, metadata_name) = read("metadata.toml", DEFAULT_METADATA)?;
         // The built-in files are checked by a test and parsed only when used.
         let check = |name: &str| if dir.is_some_and(|d| d.join(name).exists()) { user_check } else { Check::None };
         let categories = CategoryRules::parse(&cat_text, check("categories.toml")).with_context(|| format!("in {cat_name}"))?;
@@ -116,15 +122,21 @@ impl Domain {
             ("stopwords.txt", stop_text),
             ("metrics.toml", metric_text.clone()),
             ("units.toml", unit_text.clone()),
+            ("metadata.toml", metadata_text.clone()),
         ];
         let metrics = Lazy::new(metric_text, metric_name);
         let regions = Lazy::new(region_text, region_name);
         let units = Lazy::new(unit_text, unit_name);
-        // Every report needs the unit lexicon: a user's file is checked now, not at the first report.
+        let metadata = Lazy::new(metadata_text, metadata_name);
+        // Every report needs the unit and metadata lexicons: a user's file is checked now, not at
+        // the first report.
         if check("units.toml") != Check::None {
             units.get(Units::parse)?;
         }
-        Ok(Domain { categories, themes, metrics, regions, units, userdict, stopwords, files, builtin: dir.is_none() })
+        if check("metadata.toml") != Check::None {
+            metadata.get(Metadata::parse)?;
+        }
+        Ok(Domain { categories, themes, metrics, regions, units, metadata, userdict, stopwords, files, builtin: dir.is_none() })
     }
 
     /// Writes the schema in use to `dir` (a data directory's `schema/`), each file replaced
@@ -159,6 +171,11 @@ impl Domain {
     /// The unit-name lexicon (schema/units.toml).
     pub fn units(&self) -> Result<&Units> {
         self.units.get(Units::parse)
+    }
+
+    /// How reports state their kind, year, score and grade (schema/metadata.toml).
+    pub fn metadata(&self) -> Result<&Metadata> {
+        self.metadata.get(Metadata::parse)
     }
 
     /// The region table (schema/regions.tsv).
