@@ -410,8 +410,29 @@ impl Report {
 /// An inclusive fiscal-year range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct YearRange {
+    /// The first year (0: no lower bound).
     pub from: u16,
+    /// The last year (`u16::MAX`: no upper bound).
     pub to: u16,
+}
+
+impl YearRange {
+    /// True when `year` is in the range.
+    pub fn holds(&self, year: u16) -> bool {
+        (self.from..=self.to).contains(&year)
+    }
+}
+
+/// Written as it is typed: "2023", "2022..2024", "2022..", "..2024".
+impl std::fmt::Display for YearRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.from, self.to) {
+            (a, b) if a == b => write!(f, "{a}"),
+            (0, b) => write!(f, "..{b}"),
+            (a, u16::MAX) => write!(f, "{a}.."),
+            (a, b) => write!(f, "{a}..{b}"),
+        }
+    }
 }
 
 impl std::str::FromStr for YearRange {

@@ -37,14 +37,15 @@ fn pages_are_slices_of_one_ranking_ordered_by_score_then_section_id() {
             let got: Vec<String> = hits.iter().map(|h| format!("{}-{}", h.doc.report_id, h.doc.section.seq)).collect();
             assert_eq!(got, ids[offset.min(ids.len())..(offset + limit).min(ids.len())], "{q}: -n {limit} from {offset}");
         }
-        let themed = !s.themes_for(q).is_empty();
+        let parsed = jixiao::query::ParsedQuery::parse(q).unwrap();
+        let themed = !s.themes_for(&parsed).is_empty();
         for (i, pair) in ranked.windows(2).enumerate() {
             let (a, b) = (&docs[i], &docs[i + 1]);
             let (ka, kb) = (id_key(&a.report_id, a.section.seq), id_key(&b.report_id, b.section.seq));
             // 0: not of the theme; 1: of it by a deducted indicator's name; 2: its statements carry
             // every theme it has.
             let tier = |d: &jixiao::index::SectionDoc| {
-                let of = s.themes_for(q).iter().any(|t| d.section.themes.iter().any(|x| &x.0 == t));
+                let of = s.themes_for(&parsed).iter().any(|t| d.section.themes.iter().any(|x| &x.0 == t));
                 let stated = d.section.unstated_themes().next().is_none();
                 u8::from(of) * (1 + u8::from(stated))
             };

@@ -267,18 +267,10 @@ fn search_cmd(ctx: &Ctx, a: &SearchArgs, out: &mut dyn Write) -> Result<Status> 
 /// (a mistyped 20233 or a year not ingested yet would otherwise find nothing without a word).
 pub(crate) fn years_hint(index: &SearchIndex, f: &Filters) -> Result<Option<String>> {
     let Some(range) = f.years else { return Ok(None) };
-    let years: std::collections::BTreeSet<u16> = index.reports()?.iter().filter_map(|r| r.report.meta.fiscal_year).collect();
-    if years.iter().any(|y| (range.from..=range.to).contains(y)) {
-        return Ok(None);
-    }
-    let asked = match (range.from, range.to) {
-        (a, b) if a == b => a.to_string(),
-        (0, b) => format!("..{b}"),
-        (a, u16::MAX) => format!("{a}.."),
-        (a, b) => format!("{a}..{b}"),
-    };
-    let held = if years.is_empty() { "none".to_string() } else { years.iter().map(u16::to_string).collect::<Vec<_>>().join(", ") };
-    Ok(Some(format!("jixiao: note: no report of fiscal year {asked} in this collection; the years it holds: {held}")))
+    Ok(crate::analysis::years_not_held(&index.reports()?, range).map(|n| {
+        let held = if n.held.is_empty() { "none".to_string() } else { n.held.iter().map(u16::to_string).collect::<Vec<_>>().join(", ") };
+        format!("jixiao: note: no report of fiscal year {} in this collection; the years it holds: {held}", n.asked)
+    }))
 }
 
 /// Why a query found nothing when the query itself is the reason: only common words (的 了 和,

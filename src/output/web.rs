@@ -348,6 +348,11 @@ fn heat(n: usize, max: usize) -> String {
     format!("background:rgba(192,38,38,{a:.2});color:{}", if a > 0.5 { "#fff" } else { "#222" })
 }
 
+/// The notice beside an empty search whose year the collection does not hold, with the year as typed.
+pub fn years_not_held(n: &crate::analysis::YearsNotHeld, typed: &str) -> String {
+    format!("库中没有 {} 年度的报告；现有年度：{}", typed.trim(), n.held.iter().map(u16::to_string).collect::<Vec<_>>().join("、"))
+}
+
 /// What is wrong with a query, in the app's words.
 pub fn bad_query(b: &crate::query::BadQuery) -> String {
     use crate::query::{BadQuery, MAX_QUERY_CHARS, MAX_QUERY_DEPTH, MAX_QUERY_OPERATORS};

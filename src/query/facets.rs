@@ -151,8 +151,9 @@ fn ranked(m: std::collections::BTreeMap<String, usize>) -> Vec<Count> {
 impl Searching<'_> {
     /// The facet counts of the sections that `text` and `filters` match.
     pub fn facets(&self, text: &str, filters: &Filters) -> Result<Facets> {
+        let parsed = super::ParsedQuery::parse(text)?;
         let searcher = self.index.searcher()?;
-        let (query, _, _) = self.full_query(&searcher, Some(text), filters)?;
+        let (query, _, _) = self.full_query(&searcher, Some(&parsed), filters)?;
         let counts = searcher.search(&*query, &Counting)?;
         let mut fields = counts.fields;
         // The names of one unit count as the unit (`units`).

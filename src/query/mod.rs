@@ -11,10 +11,12 @@ mod lookup;
 pub mod ranking;
 mod similar;
 mod snippet;
+pub mod syntax;
 
 pub use lookup::{compared_text, resolve_report, ComparedText, ReportLookup};
 pub use similar::SimilarHit;
 pub use snippet::snippet;
+pub use syntax::{BadQuery, ParsedQuery, Scope, MAX_QUERY_CHARS, MAX_QUERY_DEPTH, MAX_QUERY_OPERATORS, QUERY_FIELDS};
 
 use crate::schema::Domain;
 use crate::index::analyzer::words;
@@ -52,126 +54,6 @@ pub struct Hit {
     pub highlights: Vec<(usize, usize)>,
 }
 
-/// True when the text uses tantivy's query syntax rather than plain words.
-/// Field names a query may use (`heading:…`, `theme:…`).
-const QUERY_FIELDS: [&str; 8] = ["heading", "text", "theme", "category", "kind", "department", "region", "fiscal_year"];
-
-static THEME_FIELD: std::sync::LazyLock<regex::Regex> =
-    std::sync::LazyLock::new(|| regex::Regex::new(r"(?:^|[\s(+\-])theme:([A-Za-z0-9_]+)").expect("theme field pattern"));
-
-/// `word:` where `word` is no field becomes `word `: Chinese text typed with an ASCII colon.
-fn ascii_colons_as_text(q: &str) -> String {
-    let mut out = String::with_capacity(q.len());
-    let mut word_start = 0;
-    let mut in_quotes = false;
-    for (i, c) in q.char_indices() {
-        match c {
-            '"' => in_quotes = !in_quotes,
-            ':' if !in_quotes => {
-                let word = q[word_start..i].trim_start_matches(['(', '+', '-']);
-                if !QUERY_FIELDS.contains(&word) {
-                    out.push(' ');
-                    continue;
-                }
-            }
-            c if c.is_whitespace() || c == '(' => word_start = i + c.len_utf8(),
-            _ => {}
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// Takes `department:VALUE` and `region:VALUE` (VALUE a word or "quoted") out of a query: the
-/// query without them, and each field with its value.
-fn scope_terms(q: &str) -> (String, Vec<(&'static str, String)>) {
-    static SCOPE: std::sync::LazyLock<regex::Regex> =
-        std::sync::LazyLock::new(|| regex::Regex::new(r#"(?:^|\s)\+?(department|region):(?:"([^"]*)"|([^\s()"]+))"#).expect("scope pattern"));
-    let mut found = Vec::new();
-    let rest = SCOPE.replace_all(q, |c: &regex::Captures| {
-        let field = if &c[1] == "department" { "department" } else { "region" };
-        let value = c.get(2).or(c.get(3)).map(|m| m.as_str().trim().to_string()).unwrap_or_default();
-        if !value.is_empty() {
-            found.push((field, value));
-        }
-        " "
-    });
-    // "department:X AND 预算" leaves a dangling AND.
-    let mut words: Vec<&str> = Vec::new();
-    for w in rest.split(' ').filter(|w| !w.is_empty()) {
-        if w == "AND" && words.last().is_none_or(|l| *l == "AND") {
-            continue;
-        }
-        words.push(w);
-    }
-    while words.last() == Some(&"AND") {
-        words.pop();
-    }
-    (words.join(" "), found)
-}
-
-/// What is wrong with a query: refused by the parser, or too big to parse. Its `Display` is the
-/// CLI's message; the web pages word it in Chinese (`output::web`).
-#[derive(Debug, Clone, PartialEq)]
-pub enum BadQuery {
-    /// A quote (") is not closed.
-    OpenQuote { query: String },
-    /// Parentheses that do not pair up.
-    Parentheses { query: String, opened: usize, closed: usize },
-    /// The query ends with AND, OR or NOT.
-    DanglingOperator { query: String },
-    /// Other syntax the parser refused.
-    Syntax { query: String },
-    /// Longer than `MAX_QUERY_CHARS`.
-    TooLong { chars: usize },
-    /// Parentheses nested deeper than the limit.
-    TooDeep { depth: usize },
-    /// More operators than the limit.
-    TooManyOperators { operators: usize },
-}
-
-impl BadQuery {
-    /// What is wrong with a query the parser refused.
-    fn of(q: &str) -> BadQuery {
-        let query = crate::text::prefix_chars(q, 60).to_string();
-        let opened = q.matches('(').count();
-        let closed = q.matches(')').count();
-        if q.matches('"').count() % 2 == 1 {
-            BadQuery::OpenQuote { query }
-        } else if opened != closed {
-            BadQuery::Parentheses { query, opened, closed }
-        } else if q.split_whitespace().last().is_some_and(|w| matches!(w, "AND" | "OR" | "NOT")) {
-            BadQuery::DanglingOperator { query }
-        } else {
-            BadQuery::Syntax { query }
-        }
-    }
-}
-
-impl std::fmt::Display for BadQuery {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let fix = format!("To search the words as written, leave out quotes, parentheses and field: names; fields are {}", QUERY_FIELDS.join(", "));
-        match self {
-            BadQuery::OpenQuote { query } => write!(f, "bad query {query:?}: a quote (\") is not closed. {fix}"),
-            BadQuery::Parentheses { query, opened, closed } => write!(f, "bad query {query:?}: the parentheses do not pair up ({opened} opened, {closed} closed). {fix}"),
-            BadQuery::DanglingOperator { query } => write!(f, "bad query {query:?}: it ends with AND, OR or NOT. {fix}"),
-            BadQuery::Syntax { query } => write!(f, "bad query {query:?}: it is not valid query syntax. {fix}"),
-            BadQuery::TooLong { chars } => write!(f, "the query is {chars} characters long; the limit is {MAX_QUERY_CHARS}"),
-            BadQuery::TooDeep { depth } => write!(f, "the query nests parentheses {depth} deep; the limit is {MAX_QUERY_DEPTH}"),
-            BadQuery::TooManyOperators { operators } => write!(f, "the query has {operators} operators (AND, OR, NOT, -, +); the limit is {MAX_QUERY_OPERATORS}"),
-        }
-    }
-}
-
-impl std::error::Error for BadQuery {}
-
-fn has_syntax(q: &str) -> bool {
-    q.contains('"')
-        || q.contains(':')
-        || q.contains('(')
-        || q.split_whitespace().any(|w| matches!(w, "AND" | "OR" | "NOT") || w.starts_with('-') || w.starts_with('+'))
-}
-
 fn term_query(field: Field, value: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::WithFreqs))
 }
@@ -198,40 +80,7 @@ fn implied_dropped(mut sub: Vec<String>) -> Vec<String> {
 /// Relevance kept by a section that is a heading without text of its own.
 const HEADING_ONLY_WEIGHT: f32 = 0.3;
 
-/// Longest query accepted, in characters.
-pub const MAX_QUERY_CHARS: usize = 1_000;
-/// Deepest parenthesis nesting and most operators accepted: the query parser recurses on both.
-pub const MAX_QUERY_DEPTH: usize = 20;
-pub const MAX_QUERY_OPERATORS: usize = 64;
-
-/// Refuses queries whose size would make parsing slow or deep: what a person types fits easily.
-pub fn check_query_size(text: &str) -> Result<()> {
-    let chars = text.chars().count();
-    if chars > MAX_QUERY_CHARS {
-        return Err(BadQuery::TooLong { chars }.into());
-    }
-    let mut depth = 0usize;
-    let mut deepest = 0usize;
-    for c in text.chars() {
-        match c {
-            '(' | '（' => {
-                depth += 1;
-                deepest = deepest.max(depth);
-            }
-            ')' | '）' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    if deepest > MAX_QUERY_DEPTH {
-        return Err(BadQuery::TooDeep { depth: deepest }.into());
-    }
-    let operators = text.split_whitespace().filter(|w| matches!(*w, "AND" | "OR" | "NOT") || w.starts_with('-') || w.starts_with('+')).count();
-    if operators > MAX_QUERY_OPERATORS {
-        return Err(BadQuery::TooManyOperators { operators }.into());
-    }
-    Ok(())
-}
-
+/// A search over one index with one schema: the query builder, the ranking and the loading of hits.
 pub struct Searching<'a> {
     pub index: &'a SearchIndex,
     pub domain: &'a Domain,
@@ -241,17 +90,14 @@ pub struct Searching<'a> {
 }
 
 impl Searching<'_> {
-    /// The query for the user's text (without filters).
-    pub fn text_query(&self, text: &str) -> Result<Box<dyn Query>> {
-        check_query_size(text)?;
+    /// The query for a parsed query's text (without filters).
+    fn text_query(&self, q: &ParsedQuery) -> Result<Box<dyn Query>> {
         let f = &self.index.fields;
-        // "存在问题:预算": a colon after a word that is not a field name is text, not syntax.
-        let unfielded = ascii_colons_as_text(text);
-        let text = unfielded.as_str();
-        if let Some(theme) = THEME_FIELD.captures(text).map(|c| c[1].to_string()) {
-            self.domain.themes.require(&theme)?;
+        let text = q.text.as_str();
+        if let Some(theme) = &q.theme_term {
+            self.domain.themes.require(theme)?;
         }
-        if has_syntax(text) {
+        if q.syntax {
             let mut parser = QueryParser::for_index(&self.index.index, vec![f.heading, f.text]);
             parser.set_conjunction_by_default();
             parser.set_field_boost(f.heading, 1.5);
@@ -363,10 +209,11 @@ impl Searching<'_> {
 
     /// Themes a free-text query names the way users type problems ("采购执行率低", "人才短缺"): one of
     /// the theme's `queries`, or text its patterns recognise.
-    pub fn themes_for(&self, text: &str) -> Vec<String> {
-        if has_syntax(text) {
+    pub fn themes_for(&self, query: &ParsedQuery) -> Vec<String> {
+        if query.syntax {
             return vec![];
         }
+        let text = query.text.as_str();
         let q = crate::text::squeeze(text);
         if q.chars().count() < 2 {
             return vec![];
@@ -380,34 +227,29 @@ impl Searching<'_> {
             .collect()
     }
 
-    /// The query for text and filters, with the theme clause when the text names a theme.
-    pub(crate) fn full_query(&self, searcher: &Searcher, text: Option<&str>, filters: &Filters) -> Result<(Box<dyn Query>, Option<Box<dyn Query>>, Vec<String>)> {
-        // The whole query as typed is limited, scope terms included (each is a filter to build).
-        if let Some(text) = text {
-            let chars = text.chars().count();
-            if chars > MAX_QUERY_CHARS {
-                return Err(BadQuery::TooLong { chars }.into());
-            }
-        }
+    /// The query for a parsed query and filters, with the theme clause when the text names a theme.
+    pub(crate) fn full_query(&self, searcher: &Searcher, query: Option<&ParsedQuery>, filters: &Filters) -> Result<(Box<dyn Query>, Option<Box<dyn Query>>, Vec<String>)> {
         let mut clauses = self.filter_clauses(searcher, filters)?;
         // `department:罗湖` and `region:深圳` filter by part of the name, as --dept and --region do.
-        let (rest, scoped) = text.map(scope_terms).unwrap_or_default();
-        for (field, part) in scoped {
-            let only = Filters { department: (field == "department").then(|| part.clone()), region: (field == "region").then_some(part), ..Filters::default() };
+        for scope in query.map(|q| q.scopes.as_slice()).unwrap_or_default() {
+            let only = match scope {
+                Scope::Department(part) => Filters { department: Some(part.clone()), ..Filters::default() },
+                Scope::Region(part) => Filters { region: Some(part.clone()), ..Filters::default() },
+            };
             clauses.extend(self.filter_clauses(searcher, &only)?.into_iter().skip(1));
         }
-        let text = text.map(|_| rest.as_str()).filter(|t| !t.trim().is_empty());
-        let Some(text) = text else {
+        let Some(query) = query.filter(|q| q.has_text()) else {
             return Ok((Box::new(BooleanQuery::new(clauses)), None, vec![]));
         };
         // Only sections hold text: with plain words to match, the restriction to sections is
         // implied (and intersecting with every section costs a seek per match). Query syntax can
         // name other fields or negate alone, so it keeps the restriction.
-        if !has_syntax(text) {
+        if !query.syntax {
             clauses.remove(0);
         }
-        let text_q = self.text_query(text)?;
-        let themes = self.themes_for(text);
+        let text = query.text.as_str();
+        let text_q = self.text_query(query)?;
+        let themes = self.themes_for(query);
         let matcher: Box<dyn Query> = if themes.is_empty() {
             text_q.box_clone()
         } else {
@@ -450,8 +292,9 @@ impl Searching<'_> {
 
     /// Runs a search: the `limit` best hits after `offset`, and the total number of matches.
     pub fn search(&self, text: &str, filters: &Filters, limit: usize, offset: usize) -> Result<(Vec<Hit>, usize)> {
+        let parsed = ParsedQuery::parse(text)?;
         let searcher = self.index.searcher()?;
-        let (query, text_q, themes) = self.full_query(&searcher, Some(text), filters)?;
+        let (query, text_q, themes) = self.full_query(&searcher, Some(&parsed), filters)?;
         let (top, total) = self.ranked(&searcher, &*query, &themes, limit, offset)?;
         let snippet_q = text_q.unwrap_or(query);
         let hits = self.hits(&searcher, &*snippet_q, top)?;
@@ -461,8 +304,9 @@ impl Searching<'_> {
     /// Every match, best first (text `None`: every section passing the filters, in section-id order).
     /// Returns the searcher with the addresses so that callers can load documents one at a time.
     pub fn all_matches(&self, text: Option<&str>, filters: &Filters) -> Result<(Searcher, Vec<(f32, DocAddress)>)> {
+        let parsed = text.map(ParsedQuery::parse).transpose()?;
         let searcher = self.index.searcher()?;
-        let (query, _, themes) = self.full_query(&searcher, text, filters)?;
+        let (query, _, themes) = self.full_query(&searcher, parsed.as_ref(), filters)?;
         if text.is_none() {
             // In section-id order: the index order depends on which of the index writer's threads
             // took each document.
@@ -573,13 +417,5 @@ mod tests {
         assert_eq!("2022..".parse::<YearRange>().unwrap().to, u16::MAX);
         assert!("2024..2022".parse::<YearRange>().is_err());
         assert!("abc".parse::<YearRange>().is_err());
-    }
-
-    #[test]
-    fn syntax_detection() {
-        assert!(has_syntax("\"政府采购\" AND 执行率"));
-        assert!(has_syntax("theme:procurement_low"));
-        assert!(has_syntax("预算 -采购"));
-        assert!(!has_syntax("政府采购执行率 偏低"));
     }
 }

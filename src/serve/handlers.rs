@@ -144,12 +144,7 @@ pub(super) async fn search_page(State(app): State<Arc<App>>, Params(p): Params<S
         };
         // A year the collection does not hold finds nothing: say which years it holds.
         let notice = match (result.total, result.filters.years) {
-            (0, Some(range)) if error.is_none() => {
-                let held: std::collections::BTreeSet<u16> = snap.reports()?.iter().filter_map(|r| r.report.meta.fiscal_year).collect();
-                (!held.iter().any(|y| (range.from..=range.to).contains(y))).then(|| {
-                    format!("库中没有 {} 年度的报告；现有年度：{}", p.year.trim(), held.iter().map(u16::to_string).collect::<Vec<_>>().join("、"))
-                })
-            }
+            (0, Some(range)) if error.is_none() => crate::analysis::years_not_held(&snap.reports()?, range).map(|n| web::years_not_held(&n, &p.year)),
             _ => None,
         };
         let view = web::SearchView {
