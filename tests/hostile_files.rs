@@ -225,6 +225,20 @@ fn object_stream_and_cross_reference_stream_bombs_are_refused() {
     body.extend_from_slice(&stream("/Type /XRef /Size 6 /W [1 4 2] /Root 1 0 R /Filter /FlateDecode", &zeros(1024)));
     body.extend_from_slice(format!("\nendobj\nstartxref\n{at}\n%%EOF\n").as_bytes());
     ingest_beside_valid("xref_stream.pdf", &body, Expect::Refused("inflates to over 64 MB"));
+    // The same behind a chain of filters, and with its filter's name escaped.
+    let hex: Vec<u8> = zeros(1024).iter().flat_map(|b| format!("{b:02x}").into_bytes()).chain(*b">").collect();
+    for (name, dict, content) in [
+        ("xref_chain.pdf", "/Filter [/ASCIIHexDecode /FlateDecode]", hex),
+        ("xref_escaped.pdf", "/Filter /Fl#61teDecode", zeros(1024)),
+    ] {
+        let mut body = one_page("<< >>", b"BT ET", vec![]);
+        body.truncate(memchr::memmem::rfind(&body, b"xref\n0 ").unwrap());
+        let at = body.len();
+        body.extend_from_slice(b"5 0 obj\n");
+        body.extend_from_slice(&stream(&format!("/Type /XRef /Size 6 /W [1 4 2] /Root 1 0 R {dict}"), &content));
+        body.extend_from_slice(format!("\nendobj\nstartxref\n{at}\n%%EOF\n").as_bytes());
+        ingest_beside_valid(name, &body, Expect::Refused("inflates to over 64 MB"));
+    }
 }
 
 // ---- Word ----
@@ -332,4 +346,140 @@ fn a_pdftotext_that_writes_without_end_is_stopped() {
     assert!(err.contains("endless.pdf") && err.contains("MB of text"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(30), "stopped at the limit, not at the clock");
     assert_eq!(run_json(data.path(), &["reports", "--format", "json"]).len(), 1, "the valid report is stored");
+}
+
+/// An object written as PDF source (the values an encryption dictionary holds).
+fn pdf_source(o: &lopdf::Object) -> String {
+    use lopdf::Object as O;
+    match o {
+        O::Null => "null".into(),
+        O::Boolean(b) => b.to_string(),
+        O::Integer(i) => i.to_string(),
+        O::Real(r) => r.to_string(),
+        O::Name(n) => format!("/{}", String::from_utf8_lossy(n)),
+        O::String(s, _) => format!("<{}>", s.iter().map(|b| format!("{b:02x}")).collect::<String>()),
+        O::Array(a) => format!("[{}]", a.iter().map(pdf_source).collect::<Vec<_>>().join(" ")),
+        O::Dictionary(d) => format!("<< {} >>", d.iter().map(|(k, v)| format!("/{} {}", String::from_utf8_lossy(k), pdf_source(v))).collect::<Vec<_>>().join(" ")),
+        O::Reference((n, g)) => format!("{n} {g} R"),
+        O::Stream(_) => unreachable!("no stream is written this way"),
+    }
+}
+
+/// The RC4 encryption a "protected" PDF uses: opens with the empty password, the owner's differs.
+fn protection(doc: &lopdf::Document) -> lopdf::EncryptionState {
+    use lopdf::encryption::{EncryptionState, EncryptionVersion, Permissions};
+    EncryptionState::try_from(EncryptionVersion::V2 { document: doc, owner_password: "owner", user_password: "", key_length: 128, permissions: Permissions::default() }).unwrap()
+}
+
+fn file_id() -> lopdf::Object {
+    let id = lopdf::Object::String(b"jixiao-test-file".to_vec(), lopdf::StringFormat::Hexadecimal);
+    lopdf::Object::Array(vec![id.clone(), id])
+}
+
+/// An encrypted PDF whose one page draws nothing, with an object stream of `mb` MB of zeros that
+/// a cross-reference stream names as holding object 8 (so a reader unpacks it while loading).
+fn encrypted_with_object_stream(mb: usize) -> Vec<u8> {
+    let mut doc = lopdf::Document::with_version("1.5");
+    doc.trailer.set("ID", file_id());
+    let state = protection(&doc);
+    let encrypted = |id: u32, content: Vec<u8>| {
+        let mut o = lopdf::Object::Stream(lopdf::Stream::new(lopdf::Dictionary::new(), content));
+        lopdf::encryption::encrypt_object(&state, (id, 0), &mut o).unwrap();
+        match o {
+            lopdf::Object::Stream(s) => s.content,
+            _ => unreachable!(),
+        }
+    };
+    let objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >> /Contents 4 0 R >>".to_vec(),
+        stream("", &encrypted(4, b"BT ET".to_vec())),
+        stream("/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode", &encrypted(5, zeros(mb))),
+        pdf_source(&lopdf::Object::Dictionary(state.encode().unwrap())).into_bytes(),
+    ];
+    let mut out = b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    // Object 7, the cross-reference stream (not encrypted, as the format has it): entries of
+    // 1 + 4 + 2 bytes for objects 0–8; object 8 is in object stream 5.
+    let at = out.len();
+    let mut entries = vec![0u8, 0, 0, 0, 0, 0xff, 0xff];
+    for o in offsets.iter().chain([&at]) {
+        entries.push(1);
+        entries.extend_from_slice(&(*o as u32).to_be_bytes());
+        entries.extend_from_slice(&[0, 0]);
+    }
+    entries.extend_from_slice(&[2, 0, 0, 0, 5, 0, 0]);
+    out.extend_from_slice(b"7 0 obj\n");
+    out.extend_from_slice(&stream(&format!("/Type /XRef /Size 9 /W [1 4 2] /Root 1 0 R /Encrypt 6 0 R /ID {}", pdf_source(&file_id())), &entries));
+    out.extend_from_slice(format!("\nendobj\nstartxref\n{at}\n%%EOF\n").as_bytes());
+    out
+}
+
+#[test]
+fn an_encrypted_pdf_opens_and_its_object_stream_bombs_are_refused() {
+    // A report of ours, protected (opens without a password): read as the unprotected file is.
+    let mut doc = lopdf::Document::load(common::fixtures().join("cuiping_gongan_2023.pdf")).unwrap();
+    if doc.trailer.get(b"ID").is_err() {
+        doc.trailer.set("ID", file_id());
+    }
+    let state = protection(&doc);
+    doc.encrypt(&state).unwrap();
+    let mut protected = Vec::new();
+    doc.save_to(&mut protected).unwrap();
+    assert!(memchr::memmem::find(&protected, b"/Encrypt").is_some());
+    ingest_beside_valid("protected.pdf", &protected, Expect::Stored);
+    let read = |name: &str, bytes: &[u8]| {
+        let (dir, data) = (TempDir::new().unwrap(), TempDir::new().unwrap());
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+        jixiao(data.path()).arg("ingest").arg(dir.path()).assert().success();
+        let r = run_json(data.path(), &["reports", "--format", "json"]);
+        (r[0]["department"].clone(), r[0]["fiscal_year"].clone(), r[0]["sections"].clone())
+    };
+    let plain = std::fs::read(common::fixtures().join("cuiping_gongan_2023.pdf")).unwrap();
+    let (plain, protected) = (read("plain.pdf", &plain), read("protected.pdf", &protected));
+    assert!(plain.0.as_str().is_some_and(|d| d.contains("公安")), "{plain:?}");
+    assert_eq!(protected, plain);
+    // The same object stream, small: the document opens (its page draws nothing, so it holds no
+    // text), which shows the file is read as a reader would read it.
+    let small = encrypted_with_object_stream(1);
+    let data = TempDir::new().unwrap();
+    let dir = TempDir::new().unwrap();
+    std::fs::write(dir.path().join("small.pdf"), &small).unwrap();
+    let out = jixiao(data.path()).arg("ingest").arg(dir.path()).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("small.pdf") && !err.contains("cannot be read") && !err.contains("password"), "{err}");
+    // A bomb in an encrypted document's object stream, which the PDF library would unpack while
+    // decrypting, without a limit.
+    ingest_beside_valid("encrypted_objstm.pdf", &encrypted_with_object_stream(2048), Expect::Refused("inflates to over 64 MB"));
+}
+
+#[test]
+fn a_doc_converter_that_writes_without_end_is_stopped() {
+    use std::os::unix::fs::PermissionsExt;
+    let yes = ["/usr/bin/yes", "/bin/yes"].into_iter().find(|p| std::path::Path::new(p).exists()).expect("yes(1)");
+    // LibreOffice is tried first; antiword where it is the only converter (the PATH holds the fake alone).
+    for (tool, reason) in [("soffice", "soffice wrote over 1 MB"), ("antiword", "antiword wrote over 32 MB")] {
+        let tools = TempDir::new().unwrap();
+        let fake = tools.path().join(tool);
+        std::fs::write(&fake, format!("#!/bin/sh\nexec {yes} 预算执行率偏低预算执行率偏低\n")).unwrap();
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let dir = TempDir::new().unwrap();
+        std::fs::copy(samples().join("pingyao_jiaoyu_2023.txt"), dir.path().join("valid_report.txt")).unwrap();
+        std::fs::copy(common::fixtures().join("tonglu_shuili_2022.doc"), dir.path().join("report.doc")).unwrap();
+        let data = TempDir::new().unwrap();
+        let started = Instant::now();
+        let out = jixiao(data.path()).arg("ingest").arg(dir.path()).env("PATH", tools.path()).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{tool}: {err}");
+        assert!(err.contains("report.doc") && err.contains(reason), "{tool}: {err}");
+        assert!(started.elapsed() < LIMIT, "{tool}: stopped at the limit, not at the clock");
+        assert_eq!(run_json(data.path(), &["reports", "--format", "json"]).len(), 1, "{tool}: the valid report is stored");
+    }
 }

@@ -1,8 +1,18 @@
 //! Legacy Word .doc → text, through a converter when one is installed: LibreOffice (headless, to
-//! .docx, then the .docx reader) or antiword. Without either, a clear error says what to do.
+//! .docx, then the .docx reader) or antiword. Without either, a clear error says what to do. Each
+//! runs within limits (`child`): a file that makes a converter loop or swell is refused by name.
 
+use super::child::{self, Limits};
 use anyhow::{bail, Context, Result};
 use std::process::Command;
+
+/// LibreOffice: two minutes (it starts slowly), no address-space cap (it reserves far more than
+/// it uses); what it writes to the terminal is read back only to be bounded.
+const OFFICE: Limits = Limits { seconds: 120, memory: None, output: 1 << 20 };
+/// antiword: a minute, 1 GB, and the text one report may hold, four times over.
+const ANTIWORD: Limits = Limits { seconds: 60, memory: Some(1 << 30), output: super::MAX_TEXT_BYTES * 4 };
+/// The largest .docx LibreOffice may make of one .doc.
+const MAX_CONVERTED: u64 = 256 << 20;
 
 fn which(tool: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(tool).is_file()))
@@ -23,24 +33,26 @@ pub fn extract(bytes: &[u8]) -> Result<String> {
 fn convert(input: &std::path::Path, tmp: &std::path::Path) -> Result<String> {
     for office in ["soffice", "libreoffice"] {
         if which(office) {
-            let status = Command::new(office)
-                .args(["--headless", "--norestore", "--convert-to", "docx", "--outdir"])
-                .arg(tmp)
-                .arg(input)
-                .env("HOME", tmp)
-                .output()
-                .with_context(|| format!("cannot run {office}"))?;
+            let mut command = Command::new(office);
+            command.args(["--headless", "--norestore", "--convert-to", "docx", "--outdir"]).arg(tmp).arg(input).env("HOME", tmp);
+            let (status, _) = child::run(command, office, None, OFFICE, &format!("cannot run {office}"))?;
             let out = tmp.join("input.docx");
-            if status.status.success() && out.exists() {
+            if status.success() && out.exists() {
+                let size = std::fs::metadata(&out)?.len();
+                if size > MAX_CONVERTED {
+                    bail!("{office} made a .docx of {} MB of this .doc; the file is refused (the limit is {} MB)", size >> 20, MAX_CONVERTED >> 20);
+                }
                 return super::docx::extract(&std::fs::read(&out)?);
             }
             bail!("{office} could not convert the .doc file (damaged?)");
         }
     }
     if which("antiword") {
-        let out = Command::new("antiword").args(["-m", "UTF-8.txt"]).arg(input).output().context("cannot run antiword")?;
-        if out.status.success() {
-            return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
+        let mut command = Command::new("antiword");
+        command.args(["-m", "UTF-8.txt"]).arg(input);
+        let (status, out) = child::run(command, "antiword", None, ANTIWORD, "cannot run antiword")?;
+        if status.success() {
+            return Ok(String::from_utf8_lossy(&out).into_owned());
         }
         bail!("antiword could not read the .doc file (damaged, or a newer Word format)");
     }

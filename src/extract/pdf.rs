@@ -7,10 +7,9 @@
 //! pdftotext and keeps table rows on one line. pdftotext (poppler-utils) is the fallback when
 //! pdf-extract fails, panics or finds no text, if it is installed.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use std::collections::HashMap;
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 /// Text written by pdf-extract's plain-text printer into a string shared with the page splitter.
 #[derive(Clone, Default)]
@@ -106,90 +105,16 @@ fn draws_text(doc: &lopdf::Document) -> bool {
         })
 }
 
-/// What pdftotext may take: wall-clock time, address space, and text read back. A PDF that makes
-/// it loop or swell is stopped and counts as unreadable by it, like a refusal.
-const PDFTOTEXT_SECONDS: u64 = 60;
-#[cfg(unix)]
-const PDFTOTEXT_MEMORY: u64 = 2 << 30;
-
-/// pdftotext was stopped at a limit: the file is refused for that, whatever the other reader found.
-#[derive(Debug)]
-struct Stopped(String);
-
-impl std::fmt::Display for Stopped {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for Stopped {}
+/// What pdftotext may take: wall-clock and processor time, address space, and text read back
+/// (four times what one report may hold: the text is trimmed after). A PDF that makes it loop or
+/// swell is stopped and counts as unreadable by it, like a refusal.
+const PDFTOTEXT: super::child::Limits = super::child::Limits { seconds: 60, memory: Some(2 << 30), output: super::MAX_TEXT_BYTES * 4 };
 
 /// Pages of text by pdftotext, if installed; stopped past its time, memory or text limit.
 fn pages_by_pdftotext(bytes: &[u8]) -> Result<Vec<String>> {
     let mut command = Command::new("pdftotext");
-    command.args(["-enc", "UTF-8", "-", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null());
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        // SAFETY: between fork and exec the child only calls setrlimit, which is async-signal-safe
-        // and touches no memory of the parent's.
-        unsafe {
-            command.pre_exec(|| {
-                let memory = libc::rlimit { rlim_cur: PDFTOTEXT_MEMORY as libc::rlim_t, rlim_max: PDFTOTEXT_MEMORY as libc::rlim_t };
-                let cpu = libc::rlimit { rlim_cur: PDFTOTEXT_SECONDS as libc::rlim_t, rlim_max: PDFTOTEXT_SECONDS as libc::rlim_t };
-                libc::setrlimit(libc::RLIMIT_AS, &memory);
-                libc::setrlimit(libc::RLIMIT_CPU, &cpu);
-                Ok(())
-            });
-        }
-    }
-    let mut child = command.spawn().context("pdftotext is not installed (apt-get install poppler-utils)")?;
-    let mut stdin = child.stdin.take().context("cannot write to pdftotext")?;
-    let mut stdout = child.stdout.take().context("cannot read from pdftotext")?;
-    let input = bytes.to_vec();
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    // Reads at most one byte past the limit, so that a longer text is known to be too long (and
-    // pdftotext, then blocked on a full pipe, is stopped at once).
-    let limit = super::MAX_TEXT_BYTES * 4;
-    let capped = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let capped_by_reader = capped.clone();
-    let reader = std::thread::spawn(move || {
-        let mut out = Vec::new();
-        let read = std::io::Read::read_to_end(&mut std::io::Read::take(&mut stdout, limit as u64 + 1), &mut out);
-        if out.len() > limit {
-            capped_by_reader.store(true, std::sync::atomic::Ordering::SeqCst);
-        }
-        read.map(|_| out)
-    });
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(PDFTOTEXT_SECONDS);
-    let stopped = loop {
-        // The cap first: a reader that stopped closes the pipe, and pdftotext then ends by itself.
-        if capped.load(std::sync::atomic::Ordering::SeqCst) {
-            break Err(format!("pdftotext wrote over {} MB of text for this PDF; the file is refused", limit >> 20));
-        }
-        if let Some(status) = child.try_wait()? {
-            break Ok(status);
-        }
-        if std::time::Instant::now() >= deadline {
-            break Err(format!("pdftotext did not finish within {PDFTOTEXT_SECONDS} s on this PDF and was stopped"));
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
-    let status = match stopped {
-        Ok(status) => status,
-        Err(why) => {
-            let _ = child.kill();
-            let _ = child.wait();
-            let _ = writer.join();
-            let _ = reader.join();
-            return Err(Stopped(why).into());
-        }
-    };
-    let _ = writer.join();
-    let out = reader.join().map_err(|_| anyhow::anyhow!("cannot read from pdftotext"))??;
-    if out.len() > limit {
-        return Err(Stopped(format!("pdftotext wrote over {} MB of text for this PDF; the file is refused", limit >> 20)).into());
-    }
+    command.args(["-enc", "UTF-8", "-", "-"]);
+    let (status, out) = super::child::run(command, "pdftotext", Some(bytes.to_vec()), PDFTOTEXT, "pdftotext is not installed (apt-get install poppler-utils)")?;
     if !status.success() {
         bail!("pdftotext cannot read the PDF");
     }
@@ -223,7 +148,7 @@ pub fn extract(bytes: &[u8]) -> Result<String> {
     };
     if best.is_none() {
         if let Err(e) = &second {
-            if e.downcast_ref::<Stopped>().is_some() {
+            if e.downcast_ref::<super::child::Stopped>().is_some() {
                 return second.map(|_| String::new());
             }
         }

@@ -57,6 +57,9 @@ thread_local! {
     static DECODED: Cell<usize> = const { Cell::new(0) };
     /// Why the document being loaded on this thread is refused, once a stream broke a limit.
     static REFUSED: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// The object streams of the encrypted document being loaded on this thread, set aside until
+    /// it is decrypted.
+    static STASHED: RefCell<Vec<(ObjectId, Object)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Loads a PDF, decoding its streams within the limits and checking what the text reader will
@@ -66,16 +69,26 @@ pub fn load(bytes: &[u8]) -> Result<Document> {
     check_xref_streams(bytes)?;
     DECODED.with(|d| d.set(0));
     REFUSED.with(|r| r.borrow_mut().take());
-    let options = lopdf::LoadOptions { filter: Some(decode_on_load), ..Default::default() };
-    let loaded = Document::load_mem_with_options(bytes, options);
+    STASHED.with(|s| s.borrow_mut().clear());
+    // The PDF library decrypts an encrypted document while loading it and unpacks its object
+    // streams then, without a hook and without a limit. Its encryption entry is hidden from the
+    // library (renamed in place, so no offset moves); the document is decrypted here, its object
+    // streams decoded within the limits before they are unpacked.
+    let hidden = hide_encryption(bytes);
+    let hook: fn(ObjectId, &mut Object) -> Option<(ObjectId, Object)> = if hidden.is_some() { stash_on_load } else { decode_on_load };
+    let options = lopdf::LoadOptions { filter: Some(hook), ..Default::default() };
+    let loaded = Document::load_mem_with_options(hidden.as_deref().unwrap_or(bytes), options);
     if let Some(why) = REFUSED.with(|r| r.borrow_mut().take()) {
         refuse!("{why}");
     }
     let mut doc = loaded.map_err(|e| anyhow!("the PDF cannot be read: {e}"))?;
-    if doc.is_encrypted() {
-        doc.decrypt("").map_err(|_| anyhow!("the PDF is encrypted with a password; save an unprotected copy first"))?;
+    if let Some(entry) = doc.trailer.remove(HIDDEN_ENCRYPT) {
+        doc.trailer.set("Encrypt", entry);
+        decrypt(&mut doc)?;
+    } else if doc.is_encrypted() {
+        refuse!("the PDF's encryption is written in a way jixiao cannot read; save an unprotected copy first");
     }
-    // Streams of an encrypted document are read without the load hook; decode what is left.
+    // Streams of an encrypted document were read without decoding; decode what is left.
     for object in doc.objects.values_mut() {
         if let Object::Stream(stream) = object {
             decode_in_place(stream)?;
@@ -83,6 +96,68 @@ pub fn load(bytes: &[u8]) -> Result<Document> {
     }
     check_pages_and_forms(&doc)?;
     Ok(doc)
+}
+
+/// The trailer key that stands for `/Encrypt` while the PDF library loads the document: as long,
+/// so that every offset stays true.
+const HIDDEN_ENCRYPT: &[u8] = b"EncrypX";
+
+/// The file with each `/Encrypt N 0 R` renamed to the hidden key, when it has one.
+fn hide_encryption(bytes: &[u8]) -> Option<Vec<u8>> {
+    static ENTRY: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| regex::bytes::Regex::new(r"/Encrypt(\s*(?:\d|<<))").expect("valid pattern"));
+    if !ENTRY.is_match(bytes) {
+        return None;
+    }
+    Some(ENTRY.replace_all(bytes, &b"/EncrypX$1"[..]).into_owned())
+}
+
+/// The load hook for an encrypted document: object streams are set aside whole (still encrypted,
+/// so the library cannot unpack them), everything else is kept as read.
+fn stash_on_load(id: ObjectId, object: &mut Object) -> Option<(ObjectId, Object)> {
+    if let Object::Stream(stream) = object {
+        if stream.dict.has_type(b"ObjStm") {
+            let taken = std::mem::replace(object, Object::Null);
+            STASHED.with(|s| s.borrow_mut().push((id, taken)));
+        }
+        return Some((id, Object::Null));
+    }
+    Some((id, object.clone()))
+}
+
+/// Decrypts a document loaded with its encryption hidden, with the empty password (as the PDF
+/// library would), then unpacks its object streams, each decoded within the limits first.
+fn decrypt(doc: &mut Document) -> Result<()> {
+    use lopdf::encryption::{decrypt_object, EncryptionState};
+    let locked = || anyhow!("the PDF is encrypted with a password; save an unprotected copy first");
+    doc.authenticate_password("").map_err(|_| locked())?;
+    let state = EncryptionState::decode(&*doc, "").map_err(|_| locked())?;
+    // The encryption dictionary (not itself encrypted) is an object of its own or written inline.
+    let entry = doc.trailer.get(b"Encrypt").and_then(Object::as_reference).ok();
+    for (&id, object) in doc.objects.iter_mut() {
+        if Some(id) != entry {
+            // As the PDF library does: an object that does not decrypt is left as it is.
+            let _ = decrypt_object(&state, id, object);
+        }
+    }
+    let mut unpacked = std::collections::BTreeMap::new();
+    for (id, mut object) in STASHED.with(|s| std::mem::take(&mut *s.borrow_mut())) {
+        let _ = decrypt_object(&state, id, &mut object);
+        if let Object::Stream(stream) = &mut object {
+            decode_in_place(stream)?;
+            if let Ok(objects) = lopdf::ObjectStream::new(stream) {
+                unpacked.extend(objects.objects);
+            }
+        }
+    }
+    for (id, object) in unpacked {
+        doc.objects.entry(id).or_insert(object);
+    }
+    doc.trailer.remove(b"Encrypt");
+    if let Some(entry) = entry {
+        doc.objects.remove(&entry);
+    }
+    doc.encryption_state = Some(state);
+    Ok(())
 }
 
 /// Cross-reference streams are inflated by the PDF library before any hook runs, so they are
@@ -102,10 +177,19 @@ fn check_xref_streams(bytes: &[u8]) -> Result<()> {
         let Some(kw) = memchr::memmem::find(head, b"stream") else { continue };
         let body = &bytes[at + kw + 6..];
         let body = body.strip_prefix(b"\r\n").or_else(|| body.strip_prefix(b"\n")).or_else(|| body.strip_prefix(b"\r")).unwrap_or(body);
-        if memchr::memmem::find(&head[..kw], b"LZW").is_some() {
-            unlzw(body, None)?;
-        } else {
-            inflate(body)?;
+        // The chain the dictionary names, each stage measured; a chain named by reference is
+        // measured as the one filter it most likely is.
+        match raw_filters(&head[..kw]) {
+            Some(filters) if filters.is_empty() => {}
+            Some(filters) => {
+                decode_chain(&filters, &[], body)?;
+            }
+            None if memchr::memmem::find(&head[..kw], b"LZW").is_some() => {
+                unlzw(body, None)?;
+            }
+            None => {
+                inflate(body)?;
+            }
         }
     }
     Ok(())
@@ -151,6 +235,57 @@ impl Filter {
     }
 }
 
+/// `input` through a chain of filters, each stage within the limits (an `Other` filter: nothing
+/// a text reader needs, so nothing).
+fn decode_chain(filters: &[Filter], params: &[Option<Dictionary>], input: &[u8]) -> Result<Vec<u8>> {
+    let mut data: Option<Vec<u8>> = None;
+    for (i, filter) in filters.iter().enumerate() {
+        let params = params.get(i).and_then(Option::as_ref);
+        let src = data.as_deref().unwrap_or(input);
+        data = Some(match filter {
+            Filter::Flate => predicted(inflate(src)?, params)?,
+            Filter::Lzw => predicted(unlzw(src, params)?, params)?,
+            Filter::Ascii85 => ascii85(src)?,
+            Filter::AsciiHex => ascii_hex(src),
+            Filter::RunLength => run_length(src)?,
+            Filter::Other => return Ok(Vec::new()),
+        });
+    }
+    Ok(data.unwrap_or_else(|| input.to_vec()))
+}
+
+/// The filters a stream dictionary names, read from the file's bytes (`/Filter /A` or
+/// `/Filter [/A /B]`, names with `#xx` escapes written out); `None` when it names them otherwise
+/// (by reference).
+fn raw_filters(dict: &[u8]) -> Option<Vec<Filter>> {
+    static FILTER: std::sync::LazyLock<regex::bytes::Regex> =
+        std::sync::LazyLock::new(|| regex::bytes::Regex::new(r"/Filter\s*(\[[^\]]*\]|/[^\s/\[\]<>()]+|\d)").expect("valid pattern"));
+    let Some(c) = FILTER.captures(dict) else { return Some(Vec::new()) };
+    let value = &c[1];
+    if value[0].is_ascii_digit() {
+        return None;
+    }
+    let names = value.split(|b| *b == b'/').skip(1).map(|n| {
+        let n: Vec<u8> = n.iter().copied().filter(|b| !b.is_ascii_whitespace() && *b != b']').collect();
+        let mut out = Vec::with_capacity(n.len());
+        let mut i = 0;
+        while i < n.len() {
+            match (n[i], std::str::from_utf8(n.get(i + 1..i + 3).unwrap_or_default()).ok().and_then(|h| u8::from_str_radix(h, 16).ok())) {
+                (b'#', Some(b)) => {
+                    out.push(b);
+                    i += 3;
+                }
+                (b, _) => {
+                    out.push(b);
+                    i += 1;
+                }
+            }
+        }
+        Filter::named(&out)
+    });
+    Some(names.collect())
+}
+
 /// Decodes a stream through its whole filter chain within the limits and stores it plain. A
 /// stream whose chain holds an image codec is emptied: it holds no text, and decoding the layers
 /// before the codec would cost memory for nothing.
@@ -165,17 +300,7 @@ fn decode_in_place(stream: &mut Stream) -> Result<()> {
         return Ok(());
     }
     let params: Vec<Option<Dictionary>> = (0..filters.len()).map(|i| decode_params(&stream.dict, i)).collect();
-    let mut data = std::mem::take(&mut stream.content);
-    for (filter, params) in filters.iter().zip(&params) {
-        data = match filter {
-            Filter::Flate => predicted(inflate(&data)?, params.as_ref())?,
-            Filter::Lzw => predicted(unlzw(&data, params.as_ref())?, params.as_ref())?,
-            Filter::Ascii85 => ascii85(&data)?,
-            Filter::AsciiHex => ascii_hex(&data),
-            Filter::RunLength => run_length(&data)?,
-            Filter::Other => unreachable!("emptied above"),
-        };
-    }
+    let data = decode_chain(&filters, &params, &stream.content)?;
     let total = DECODED.with(|d| {
         d.set(d.get().saturating_add(data.len()));
         d.get()
