@@ -26,10 +26,12 @@ pub struct Cli {
     /// Let --output replace a file that exists (never one inside the data directory).
     #[arg(long, global = true, help_heading = "Global options")]
     pub force: bool,
+    /// The command to run.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Ingest the shipped sample reports into the data directory and show what jixiao answers.
@@ -93,6 +95,7 @@ pub enum Command {
     Serve(ServeArgs),
 }
 
+/// Arguments of `serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on; anything other than 127.0.0.1/localhost makes the reports reachable
@@ -110,6 +113,7 @@ pub struct ServeArgs {
     pub allow_ingest: bool,
 }
 
+/// Arguments of `ingest`.
 #[derive(Debug, Args)]
 pub struct IngestArgs {
     /// Files and folders; folders are read recursively (.txt .md .docx .doc .pdf .html .htm).
@@ -138,8 +142,10 @@ pub struct ScopeArgs {
     pub kind: Option<ReportKind>,
 }
 
+/// Filters on reports and sections (search, export).
 #[derive(Debug, Args, Clone, Default)]
 pub struct FilterArgs {
+    /// Fiscal year, department, region, kind.
     #[command(flatten)]
     pub scope: ScopeArgs,
     /// Section category: overview, budget, targets, conclusion, analysis, achievements, problems,
@@ -153,43 +159,53 @@ pub struct FilterArgs {
     pub theme: Option<String>,
 }
 
+/// Arguments of `search`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     /// Free Chinese text (采购执行率低), or query syntax: "exact phrase", AND, OR, -word (after --),
     /// field:value (see below). May be empty ("") when filters say what to list.
     pub query: String,
+    /// Filters.
     #[command(flatten)]
     pub filters: FilterArgs,
     /// Number of hits (at most 10000; `export` writes them all).
     #[arg(long, short = 'n', default_value_t = 10, value_parser = parse_limit)]
     pub limit: usize,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
 
+/// Arguments of `reports`.
 #[derive(Debug, Args)]
 pub struct ReportsArgs {
     /// Only reports whose department or fiscal year could not be found.
     #[arg(long)]
     pub incomplete: bool,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
 
+/// Arguments of `show`.
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// A report id (or a unique prefix of one) or a section id (REPORT-SEQ).
     pub id: String,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
 
+/// A table or JSON Lines, for commands with no other option.
 #[derive(Debug, Args)]
 pub struct FormatArg {
+    /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
 
+/// Arguments of `set`.
 #[derive(Debug, Args)]
 pub struct SetArgs {
     /// Report id (or a unique prefix).
@@ -202,8 +218,10 @@ pub struct SetArgs {
     pub year: Option<u16>,
 }
 
+/// Arguments of `units`.
 #[derive(Debug, Args)]
 pub struct UnitsArgs {
+    /// Merge or split names; without one, the units are listed.
     #[command(subcommand)]
     pub action: Option<UnitsAction>,
     /// Only units one of whose names contains this.
@@ -220,6 +238,7 @@ pub struct UnitsArgs {
     pub output: Option<PathBuf>,
 }
 
+/// What `units` may change.
 #[derive(Debug, Subcommand)]
 pub enum UnitsAction {
     /// Make these names one unit (remembered in the data directory's aliases.toml).
@@ -238,6 +257,7 @@ pub enum UnitsAction {
     },
 }
 
+/// Arguments of `check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Only report problems, change nothing.
@@ -245,12 +265,14 @@ pub struct CheckArgs {
     pub dry_run: bool,
 }
 
+/// Arguments of `remove`.
 #[derive(Debug, Args)]
 pub struct RemoveArgs {
     /// Report id (or a unique prefix).
     pub id: String,
 }
 
+/// Arguments of `problems`.
 #[derive(Debug, Args)]
 pub struct ProblemsArgs {
     /// Group the problem paragraphs matching this query by department, instead of using the themes.
@@ -267,6 +289,7 @@ pub struct ProblemsArgs {
     /// Cluster problem paragraphs that no theme matched, to surface new recurring themes.
     #[arg(long, conflicts_with_all = ["theme", "query", "by"])]
     pub discover: bool,
+    /// Fiscal year, department, region, kind.
     #[command(flatten)]
     pub scope: ScopeArgs,
     /// table, json, csv or xlsx; default: from the --output file's extension, else table.
@@ -277,6 +300,7 @@ pub struct ProblemsArgs {
     pub output: Option<PathBuf>,
 }
 
+/// Arguments of `similar`.
 #[derive(Debug, Args)]
 pub struct SimilarArgs {
     /// A section id (REPORT-SEQ) or a problem statement id (REPORT-SEQ.N) whose text to compare;
@@ -295,10 +319,12 @@ pub struct SimilarArgs {
     /// Number of paragraphs (at most 10000).
     #[arg(long, short = 'n', default_value_t = 10, value_parser = parse_limit)]
     pub limit: usize,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
 
+/// Arguments of `metrics`.
 #[derive(Debug, Args)]
 pub struct MetricsArgs {
     /// Only this report (id or unique prefix).
@@ -328,6 +354,7 @@ pub struct MetricsArgs {
     pub output: Option<PathBuf>,
 }
 
+/// Arguments of `classify`.
 #[derive(Debug, Args)]
 pub struct ClassifyArgs {
     /// A text file with one statement per line, or JSON Lines whose objects have "text" (and
@@ -341,11 +368,13 @@ pub struct ClassifyArgs {
     pub output: Option<PathBuf>,
 }
 
+/// Arguments of `export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// The search (as for `jixiao search`); every hit is written, best first. May be left out when
     /// filters say what to export: `jixiao export --category problems --statements -o p.xlsx`.
     pub query: Option<String>,
+    /// Filters.
     #[command(flatten)]
     pub filters: FilterArgs,
     /// csv, jsonl, xlsx, or opensearch (a folder with an index template and bulk files; without a

@@ -17,8 +17,16 @@
 //! | 9 | `commands` | one function per command | everything below |
 //!
 //! `main.rs` parses the arguments and calls `commands::run`.
+//!
+//! The public API is what the two binaries and the tests use: the model, the schema, reading and
+//! enriching a report, the store, the index, the writer, searching, similarity and the generator.
+//! `analysis`, `ingest`, `output` (but `printable`), `region`, `request`, `samples`, `serve` and
+//! `units`, and the inner modules of `parse`, `index`, `query`, `extract` and `enrich`, are the
+//! crate's own; every public item is documented (`missing_docs`).
 
-pub mod analysis;
+#![warn(missing_docs)]
+
+pub(crate) mod analysis;
 pub mod cli;
 pub mod commands;
 pub mod enrich;
@@ -26,18 +34,20 @@ pub mod schema;
 pub mod extract;
 pub mod guard;
 pub mod index;
-pub mod ingest;
+pub(crate) mod ingest;
 pub mod model;
-pub mod output;
+pub(crate) mod output;
 pub mod parse;
 pub mod query;
-pub mod region;
-pub mod request;
-pub mod samples;
-pub mod serve;
+pub(crate) mod region;
+pub(crate) mod request;
+pub(crate) mod samples;
+pub(crate) mod serve;
 pub mod similarity;
 pub mod store;
 pub mod synth;
 pub mod text;
-pub mod units;
+pub(crate) mod units;
 pub mod writer;
+
+pub use output::printable;

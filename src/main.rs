@@ -38,7 +38,7 @@ fn main() -> ExitCode {
             if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(closed_pipe)) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("jixiao: error: {}", jixiao::output::printable(&format!("{e:#}")));
+            eprintln!("jixiao: error: {}", jixiao::printable(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }

@@ -17,10 +17,12 @@ use std::sync::LazyLock;
 pub struct ReportId(pub String);
 
 impl ReportId {
+    /// The id of a report's text: the first 12 hex digits of its content hash.
     pub fn from_text(text: &str) -> ReportId {
         let hash = blake3::hash(text.as_bytes());
         ReportId(hash.to_hex()[..12].to_string())
     }
+    /// The id as written.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -56,6 +58,7 @@ impl SectionId {
 /// A problem statement's id: `SECTIONID.N`, N counting the section's statements from 1.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct StatementId {
+    /// The section the statement belongs to.
     pub section: SectionId,
     /// From 1.
     pub n: usize,
@@ -102,7 +105,9 @@ pub enum ReportKind {
 }
 
 impl ReportKind {
+    /// Every kind, in display order.
     pub const ALL: [ReportKind; 3] = [ReportKind::DepartmentOverall, ReportKind::Project, ReportKind::Other];
+    /// The kind's name in commands and exports (department_overall, project, other).
     pub fn as_str(self) -> &'static str {
         match self {
             ReportKind::DepartmentOverall => "department_overall",
@@ -110,6 +115,7 @@ impl ReportKind {
             ReportKind::Other => "other",
         }
     }
+    /// The kind named so (`as_str`), if any.
     pub fn parse(s: &str) -> Option<ReportKind> {
         ReportKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
@@ -118,17 +124,22 @@ impl ReportKind {
 /// The grade of the evaluation as stated in the report (优/良/中/差).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Grade {
+    /// 优 (优秀).
     #[serde(rename = "优")]
     Excellent,
+    /// 良 (良好).
     #[serde(rename = "良")]
     Good,
+    /// 中 (中等, 合格).
     #[serde(rename = "中")]
     Fair,
+    /// 差 (较差, 不合格).
     #[serde(rename = "差")]
     Poor,
 }
 
 impl Grade {
+    /// The grade's one-character name (优, 良, 中, 差).
     pub fn as_str(self) -> &'static str {
         match self {
             Grade::Excellent => "优",
@@ -142,8 +153,11 @@ impl Grade {
 /// Where a department sits in China's administrative divisions.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Region {
+    /// The province (省, 自治区, 直辖市).
     pub province: Option<String>,
+    /// The city (市, 州, 盟).
     pub city: Option<String>,
+    /// The county or district (县, 区, 旗).
     pub county: Option<String>,
 }
 
@@ -183,20 +197,32 @@ pub enum SectionKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
+    /// Basic information about the unit or project (基本情况, 部门概况).
     Overview,
+    /// Budget and spending (预算安排, 资金使用情况).
     Budget,
+    /// Performance targets (绩效目标).
     Targets,
+    /// The self-evaluation's conclusion and score (自评结论).
     Conclusion,
+    /// Analysis of the indicators (绩效指标分析).
     Analysis,
+    /// What was achieved (主要成效, 履职效果).
     Achievements,
+    /// Problems the report states (存在的问题).
     Problems,
+    /// Measures and plans (改进措施, 下一步打算).
     Measures,
+    /// Disclosure and the use of the results (结果应用, 信息公开).
     Disclosure,
+    /// Appendices and score tables (附件, 评分表).
     Appendix,
+    /// Anything else.
     Other,
 }
 
 impl Category {
+    /// Every category, in display order.
     pub const ALL: [Category; 11] = [
         Category::Overview,
         Category::Budget,
@@ -210,6 +236,7 @@ impl Category {
         Category::Appendix,
         Category::Other,
     ];
+    /// The category's name in commands and exports (overview, budget, …).
     pub fn as_str(self) -> &'static str {
         match self {
             Category::Overview => "overview",
@@ -225,6 +252,7 @@ impl Category {
             Category::Other => "other",
         }
     }
+    /// The category named so (`as_str`), if any.
     pub fn parse(s: &str) -> Option<Category> {
         Category::ALL.into_iter().find(|c| c.as_str() == s)
     }
@@ -242,7 +270,9 @@ pub struct ThemeId(pub String);
 /// A scored indicator as the report states it: "指标分值18分，自评得分17分" or "（5分）……得分4分".
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct IndicatorScore {
+    /// The indicator's full score (分值).
     pub max: f64,
+    /// The score the unit gave itself (得分), when stated.
     pub score: Option<f64>,
 }
 
@@ -262,6 +292,7 @@ pub struct Section {
     pub parent: Option<u32>,
     /// Depth in the tree, 1 for top-level sections.
     pub level: u8,
+    /// Preamble, numbered heading, labeled paragraph or the whole text.
     pub kind: SectionKind,
     /// The heading as written, numbering marker included ("（一）部门主要职能").
     pub heading: String,
@@ -271,9 +302,11 @@ pub struct Section {
     pub path: Vec<String>,
     /// The section's own text (not its children's), paragraphs separated by newlines.
     pub text: String,
+    /// The section's category, from its heading and text (schema/categories.toml).
     pub category: Category,
     /// The union of the statements' themes (and the indicator's theme for a deduction).
     pub themes: Vec<ThemeId>,
+    /// The scored indicator the section is, when it is one.
     pub indicator: Option<IndicatorScore>,
     /// Problem sections only: the problems they state, one by one.
     pub statements: Vec<Statement>,
@@ -317,7 +350,9 @@ impl Section {
 /// of one joined by "；". Its id is `SECTIONID.N` (N from 1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Statement {
+    /// The statement as written.
     pub text: String,
+    /// The problem themes it states.
     pub themes: Vec<ThemeId>,
     /// The figures that measure the problem ("38.6%"), not targets, thresholds or unrelated shares.
     pub figures: Vec<String>,
@@ -330,7 +365,9 @@ pub struct Metric {
     pub name: String,
     /// What the report calls it: 政府采购执行率, or the indicator's name.
     pub label: String,
+    /// The figure.
     pub value: f64,
+    /// Its unit as written (%, 万元, 个).
     pub unit: String,
     /// For indicator scores: the indicator's maximum.
     pub max: Option<f64>,
@@ -342,20 +379,30 @@ pub struct Metric {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Flag {
+    /// No unit name was found.
     NoDepartment,
+    /// No fiscal year was found.
     NoFiscalYear,
+    /// The text has no numbered headings: one section holds it all.
     NoHeadings,
 }
 
 /// A report's metadata.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ReportMeta {
+    /// The report's title as written.
     pub title: Option<String>,
+    /// The reporting unit (单位名称).
     pub department: Option<String>,
+    /// Where the unit is.
     pub region: Region,
+    /// The fiscal year evaluated (not the year of filing).
     pub fiscal_year: Option<u16>,
+    /// The total self-evaluation score.
     pub total_score: Option<f64>,
+    /// The grade the report states.
     pub grade: Option<Grade>,
+    /// Department overall, project or other.
     pub kind: Option<ReportKind>,
     /// The filing date as written on the cover (填报日期), if any.
     pub filed: Option<String>,
@@ -366,9 +413,11 @@ pub struct ReportMeta {
 /// Where a report came from; enough to find and re-read the file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceInfo {
+    /// The file's path as given to `ingest`.
     pub path: String,
     /// BLAKE3 of the file's bytes.
     pub file_hash: String,
+    /// The file's size.
     pub bytes: u64,
     /// The encoding the text was decoded from, or the format it was extracted from.
     pub encoding: String,
@@ -380,10 +429,15 @@ pub struct SourceInfo {
 /// A parsed report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
+    /// The id of its text.
     pub id: ReportId,
+    /// What the report is: unit, year, score, kind.
     pub meta: ReportMeta,
+    /// The file it was read from.
     pub source: SourceInfo,
+    /// Its sections in document order.
     pub sections: Vec<Section>,
+    /// What could not be found.
     pub flags: Vec<Flag>,
     /// Stated figures (schema/metrics.toml) and indicator scores.
     pub metrics: Vec<Metric>,
@@ -394,14 +448,18 @@ pub struct Report {
 /// Metadata corrected by a user; applied over what the parser found.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ReportOverrides {
+    /// The unit's name set by hand.
     pub department: Option<String>,
+    /// The fiscal year set by hand.
     pub fiscal_year: Option<u16>,
 }
 
 impl Report {
+    /// The id of one of its sections.
     pub fn section_id(&self, section: &Section) -> SectionId {
         self.id.section(section.seq)
     }
+    /// Its kind; other when none was found.
     pub fn kind(&self) -> ReportKind {
         self.meta.kind.unwrap_or(ReportKind::Other)
     }

@@ -18,7 +18,6 @@ pub enum Level {
 
 #[derive(Debug, Clone)]
 pub struct Division {
-    pub code: String,
     pub name: String,
     pub level: Level,
     pub parent: Option<usize>,
@@ -54,7 +53,7 @@ impl RegionTable {
             let idx = divisions.len();
             by_code.insert(cols[0].to_string(), idx);
             pending_parents.push(cols.get(3).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()));
-            divisions.push(Division { code: cols[0].to_string(), name: cols[1].trim().to_string(), level, parent: None });
+            divisions.push(Division { name: cols[1].trim().to_string(), level, parent: None });
         }
         for (idx, parent) in pending_parents.into_iter().enumerate() {
             if let Some(code) = parent {

@@ -25,6 +25,7 @@ pub struct Vectorizer<'a> {
 pub type Vector = std::collections::BTreeMap<String, f32>;
 
 impl<'a> Vectorizer<'a> {
+    /// A vectorizer cutting words with jieba and the schema's stop words.
     pub fn new(domain: &'a Domain) -> Self {
         Vectorizer { analyzer: analyzer::analyzer(&domain.userdict, false), stopwords: &domain.stopwords }
     }
@@ -42,6 +43,7 @@ impl<'a> Vectorizer<'a> {
     }
 }
 
+/// The cosine of two sparse vectors.
 pub fn cosine(a: &Vector, b: &Vector) -> f32 {
     let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     let dot: f32 = small.iter().filter_map(|(k, x)| large.get(k).map(|y| x * y)).sum();
@@ -77,15 +79,20 @@ pub fn bigrams(text: &str) -> Vector {
 /// how rare it is in the collection), and the problem themes the tagger found.
 #[derive(Debug, Clone, Default)]
 pub struct Profile {
+    /// Words weighted by rarity.
     pub words: Vector,
+    /// Character bigrams weighted by rarity.
     pub bigrams: Vector,
+    /// The themes the text states.
     pub themes: Vec<crate::model::ThemeId>,
 }
 
 /// How much each part counts in `statement_similarity`; chosen on the real dev statements (each
 /// as a query against the others, `jixiao-bench similar`), see the README.
 pub const WORDS_WEIGHT: f32 = 0.35;
+/// How much the bigrams count.
 pub const BIGRAMS_WEIGHT: f32 = 0.35;
+/// How much the shared themes count.
 pub const THEMES_WEIGHT: f32 = 0.3;
 
 /// The similarity of two statements, 0 to 1: the cosine of their weighted words, of their weighted

@@ -147,18 +147,23 @@ pub fn decode_blob<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     Ok(bincode::serde::decode_from_slice(bytes, bincode::config::standard())?.0)
 }
 
+/// A data directory: the store, the index and what they share.
 #[derive(Debug, Clone)]
 pub struct DataDir {
+    /// Its folder.
     pub root: PathBuf,
 }
 
 impl DataDir {
+    /// The data directory at `root` (nothing is created).
     pub fn new(root: impl Into<PathBuf>) -> DataDir {
         DataDir { root: root.into() }
     }
+    /// The sled store's folder.
     pub fn store(&self) -> PathBuf {
         self.root.join("store")
     }
+    /// The tantivy index's folder.
     pub fn search(&self) -> PathBuf {
         self.root.join("search")
     }
@@ -230,6 +235,7 @@ impl DataDir {
 #[error("the store in {} is damaged", .0.display())]
 pub struct StoreCorrupt(pub PathBuf);
 
+/// The sled store of record: every report, whole.
 pub struct Store {
     db: sled::Db,
     reports: sled::Tree,
@@ -328,6 +334,7 @@ impl Store {
         Ok(Store { reports, sources, hashes, pending, meta, codec, db, _closer: closer })
     }
 
+    /// A report by id.
     pub fn get(&self, id: &ReportId) -> Result<Option<Report>> {
         match self.reports.get(id.as_str())? {
             Some(bytes) => Ok(Some(self.codec.unpack(&bytes).with_context(|| format!("report {id} in the store is unreadable"))?)),
@@ -335,6 +342,7 @@ impl Store {
         }
     }
 
+    /// Stores a report (replacing the one of that id).
     pub fn put(&self, report: &Report) -> Result<()> {
         let raw = encode(report)?;
         let packed = self.codec.pack(&raw)?;
@@ -448,10 +456,12 @@ impl Store {
         Ok(old)
     }
 
+    /// Every report's id, in order.
     pub fn ids(&self) -> Result<Vec<ReportId>> {
         self.reports.iter().keys().map(|k| Ok(ReportId(String::from_utf8_lossy(&k?).into_owned()))).collect()
     }
 
+    /// Every report, in id order.
     pub fn all(&self) -> impl Iterator<Item = Result<Report>> + '_ {
         self.reports.iter().values().map(|v| self.codec.unpack(&v?))
     }
@@ -472,10 +482,12 @@ impl Store {
         self.reports.iter().values().try_fold(0, |n, v| Ok(n + usize::from(zstd::zstd_safe::get_dict_id_from_frame(&v?).is_none())))
     }
 
+    /// How many reports are stored.
     pub fn len(&self) -> usize {
         self.reports.len()
     }
 
+    /// True when no report is stored.
     pub fn is_empty(&self) -> bool {
         self.reports.is_empty()
     }

@@ -71,7 +71,9 @@ const MEASURES: [&str; 5] = [
 
 /// One generated report file.
 pub struct SynthReport {
+    /// A file name such as real ones are named.
     pub file_name: String,
+    /// The report's text.
     pub text: String,
     /// The themes of its 存在的问题 paragraphs: the ground truth for measuring the tagger.
     pub problem_themes: Vec<&'static str>,
@@ -95,6 +97,7 @@ struct Department {
 }
 
 impl Generator {
+    /// A generator drawing places from `regions`, the same reports for the same seed.
     pub fn new(seed: u64, regions: &RegionTable) -> Generator {
         let counties = regions.county_chains();
         Generator { rng: ChaCha8Rng::seed_from_u64(seed), counties, messy: false }

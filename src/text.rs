@@ -199,6 +199,7 @@ pub fn without_pinyin(text: &str) -> Option<String> {
     Some(PINYIN.replace_all(text, "$1").into_owned())
 }
 
+/// True for a Chinese character (CJK unified ideographs, extension A, compatibility ideographs).
 pub fn is_han(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
 }

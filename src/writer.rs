@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 
 /// The store and index opened for writing, with the data directory's lock held.
 pub struct Writer {
+    /// The store of record.
     pub store: std::sync::Arc<Store>,
+    /// The index.
     pub index: SearchIndex,
     /// None for an inspection (`check --dry-run`), which must not change the index.
     writer: Option<tantivy::IndexWriter>,
@@ -29,11 +31,14 @@ pub struct Writer {
 /// A damaged store moved aside and rebuilt from the index.
 #[derive(Debug, Clone)]
 pub struct Recovery {
+    /// Where the damaged store was moved.
     pub moved_to: PathBuf,
+    /// How many reports were restored from the index.
     pub restored: usize,
 }
 
 impl Writer {
+    /// Opens the data directory for writing, under its lock, finishing what an interrupted writer left.
     pub fn open(data: &DataDir, domain: &Domain) -> Result<Writer> {
         Writer::open_locked(data.lock()?, data, domain)
     }
@@ -138,12 +143,14 @@ impl Writer {
         Ok(())
     }
 
+    /// Stores and indexes a report (replacing the one of that id).
     pub fn add(&mut self, report: &Report) -> Result<()> {
         self.store.mark_pending(&report.id)?;
         self.store.put(report)?;
         self.index.add_report(self.index_writer()?, report)
     }
 
+    /// Removes a report from store and index; the report removed, if there was one.
     pub fn remove(&mut self, id: &ReportId) -> Result<Option<Report>> {
         self.store.mark_pending(id)?;
         let old = self.store.remove(id)?;
@@ -311,8 +318,11 @@ impl Writer {
 /// What `check` found.
 #[derive(Debug, Default)]
 pub struct CheckReport {
+    /// Reports in the store.
     pub stored: usize,
+    /// Reports in the index.
     pub indexed: usize,
+    /// Reports the store holds but cannot decode.
     pub unreadable: Vec<ReportId>,
     /// Report and what was wrong with it.
     pub problems: Vec<(ReportId, String)>,
@@ -362,7 +372,9 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
 /// it survives re-ingesting a changed file.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Correction {
+    /// The unit's name to set.
     pub department: Option<String>,
+    /// The fiscal year to set.
     pub fiscal_year: Option<u16>,
 }
 

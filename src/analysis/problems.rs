@@ -12,9 +12,6 @@ use crate::units::Registry;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// How a report without a department is named where departments are listed.
-pub const UNKNOWN_DEPARTMENT: &str = "（未识别部门）";
-
 /// The department a section is grouped under. A report whose unit was not found is a unit of its
 /// own, named with its id: two unrelated reports without a name are not one unit, so they never
 /// make a problem recurring or copied forward.

@@ -29,6 +29,7 @@ pub enum Status {
 }
 
 impl Status {
+    /// The process exit code: 0 success, 1 no match, 2 some input failed.
     pub fn code(self) -> u8 {
         match self {
             Status::Success => 0,
@@ -40,9 +41,13 @@ impl Status {
 
 /// The resolved configuration shared by the commands.
 pub struct Ctx {
+    /// The data directory.
     pub data: DataDir,
+    /// The schema in use.
     pub domain: std::sync::Arc<Domain>,
+    /// `--quiet`: no notices.
     pub quiet: bool,
+    /// `--force`: `--output` may replace a file.
     pub force: bool,
 }
 
@@ -121,6 +126,7 @@ pub(crate) fn write_target(path: &std::path::Path) -> std::path::PathBuf {
     out
 }
 
+/// Runs the command the arguments name.
 pub fn run(cli: Cli) -> Result<Status> {
     let data = DataDir::new(&cli.data);
     let schema_dir = Domain::resolve_dir(cli.schema.clone(), &data.schema());
@@ -222,6 +228,7 @@ fn ingest_cmd(ctx: &Ctx, a: &IngestArgs, out: &mut dyn Write) -> Result<Status> 
     Ok(if summary.failed > 0 { Status::PartialFailure } else { Status::Success })
 }
 
+/// The typed filters of the filter arguments (a theme named by label or as typed becomes its id).
 pub fn filters(a: &FilterArgs, domain: &Domain) -> Result<Filters> {
     // A theme may be named by its id, its label or the way users type it (采购执行率低).
     let theme = a.theme.as_deref().map(|t| domain.themes.resolve(t).map(|th| th.id.0.clone())).transpose()?;

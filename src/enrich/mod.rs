@@ -4,9 +4,9 @@
 //! A stage of its own between parsing and storing: `ingest` runs it on every new report and
 //! `retag` runs it again on stored reports after the schema was edited.
 
-pub mod figures;
-pub mod metrics;
-pub mod statements;
+pub(crate) mod figures;
+pub(crate) mod metrics;
+pub(crate) mod statements;
 pub mod themes;
 
 use crate::model::{Report, SourceInfo};

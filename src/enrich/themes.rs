@@ -256,7 +256,9 @@ pub fn statements_of(title: &str, text: &str, themes: &Themes) -> Vec<Statement>
 /// One input of `jixiao classify`: its id (given, or the line number) and its text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClassifyInput {
+    /// The line number, or the `id` a JSON line gives.
     pub id: String,
+    /// The statement.
     pub text: String,
 }
 
@@ -269,8 +271,11 @@ pub struct Classified {
     pub input_id: String,
     /// The whole input the statement was cut from.
     pub input: String,
+    /// The statement as given.
     pub text: String,
+    /// The themes it states.
     pub themes: Vec<ThemeId>,
+    /// The figures it states.
     pub figures: Vec<String>,
     /// An improvement measure ("加强…", "建议…") rather than a finding.
     pub measure: bool,

@@ -3,8 +3,8 @@
 
 mod child;
 mod doc;
-pub mod docx;
-pub mod html;
+pub(crate) mod docx;
+pub(crate) mod html;
 pub mod pdf;
 mod pdf_cmap;
 mod pdf_limits;
@@ -28,12 +28,18 @@ pub fn too_much_text() -> String {
     format!("the file's text is over {} MB, the limit for one report; split it into reports first", MAX_TEXT_BYTES >> 20)
 }
 
+/// A file's format, from its name and first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// Plain text in any encoding.
     Text,
+    /// Word 2007 and later.
     Docx,
+    /// Legacy Word.
     Doc,
+    /// PDF.
     Pdf,
+    /// A web page.
     Html,
 }
 
@@ -54,6 +60,7 @@ impl Format {
 
 /// A file's text and where it came from.
 pub struct Extracted {
+    /// The text read.
     pub text: String,
     /// The text encoding, or the format it was extracted from.
     pub encoding: String,

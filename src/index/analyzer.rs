@@ -19,6 +19,7 @@ use tantivy_jieba::jieba_rs::{Jieba, TokenizeMode};
 
 /// Names under which the analyzers are registered in the index.
 pub const PRECISE: &str = "jixiao_precise";
+/// The name of the search-mode analyzer.
 pub const SEARCH: &str = "jixiao_search";
 /// Bumped whenever tokenization changes in a way that makes an existing index unreadable.
 /// 2: traditional characters folded to simplified, invisible characters dropped; the id_key field.
@@ -61,6 +62,7 @@ pub struct JiebaTokenizer {
 }
 
 impl JiebaTokenizer {
+    /// A tokenizer with jieba's dictionary and the user's (`search_mode`: sub-words too).
     pub fn new(userdict: &str, search_mode: bool) -> Self {
         JiebaTokenizer { userdict: userdict.into(), search_mode }
     }
@@ -73,6 +75,7 @@ pub struct JiebaTokenStream {
 }
 
 impl JiebaTokenStream {
+    /// A stream over tokens already cut.
     pub fn new(tokens: Vec<Token>) -> Self {
         JiebaTokenStream { tokens, index: 0 }
     }
@@ -299,6 +302,7 @@ impl TokenStream for JiebaTokenStream {
     }
 }
 
+/// The analyzer for Chinese text: jieba with the user dictionary (`search_mode`: sub-words too).
 pub fn analyzer(userdict: &str, search_mode: bool) -> TextAnalyzer {
     TextAnalyzer::builder(JiebaTokenizer::new(userdict, search_mode)).build()
 }

@@ -7,8 +7,8 @@
 //! blob, so the index does not keep the text twice.
 
 pub mod analyzer;
-pub mod directory;
-pub mod segmenter;
+pub(crate) mod directory;
+pub(crate) mod segmenter;
 
 use crate::model::{Grade, Region, Report, ReportId, ReportKind, Section};
 use crate::store::{decode_blob, encode};
@@ -24,29 +24,46 @@ use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocumen
 /// Typed handles of the index fields, built once.
 #[derive(Clone, Copy)]
 pub struct Fields {
+    /// Whether the document is a section or a report (`DOC_SECTION`, `DOC_REPORT`).
     pub doc_type: Field,
+    /// The report's id.
     pub report_id: Field,
+    /// The unit's name as stored (a fast column: the units are read from it).
     pub department: Field,
+    /// The province.
     pub province: Field,
+    /// The city.
     pub city: Field,
+    /// The county or district.
     pub county: Field,
+    /// The fiscal year (a range query and a fast column).
     pub fiscal_year: Field,
+    /// The section's category name.
     pub category: Field,
+    /// The category as a number, for ranking by its boost.
     pub category_ord: Field,
     /// The section id as a number ordered like the id: ties in ranking are broken by it.
     pub id_key: Field,
     /// Ranking flags (`EMPTY`, `STATED`); the field keeps the name it had when it held only the
     /// first, so that indexes written before read the same (their second bit is 0).
     pub empty: Field,
+    /// The report's kind.
     pub kind: Field,
+    /// The section's theme ids.
     pub themes: Field,
+    /// The heading, cut by jieba's precise mode.
     pub heading: Field,
+    /// The text, cut by jieba's precise mode.
     pub text: Field,
+    /// The text, cut by jieba's search mode (sub-words too), for recall.
     pub text_search: Field,
+    /// The whole document, encoded with the store's codec.
     pub blob: Field,
 }
 
+/// `doc_type` of a section's document.
 pub const DOC_SECTION: &str = "section";
+/// `doc_type` of a report's document.
 pub const DOC_REPORT: &str = "report";
 
 fn build_schema() -> (Schema, Fields) {
@@ -98,14 +115,23 @@ pub fn id_key(report: &ReportId, seq: u32) -> u64 {
 /// What the index stores for a section: the section with the report fields a hit shows.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SectionDoc {
+    /// The report the section belongs to.
     pub report_id: ReportId,
+    /// The report's unit.
     pub department: Option<String>,
+    /// Where the unit is.
     pub region: Region,
+    /// The report's fiscal year.
     pub fiscal_year: Option<u16>,
+    /// The report's total score.
     pub total_score: Option<f64>,
+    /// The report's grade.
     pub grade: Option<Grade>,
+    /// The report's kind.
     pub kind: ReportKind,
+    /// The report's file.
     pub source: String,
+    /// The section.
     pub section: Section,
 }
 
@@ -162,7 +188,9 @@ impl SectionDoc {
 /// What the index stores for a report: the report without its sections.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReportDoc {
+    /// The report.
     pub report: Report,
+    /// How many sections it has.
     pub section_count: usize,
 }
 
@@ -170,7 +198,9 @@ pub struct ReportDoc {
 /// vocabulary, and never load jieba's dictionary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
+    /// Writers index with jieba.
     Write,
+    /// Readers cut queries with the index's vocabulary.
     Read,
 }
 
@@ -217,9 +247,13 @@ pub fn damaged_files(dir: &Path) -> Result<Vec<PathBuf>> {
     }
 }
 
+/// The tantivy index of a data directory, with its fields.
 pub struct SearchIndex {
+    /// The tantivy index.
     pub index: Index,
+    /// Its fields.
     pub fields: Fields,
+    /// Its folder.
     pub dir: PathBuf,
     reader: IndexReader,
 }
@@ -329,6 +363,7 @@ impl SearchIndex {
         Ok(SearchIndex { index, fields, dir: dir.to_path_buf(), reader })
     }
 
+    /// A writer (one per data directory at a time; the data directory's lock guards it).
     pub fn writer(&self) -> Result<IndexWriter> {
         let writer: IndexWriter = self.index.writer_with_num_threads(2, 200_000_000).map_err(|e| match e {
             tantivy::TantivyError::LockFailure(..) => {
@@ -350,6 +385,7 @@ impl SearchIndex {
         Ok(writer)
     }
 
+    /// A searcher on the last commit.
     pub fn searcher(&self) -> Result<tantivy::Searcher> {
         self.reader.reload()?;
         Ok(self.reader.searcher())
@@ -422,6 +458,7 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Deletes a report's documents (its sections and itself) in `writer`.
     pub fn delete_report(&self, writer: &IndexWriter, id: &ReportId) {
         writer.delete_term(Term::from_field_text(self.fields.report_id, id.as_str()));
     }
@@ -441,6 +478,7 @@ impl SearchIndex {
         Ok(out)
     }
 
+    /// The stored document at `addr`, decoded.
     pub fn blob_of<T: serde::de::DeserializeOwned>(&self, searcher: &tantivy::Searcher, addr: tantivy::DocAddress) -> Result<T> {
         let d: TantivyDocument = searcher.doc(addr)?;
         let bytes = d.get_first(self.fields.blob).and_then(|v| v.as_bytes()).context("index document without its blob; run `jixiao rebuild`")?;
@@ -469,6 +507,7 @@ impl SearchIndex {
         Ok(v)
     }
 
+    /// A report's document, if it is indexed.
     pub fn report(&self, id: &ReportId) -> Result<Option<ReportDoc>> {
         let searcher = self.searcher()?;
         let q = BooleanQuery::new(vec![
@@ -533,6 +572,7 @@ impl SearchIndex {
         Ok(out)
     }
 
+    /// How many sections are indexed.
     pub fn count_sections(&self) -> Result<usize> {
         self.count_term(self.fields.doc_type, DOC_SECTION)
     }

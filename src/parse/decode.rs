@@ -4,12 +4,16 @@
 use encoding_rs::{Encoding, GB18030, UTF_8};
 use thiserror::Error;
 
+/// Why bytes are not text.
 #[derive(Debug, Error, PartialEq)]
 pub enum DecodeError {
+    /// No bytes.
     #[error("the file is empty")]
     Empty,
+    /// Binary data of the kind named.
     #[error("the file is binary, not text ({0})")]
     Binary(&'static str),
+    /// No encoding reads it as plausible text; the reason.
     #[error("cannot tell the text encoding (tried UTF-8, UTF-16, GB18030 and the detector's guess {0}); convert the file to UTF-8")]
     Undetectable(String),
 }
@@ -17,7 +21,9 @@ pub enum DecodeError {
 /// Decoded text and the name of the encoding it came from.
 #[derive(Debug)]
 pub struct Decoded {
+    /// The text.
     pub text: String,
+    /// The encoding it was read with.
     pub encoding: &'static str,
 }
 

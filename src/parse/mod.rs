@@ -4,9 +4,9 @@
 //! sections categorized. Statements, themes and metrics are added by the next stage (`enrich`).
 
 pub mod decode;
-pub mod lines;
-pub mod meta;
-pub mod sections;
+pub(crate) mod lines;
+pub(crate) mod meta;
+pub(crate) mod sections;
 
 use crate::schema::Domain;
 use crate::model::{MAX_IN_HEADING, Category, Flag, IndicatorScore, Report, ReportId, ReportMeta, ReportOverrides, Section, SectionKind, SourceInfo};
@@ -229,7 +229,6 @@ fn build_sections(raw: &[RawSection], domain: &Domain) -> Vec<Section> {
             kind: match r.kind {
                 RawKind::Preamble => SectionKind::Preamble,
                 RawKind::Whole => SectionKind::Whole,
-                RawKind::Labeled => SectionKind::Labeled,
                 _ => SectionKind::Heading,
             },
             heading: r.heading.clone(),

@@ -33,7 +33,6 @@ pub enum RawKind {
     Numbered,
     Unnumbered,
     Appendix,
-    Labeled,
     Whole,
 }
 

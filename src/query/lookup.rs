@@ -8,10 +8,17 @@ use anyhow::{anyhow, Result};
 /// Why what a user typed names no one report.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportLookup {
+    /// No report id starts with what was typed.
     #[error("no report with id {0:?} (see `jixiao reports`)")]
     NotFound(String),
+    /// Several report ids start with what was typed: how many.
     #[error("{typed:?} is the start of {count} report ids; type more of it")]
-    Ambiguous { typed: String, count: usize },
+    Ambiguous {
+        /// What was typed.
+        typed: String,
+        /// How many report ids start with it.
+        count: usize,
+    },
 }
 
 /// A report id from what the user typed: the full id or a unique prefix. A typed id that names no
@@ -26,8 +33,11 @@ pub fn resolve_report(index: &SearchIndex, typed: &str) -> Result<ReportId> {
 
 /// The text a `similar` request compares: a section's content or one problem statement.
 pub struct ComparedText {
+    /// The section's or the report's text.
     pub text: String,
+    /// The report it is from.
     pub report: ReportId,
+    /// That report's unit.
     pub department: Option<String>,
 }
 

@@ -6,9 +6,9 @@
 //! multiplied by the category's `search_boost` (schema/categories.toml): problem paragraphs first,
 //! score-table appendices last.
 
-pub mod facets;
+pub(crate) mod facets;
 mod lookup;
-pub mod ranking;
+pub(crate) mod ranking;
 mod similar;
 mod snippet;
 pub mod syntax;
@@ -32,21 +32,28 @@ use tantivy::{DocAddress, Searcher, Term};
 /// Filters on the structured fields.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filters {
+    /// A fiscal year or a range.
     pub years: Option<YearRange>,
     /// Part of the department's name.
     pub department: Option<String>,
     /// Part of the province, city or county name.
     pub region: Option<String>,
+    /// A section category.
     pub category: Option<Category>,
+    /// A report kind.
     pub kind: Option<ReportKind>,
+    /// A problem theme's id.
     pub theme: Option<String>,
 }
 
 /// A ranked section.
 #[derive(Debug, Clone)]
 pub struct Hit {
+    /// The section's id.
     pub id: SectionId,
+    /// Relevance, multiplied by the category's boost.
     pub score: f32,
+    /// The section with its report's fields.
     pub doc: SectionDoc,
     /// A fragment of the text around the matches.
     pub snippet: String,
@@ -82,7 +89,9 @@ const HEADING_ONLY_WEIGHT: f32 = 0.3;
 
 /// A search over one index with one schema: the query builder, the ranking and the loading of hits.
 pub struct Searching<'a> {
+    /// The index searched.
     pub index: &'a SearchIndex,
+    /// The schema: themes, categories and stop words.
     pub domain: &'a Domain,
     /// The collection's units: a department filter matches every name of a unit one of whose
     /// names it matches. Without it, names are matched as they are.

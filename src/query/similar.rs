@@ -18,7 +18,9 @@ pub const MIN_SIMILARITY: f32 = 0.02;
 /// A section similar to a given paragraph.
 #[derive(Debug, Clone)]
 pub struct SimilarHit {
+    /// The similar section's id.
     pub id: SectionId,
+    /// The section with its report's fields.
     pub doc: SectionDoc,
     /// `statement_similarity` of the two paragraphs (words, bigrams, themes), 0 to 1.
     pub similarity: f32,

@@ -109,19 +109,44 @@ fn scope_terms(q: &str) -> (String, Vec<(&'static str, String)>) {
 #[derive(Debug, Clone, PartialEq)]
 pub enum BadQuery {
     /// A quote (") is not closed.
-    OpenQuote { query: String },
+    OpenQuote {
+        /// The query, cut to 60 characters.
+        query: String,
+    },
     /// Parentheses that do not pair up.
-    Parentheses { query: String, opened: usize, closed: usize },
+    Parentheses {
+        /// The query, cut to 60 characters.
+        query: String,
+        /// Opening parentheses.
+        opened: usize,
+        /// Closing parentheses.
+        closed: usize,
+    },
     /// The query ends with AND, OR or NOT.
-    DanglingOperator { query: String },
+    DanglingOperator {
+        /// The query, cut to 60 characters.
+        query: String,
+    },
     /// Other syntax the parser refused.
-    Syntax { query: String },
+    Syntax {
+        /// The query, cut to 60 characters.
+        query: String,
+    },
     /// Longer than `MAX_QUERY_CHARS`.
-    TooLong { chars: usize },
+    TooLong {
+        /// Its length in characters.
+        chars: usize,
+    },
     /// Parentheses nested deeper than the limit.
-    TooDeep { depth: usize },
+    TooDeep {
+        /// How deep its parentheses nest.
+        depth: usize,
+    },
     /// More operators than the limit.
-    TooManyOperators { operators: usize },
+    TooManyOperators {
+        /// How many operators it has.
+        operators: usize,
+    },
 }
 
 impl BadQuery {

@@ -90,10 +90,12 @@ impl CategoryRules {
         self.labels.first_match(&squeeze(label))
     }
 
+    /// True for a sticky category: below it a child may only switch to another sticky one (categories.toml).
     pub fn is_sticky(&self, c: Category) -> bool {
         self.sticky.contains(&c)
     }
 
+    /// The factor a section's relevance is multiplied by in search.
     pub fn search_boost(&self, c: Category) -> f32 {
         self.boost.get(&c).copied().unwrap_or(1.0)
     }

@@ -37,13 +37,17 @@ const DEFAULT_METADATA: &str = include_str!("../../schema/metadata.toml");
 
 /// All domain knowledge, compiled.
 pub struct Domain {
+    /// Heading and label wording → category (categories.toml).
     pub categories: CategoryRules,
+    /// The problem themes and the findings' vocabulary (themes.toml, findings.toml).
     pub themes: Themes,
     metrics: Lazy<MetricDefs>,
     regions: Lazy<std::sync::Arc<crate::region::RegionTable>>,
     units: Lazy<Units>,
     metadata: Lazy<Metadata>,
+    /// The jieba user dictionary (userdict.txt).
     pub userdict: String,
+    /// Words left out when comparing paragraphs (stopwords.txt).
     pub stopwords: HashSet<String>,
     /// Every schema file's text as loaded (file name, text), so that a data directory can remember
     /// the schema it was tagged with.

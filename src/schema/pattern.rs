@@ -61,6 +61,7 @@ impl Pattern {
         self.compiled.get_or_init(|| compile(&self.source).expect("a schema pattern checked when loaded"))
     }
 
+    /// True when the pattern matches `text`.
     pub fn is_match(&self, text: &str) -> bool {
         self.regex().is_match(text)
     }

@@ -49,7 +49,9 @@ struct ThemeEntry {
 
 /// One problem theme, compiled.
 pub struct Theme {
+    /// Its id (procurement_low).
     pub id: ThemeId,
+    /// Its label (政府采购执行率低).
     pub label: String,
     /// Whole-statement phrasing patterns (the first layer: precise, written around a weakness).
     pub patterns: Vec<Pattern>,
@@ -63,6 +65,7 @@ pub struct Theme {
     pub exclude: Option<Pattern>,
     /// Anchored indicator-name patterns.
     pub indicators: Vec<Pattern>,
+    /// The ways users type it ("采购执行率低"): a search for one of them finds the theme.
     pub queries: Vec<String>,
     /// Findings by themselves from the references of findings.toml (all its sources joined).
     pub terms: Option<Pattern>,
@@ -135,16 +138,23 @@ struct FormEntry {
 
 /// How problems are worded, whatever the theme (the `[cues]` table of themes.toml).
 pub struct Cues {
+    /// A deficiency word (不足, 不到位, 偏低…).
     pub deficiency: Option<Pattern>,
+    /// Wording of a problem that was solved (已整改, 得到解决).
     pub resolved: Option<Pattern>,
+    /// Wording of a measure or a plan (下一步, 将进一步).
     pub measure: Option<Pattern>,
+    /// Wording of a question (是否…).
     pub question: Option<Pattern>,
 }
 
 /// The problem-theme taxonomy.
 pub struct Themes {
+    /// The themes in file order.
     pub list: Vec<Theme>,
+    /// How problems are worded, whatever the theme.
     pub cues: Cues,
+    /// The form of a finding: a count of units or a scope word as subject, an action, an amount.
     pub form: Form,
     /// The literals a text must hold for each theme to name a problem in it, found when first needed.
     anchors: std::sync::OnceLock<Anchors>,
@@ -294,6 +304,7 @@ impl Themes {
         may
     }
 
+    /// The theme of this id.
     pub fn get(&self, id: &str) -> Option<&Theme> {
         self.list.iter().find(|t| t.id.0 == id)
     }
