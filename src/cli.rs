@@ -125,21 +125,22 @@ pub struct IngestArgs {
     pub follow: bool,
 }
 
-/// Which reports: the filters that `search`, `export` and `problems` share.
+/// Which reports: the filters that `search`, `export` and `problems` share. Each takes several
+/// values separated by commas (any of them: `--year 2021,2023`).
 #[derive(Debug, Args, Clone, Default)]
 pub struct ScopeArgs {
-    /// Fiscal year or range: 2023, 2022..2024, 2022.., ..2024.
-    #[arg(long, value_parser = parse_years)]
-    pub year: Option<YearRange>,
-    /// Part of the department name (罗湖, 卫生健康局).
-    #[arg(long)]
-    pub dept: Option<String>,
-    /// Part of the province, city or county name.
-    #[arg(long)]
-    pub region: Option<String>,
-    /// Report kind: department_overall (部门整体支出), project (项目支出), other.
-    #[arg(long, value_parser = parse_kind)]
-    pub kind: Option<ReportKind>,
+    /// Fiscal year or range: 2023, 2022..2024, 2022.., ..2024; several: 2021,2023.
+    #[arg(long, value_parser = parse_years, value_delimiter = ',')]
+    pub year: Vec<YearRange>,
+    /// Part of the department name (罗湖, 卫生健康局); several: 财政局,教育局.
+    #[arg(long, value_delimiter = ',')]
+    pub dept: Vec<String>,
+    /// Part of the province, city or county name; several: 杭州,宁波.
+    #[arg(long, value_delimiter = ',')]
+    pub region: Vec<String>,
+    /// Report kind: department_overall (部门整体支出), project (项目支出), other; several: project,other.
+    #[arg(long, value_parser = parse_kind, value_delimiter = ',')]
+    pub kind: Vec<ReportKind>,
 }
 
 /// Filters on reports and sections (search, export).
@@ -149,14 +150,15 @@ pub struct FilterArgs {
     #[command(flatten)]
     pub scope: ScopeArgs,
     /// Section category: overview, budget, targets, conclusion, analysis, achievements, problems,
-    /// measures, disclosure, appendix, other (problems: 存在的问题 and what the report says is wrong).
-    #[arg(long, value_parser = parse_category)]
-    pub category: Option<Category>,
+    /// measures, disclosure, appendix, other (problems: 存在的问题 and what the report says is wrong);
+    /// several: problems,measures.
+    #[arg(long, value_parser = parse_category, value_delimiter = ',')]
+    pub category: Vec<Category>,
     /// Problem theme: its id (procurement_low, budget_exec_low, carryover_high, fund_late,
     /// target_not_quantified…), its label, or the way you would type the problem (采购执行率低);
-    /// all with labels: `jixiao problems`, schema/themes.toml.
-    #[arg(long)]
-    pub theme: Option<String>,
+    /// all with labels: `jixiao problems`, schema/themes.toml; several: fund_late,carryover_high.
+    #[arg(long, value_delimiter = ',')]
+    pub theme: Vec<String>,
 }
 
 /// Arguments of `search`.

@@ -19,7 +19,14 @@ pub fn url(path: &str, params: &[(&str, &str)]) -> String {
     format!("{path}?{}", serde_urlencoded::to_string(&kept).unwrap_or_default())
 }
 
-/// The search form, filters and facets as the page received them.
+/// The values of a parameter that may hold several ("2022,2023": any of them), either comma,
+/// blanks and empty parts dropped.
+pub fn values(param: &str) -> Vec<&str> {
+    param.split([',', '，']).map(str::trim).filter(|v| !v.is_empty()).collect()
+}
+
+/// The search form, filters and facets as the page received them. A filter parameter may hold
+/// several values, separated by commas: a section passes when it has one of them.
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
 pub struct SearchParams {
     #[serde(default)]
@@ -68,6 +75,19 @@ impl SearchParams {
             ("category", self.category.clone()),
             ("theme", self.theme.clone()),
         ]
+    }
+    /// This search with `value` added to `key`'s values, or taken out when it is one of them (a
+    /// facet's value clicked), back on the first page.
+    pub fn toggled(&self, path: &str, key: &str, value: &str) -> String {
+        let current = self.pairs().into_iter().find(|(k, _)| *k == key).map(|(_, v)| v).unwrap_or_default();
+        let mut list: Vec<&str> = values(&current);
+        match list.iter().position(|v| *v == value) {
+            Some(i) => {
+                list.remove(i);
+            }
+            None => list.push(value),
+        }
+        self.with(path, key, &list.join(","))
     }
     /// This search with `key` set to `value` (empty: removed), back on the first page.
     pub fn with(&self, path: &str, key: &str, value: &str) -> String {
@@ -123,26 +143,24 @@ impl MetricParams {
     }
 }
 
-/// The filters of a search page or API call, checked.
+/// The filters of a search page or API call, checked (each parameter may list several values).
 pub fn filters_of(p: &SearchParams, domain: &Domain) -> std::result::Result<Filters, String> {
     let mut f = Filters::default();
-    if !p.year.is_empty() {
-        f.years = Some(p.year.parse::<YearRange>().map_err(|_| format!("“{}”不是年度：请写一个年份（2023）或一个范围（2022..2024、2022..、..2024）", p.year))?);
+    for y in values(&p.year) {
+        f.years.push(y.parse::<YearRange>().map_err(|_| format!("“{y}”不是年度：请写一个年份（2023）或一个范围（2022..2024、2022..、..2024），多个用逗号分隔"))?);
     }
-    if !p.kind.is_empty() {
-        f.kind = Some(ReportKind::parse(&p.kind).ok_or_else(|| format!("未知的报告类型“{}”：应为 department_overall（部门整体支出）或 project（项目支出）", p.kind))?);
+    for k in values(&p.kind) {
+        f.kinds.push(ReportKind::parse(k).ok_or_else(|| format!("未知的报告类型“{k}”：应为 department_overall（部门整体支出）或 project（项目支出）"))?);
     }
-    if !p.category.is_empty() {
-        f.category = Some(Category::parse(&p.category).ok_or_else(|| format!("未知的章节类别“{}”：可选 {}", p.category, Category::ALL.map(|c| c.as_str()).join("、")))?);
+    for c in values(&p.category) {
+        f.categories.push(Category::parse(c).ok_or_else(|| format!("未知的章节类别“{c}”：可选 {}", Category::ALL.map(|c| c.as_str()).join("、")))?);
     }
-    if !p.theme.is_empty() {
+    for t in values(&p.theme) {
         let known = |t: &crate::schema::Theme| format!("{}（{}）", t.label, t.id.0);
-        let theme = domain.themes.resolve(&p.theme).map_err(|_| {
-            format!("未知的问题主题“{}”。可选：{}", p.theme, domain.themes.list.iter().map(known).collect::<Vec<_>>().join("、"))
-        })?;
-        f.theme = Some(theme.id.0.clone());
+        let theme = domain.themes.resolve(t).map_err(|_| format!("未知的问题主题“{t}”。可选：{}", domain.themes.list.iter().map(known).collect::<Vec<_>>().join("、")))?;
+        f.themes.push(theme.id.0.clone());
     }
-    f.department = Some(p.dept.trim().to_string()).filter(|d| !d.is_empty());
-    f.region = Some(p.region.trim().to_string()).filter(|r| !r.is_empty());
+    f.departments = values(&p.dept).into_iter().map(str::to_string).collect();
+    f.regions = values(&p.region).into_iter().map(str::to_string).collect();
     Ok(f)
 }

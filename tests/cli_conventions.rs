@@ -227,3 +227,27 @@ fn a_year_the_collection_does_not_hold_is_named_with_the_years_it_does() {
     let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("jixiao")).arg("--data").arg(data.path()).args(["search", "火星基地", "--year", "2022"]).output().unwrap();
     assert!(!String::from_utf8_lossy(&out.stderr).contains("the years it holds"));
 }
+
+#[test]
+fn a_filter_given_several_values_keeps_what_has_any_of_them() {
+    let data = ingest(&samples());
+    let count = |args: &[&str]| {
+        let mut all = vec!["export", "--format", "jsonl"];
+        all.extend_from_slice(args);
+        let out = jixiao(data.path()).args(&all).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        json_lines(&out.stdout).len()
+    };
+    let (y22, y23) = (count(&["--year", "2022"]), count(&["--year", "2023"]));
+    assert!(y22 > 0 && y23 > 0);
+    assert_eq!(count(&["--year", "2022,2023"]), y22 + y23);
+    let (problems, measures) = (count(&["--category", "problems"]), count(&["--category", "measures"]));
+    assert_eq!(count(&["--category", "problems,measures"]), problems + measures);
+    let (tonglu, pingyao) = (count(&["--dept", "桐庐"]), count(&["--dept", "平遥"]));
+    assert!(tonglu > 0 && pingyao > 0);
+    assert_eq!(count(&["--dept", "桐庐,平遥", "--year", "2023"]), count(&["--dept", "桐庐", "--year", "2023"]) + count(&["--dept", "平遥", "--year", "2023"]));
+    // A bad value among good ones is named.
+    let out = jixiao(data.path()).args(["export", "--year", "2022,20x3"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("20x3"));
+}

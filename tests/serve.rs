@@ -726,9 +726,43 @@ fn a_chosen_facet_keeps_its_other_values_visible_with_their_counts() {
     assert!(chosen["total"].as_u64().unwrap() < all["total"].as_u64().unwrap());
     assert_eq!(years(&chosen), before);
     let page = get(a, &format!("/?q={}&year=2022", enc("预算"))).text();
-    assert!(page.contains("year=2021") && page.contains("year=2023"), "the other years are links on the page");
+    // The other years are links on the page, each adding its year to the one chosen.
+    assert!(page.contains("year=2022%2C2021") && page.contains("year=2022%2C2023"), "the other years are links on the page");
     // Another facet is counted within the chosen year.
     let kinds_all: u64 = all["facets"]["kinds"].as_array().unwrap().iter().map(|c| c["count"].as_u64().unwrap()).sum();
     let kinds_2022: u64 = chosen["facets"]["kinds"].as_array().unwrap().iter().map(|c| c["count"].as_u64().unwrap()).sum();
     assert!(kinds_2022 < kinds_all);
+}
+
+#[test]
+fn several_values_of_one_facet_are_any_of_them() {
+    let srv = start(&[]);
+    let a = srv.addr.as_str();
+    let total = |path: &str| get(a, path).json()["total"].as_u64().unwrap();
+    let q = enc("预算");
+    let (y22, y23) = (total(&format!("/api/search?q={q}&year=2022")), total(&format!("/api/search?q={q}&year=2023")));
+    assert!(y22 > 0 && y23 > 0);
+    // Two years: the sections of either (a report has one year, so the counts add up); either
+    // comma, in any order.
+    assert_eq!(total(&format!("/api/search?q={q}&year=2022,2023")), y22 + y23);
+    assert_eq!(total(&format!("/api/search?q={q}&year={}", enc("2023，2022"))), y22 + y23);
+    // Two kinds, two categories: likewise.
+    let kinds = get(a, &format!("/api/search?q={q}")).json()["facets"]["kinds"].clone();
+    let kinds: Vec<(String, u64)> = kinds.as_array().unwrap().iter().map(|c| (c["value"].as_str().unwrap().to_string(), c["count"].as_u64().unwrap())).collect();
+    assert!(kinds.len() >= 2, "{kinds:?}");
+    let both = format!("{},{}", kinds[0].0, kinds[1].0);
+    assert_eq!(total(&format!("/api/search?q={q}&kind={both}")), kinds[0].1 + kinds[1].1);
+    let cats = total(&format!("/api/search?q={q}&category=problems")) + total(&format!("/api/search?q={q}&category=budget"));
+    assert_eq!(total(&format!("/api/search?q={q}&category=problems,budget")), cats);
+    // On the page, a chosen value's link takes it out and another's adds it; each value chosen is
+    // a chip of its own.
+    let page = get(a, &format!("/?q={q}&year=2022")).text();
+    assert!(page.contains("year=2022%2C2023"), "another year's link adds it");
+    let page = get(a, &format!("/?q={q}&year=2022,2023")).text();
+    assert_eq!(page.matches("class=\"chip\"").count(), 2, "one chip per year");
+    assert!(page.matches("class=\"on\"").count() >= 2, "both years shown as chosen");
+    // A bad value among good ones is named.
+    let bad = get(a, &format!("/api/search?q={q}&year=2022,20x3"));
+    assert_eq!(bad.status, 400);
+    assert!(bad.text().contains("20x3"));
 }

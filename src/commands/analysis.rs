@@ -16,14 +16,14 @@ pub fn problems_cmd(ctx: &Ctx, a: &ProblemsArgs, out: &mut dyn Write) -> Result<
     let index = ctx.index()?;
     let units = ctx.units(&index)?;
     let s = Searching { index: &index, domain: &ctx.domain, units: Some(&units) };
-    let mut f = Filters { category: Some(Category::Problems), ..super::scope(&a.scope) };
+    let mut f = Filters { categories: vec![Category::Problems], ..super::scope(&a.scope) };
     let output = a.output.as_deref();
     ctx.check_output(output)?;
     let format = out_a::resolve_format(a.format, output, TableFormat::Table)?;
     let mut file = None;
     let out = destination(format, output, out, &mut file)?;
     if let Some(theme) = &a.theme {
-        f.theme = Some(ctx.domain.themes.resolve(theme)?.id.0.clone());
+        f.themes = vec![ctx.domain.themes.resolve(theme)?.id.0.clone()];
     }
     // The theme table and the year matrix need only the tagged part of each section.
     let tables_only = !a.discover && a.theme.is_none() && a.query.is_none();
@@ -67,12 +67,12 @@ pub fn similar_cmd(ctx: &Ctx, a: &SimilarArgs, out: &mut dyn Write) -> Result<St
     let index = ctx.index()?;
     let units = ctx.units(&index)?;
     let s = Searching { index: &index, domain: &ctx.domain, units: Some(&units) };
-    let mut f = Filters { category: (!a.all_categories).then_some(Category::Problems), ..Filters::default() };
+    let mut f = Filters { categories: (!a.all_categories).then_some(Category::Problems).into_iter().collect(), ..Filters::default() };
     let (text, exclude) = match (&a.section, &a.text) {
         (Some(id), _) => {
             let found = crate::query::compared_text(&index, id)?;
             if a.same_department {
-                f.department = Some(found.department.context("the section's report has no department to compare within")?);
+                f.departments = vec![found.department.context("the section's report has no department to compare within")?];
             }
             (found.text, Some(found.report))
         }
@@ -81,7 +81,7 @@ pub fn similar_cmd(ctx: &Ctx, a: &SimilarArgs, out: &mut dyn Write) -> Result<St
         (None, None) => bail!("give what to compare: a section or statement id (jixiao similar 3f2a9c81d0e4-012), or a paragraph (jixiao similar --text '…')"),
     };
     let mut hits = s.similar(&text, &f, exclude.as_ref(), a.limit)?;
-    if let Some(dep) = &f.department {
+    if let Some(dep) = f.departments.first() {
         // The department filter matches names containing it; keep this unit only (any of its names).
         hits.retain(|h| h.doc.department.as_deref().is_some_and(|d| units.same_unit(d, dep)));
     }
@@ -123,7 +123,7 @@ pub fn metrics_cmd(ctx: &Ctx, a: &MetricsArgs, out: &mut dyn Write) -> Result<St
 pub fn export_cmd(ctx: &Ctx, a: &ExportArgs, out: &mut dyn Write) -> Result<Status> {
     let index = ctx.index()?;
     let f = filters(&a.filters, &ctx.domain)?;
-    let units = if f.department.is_some() { Some(ctx.units(&index)?) } else { None };
+    let units = if !f.departments.is_empty() { Some(ctx.units(&index)?) } else { None };
     let s = Searching { index: &index, domain: &ctx.domain, units: units.as_ref() };
     let query = a.query.as_deref().map(str::trim).filter(|q| !q.is_empty() && *q != "*");
     let output = a.output.as_deref();
@@ -151,7 +151,7 @@ pub fn export_cmd(ctx: &Ctx, a: &ExportArgs, out: &mut dyn Write) -> Result<Stat
             };
             s.load_in_chunks(&searcher, &addrs, |score, doc| {
                 if a.statements {
-                    for row in StatementRow::of(&doc, relevance(score), f.theme.as_deref(), &ctx.domain.themes, a.all_statements) {
+                    for row in StatementRow::of(&doc, relevance(score), &f.themes, &ctx.domain.themes, a.all_statements) {
                         json_line(&mut *w, &row)?;
                         rows += 1;
                     }
@@ -172,7 +172,7 @@ pub fn export_cmd(ctx: &Ctx, a: &ExportArgs, out: &mut dyn Write) -> Result<Stat
             let mut sink = open_sink_labelled(kind, output, &headers, Some(&ctx.domain.themes))?;
             s.load_in_chunks(&searcher, &addrs, |score, doc| {
                 if a.statements {
-                    for row in StatementRow::of(&doc, relevance(score), f.theme.as_deref(), &ctx.domain.themes, a.all_statements) {
+                    for row in StatementRow::of(&doc, relevance(score), &f.themes, &ctx.domain.themes, a.all_statements) {
                         rows += 1;
                         sink.row(&row.cells())?;
                     }

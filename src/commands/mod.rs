@@ -231,19 +231,19 @@ fn ingest_cmd(ctx: &Ctx, a: &IngestArgs, out: &mut dyn Write) -> Result<Status> 
 /// The typed filters of the filter arguments (a theme named by label or as typed becomes its id).
 pub fn filters(a: &FilterArgs, domain: &Domain) -> Result<Filters> {
     // A theme may be named by its id, its label or the way users type it (采购执行率低).
-    let theme = a.theme.as_deref().map(|t| domain.themes.resolve(t).map(|th| th.id.0.clone())).transpose()?;
-    Ok(Filters { category: a.category, theme, ..scope(&a.scope) })
+    let themes = a.theme.iter().map(|t| domain.themes.resolve(t).map(|th| th.id.0.clone())).collect::<Result<Vec<_>>>()?;
+    Ok(Filters { categories: a.category.clone(), themes, ..scope(&a.scope) })
 }
 
 /// The report filters of a command, as query filters.
 pub fn scope(a: &crate::cli::ScopeArgs) -> Filters {
-    Filters { years: a.year, department: a.dept.clone(), region: a.region.clone(), kind: a.kind, ..Filters::default() }
+    Filters { years: a.year.clone(), departments: a.dept.clone(), regions: a.region.clone(), kinds: a.kind.clone(), ..Filters::default() }
 }
 
 fn search_cmd(ctx: &Ctx, a: &SearchArgs, out: &mut dyn Write) -> Result<Status> {
     let index = ctx.index()?;
     let f = filters(&a.filters, &ctx.domain)?;
-    let units = if f.department.is_some() { Some(ctx.units(&index)?) } else { None };
+    let units = if !f.departments.is_empty() { Some(ctx.units(&index)?) } else { None };
     let s = Searching { index: &index, domain: &ctx.domain, units: units.as_ref() };
     // Common words alone (的, 了, 和) would rank every section by them: nothing is searched.
     if only_common_words(&a.query, &ctx.domain) {
@@ -273,10 +273,13 @@ fn search_cmd(ctx: &Ctx, a: &SearchArgs, out: &mut dyn Write) -> Result<Status> 
 /// When a `--year` filter names no fiscal year the collection holds, which years it does hold
 /// (a mistyped 20233 or a year not ingested yet would otherwise find nothing without a word).
 pub(crate) fn years_hint(index: &SearchIndex, f: &Filters) -> Result<Option<String>> {
-    let Some(range) = f.years else { return Ok(None) };
-    Ok(crate::analysis::years_not_held(&index.reports()?, range).map(|n| {
+    if f.years.is_empty() {
+        return Ok(None);
+    }
+    Ok(crate::analysis::years_not_held(&index.reports()?, &f.years).map(|n| {
         let held = if n.held.is_empty() { "none".to_string() } else { n.held.iter().map(u16::to_string).collect::<Vec<_>>().join(", ") };
-        format!("jixiao: note: no report of fiscal year {} in this collection; the years it holds: {held}", n.asked)
+        let asked = n.asked.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+        format!("jixiao: note: no report of fiscal year {asked} in this collection; the years it holds: {held}")
     }))
 }
 

@@ -160,13 +160,13 @@ pub struct StatementRow {
 impl StatementRow {
     /// The statements of a hit that state a shortfall (all of them with `all`); with `theme`, only
     /// those naming it.
-    pub fn of(d: &SectionDoc, score: Option<f32>, theme: Option<&str>, themes: &crate::schema::Themes, all: bool) -> Vec<StatementRow> {
+    pub fn of(d: &SectionDoc, score: Option<f32>, only: &[String], themes: &crate::schema::Themes, all: bool) -> Vec<StatementRow> {
         let s = &d.section;
         let section_id = d.report_id.section(s.seq).0;
         s.statements
             .iter()
             .enumerate()
-            .filter(|(_, st)| theme.is_none_or(|t| st.themes.iter().any(|x| x.0 == t)))
+            .filter(|(_, st)| only.is_empty() || st.themes.iter().any(|x| only.contains(&x.0)))
             // A figure that measures the problem of a themed section (a deducted indicator's "结转结余率
             // 为11.8%") states it too.
             .map(|(n, st)| (n, st, !st.themes.is_empty() || (!st.figures.is_empty() && !s.themes.is_empty()) || crate::enrich::themes::names_a_deficiency(&st.text, themes)))

@@ -153,9 +153,11 @@ fn facet_block(title: &str, key: &str, counts: &[Count], selected: &str, params:
                 h3 { (title) }
                 ul {
                     @for c in counts {
-                        @let on = c.value == selected;
+                        // Several values of one facet may be chosen (any of them): a click adds the
+                        // value or takes it out.
+                        @let on = crate::request::values(selected).contains(&c.value.as_str());
                         li.on[on] {
-                            a href=(params.with("/", key, if on { "" } else { &c.value })) {
+                            a href=(params.toggled("/", key, &c.value)) title=(if on { "取消此项" } else { "加入此项（与已选各项为“或”）" }) {
                                 span.v { (label(&c.value)) } span.n { (c.count) }
                             }
                         }
@@ -171,24 +173,24 @@ pub fn search_page(frame: &Frame, v: &SearchView) -> Markup {
     let themes = v.themes;
     let plain = |s: &str| s.to_string();
     let pages = v.total.div_ceil(v.per_page.max(1)).min(MAX_PAGE);
-    let chips: Vec<(&str, &str, String)> = [
-        ("year", p.year.as_str(), format!("年度 {}", p.year)),
-        ("dept", p.dept.as_str(), format!("部门 {}", p.dept)),
-        ("region", p.region.as_str(), format!("地区 {}", p.region)),
-        ("kind", p.kind.as_str(), format!("类型 {}", kind_label(&p.kind))),
-        ("category", p.category.as_str(), format!("章节 {}", category_label(&p.category))),
-        ("theme", p.theme.as_str(), format!("问题 {}", theme_label(themes, &p.theme))),
-    ]
-    .into_iter()
-    .filter(|(_, v, _)| !v.is_empty())
-    .collect();
+    // One chip per value chosen, each taking its value out.
+    let named: [(&str, &str, &str, &dyn Fn(&str) -> String); 6] = [
+        ("year", p.year.as_str(), "年度", &plain),
+        ("dept", p.dept.as_str(), "部门", &plain),
+        ("region", p.region.as_str(), "地区", &plain),
+        ("kind", p.kind.as_str(), "类型", &|k| kind_label(k).to_string()),
+        ("category", p.category.as_str(), "章节", &|c| category_label(c).to_string()),
+        ("theme", p.theme.as_str(), "问题", &|t| theme_label(themes, t)),
+    ];
+    let chips: Vec<(&str, &str, String)> =
+        named.iter().flat_map(|(key, param, title, label)| crate::request::values(param).into_iter().map(move |v| (*key, v, format!("{title} {}", label(v))))).collect();
     let export = |fmt: &str| {
         let pairs = p.pairs();
         let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
         url(&format!("/export.{fmt}"), &refs)
     };
     // Regions narrow level by level: provinces, then the cities of the one chosen, then counties.
-    let region_level: (&str, &[Count]) = if v.facets.provinces.len() > 1 || p.region.is_empty() && v.facets.cities.len() <= 1 && v.facets.counties.len() <= 1 {
+    let region_level: (&str, &[Count]) = if v.facets.provinces.len() > 1 || p.region.trim().is_empty() && v.facets.cities.len() <= 1 && v.facets.counties.len() <= 1 {
         ("省", &v.facets.provinces)
     } else if v.facets.cities.len() > 1 {
         ("市", &v.facets.cities)
@@ -211,8 +213,8 @@ pub fn search_page(frame: &Frame, v: &SearchView) -> Markup {
         @if let Some(n) = &v.notice { p.lead { (n) } }
         @if !chips.is_empty() {
             div.chips {
-                @for (key, _, text) in &chips {
-                    a.chip href=(p.with("/", key, "")) title="取消此筛选" { (text) " ×" }
+                @for (key, value, text) in &chips {
+                    a.chip href=(p.toggled("/", key, value)) title="取消此筛选" { (text) " ×" }
                 }
                 a.chip.clear href=(url("/", &[("q", p.q.as_str())])) { "清除全部" }
             }

@@ -195,20 +195,20 @@ impl Searching<'_> {
     /// filter. One more counting pass per facet chosen.
     pub fn facets_beside_choices(&self, text: &str, filters: &Filters) -> Result<Facets> {
         let mut facets = self.facets(text, filters)?;
-        if filters.years.is_some() {
-            facets.years = self.facets(text, &Filters { years: None, ..filters.clone() })?.years;
+        if !filters.years.is_empty() {
+            facets.years = self.facets(text, &Filters { years: vec![], ..filters.clone() })?.years;
         }
-        if filters.department.is_some() {
-            facets.departments = self.facets(text, &Filters { department: None, ..filters.clone() })?.departments;
+        if !filters.departments.is_empty() {
+            facets.departments = self.facets(text, &Filters { departments: vec![], ..filters.clone() })?.departments;
         }
-        if filters.kind.is_some() {
-            facets.kinds = self.facets(text, &Filters { kind: None, ..filters.clone() })?.kinds;
+        if !filters.kinds.is_empty() {
+            facets.kinds = self.facets(text, &Filters { kinds: vec![], ..filters.clone() })?.kinds;
         }
-        if filters.category.is_some() {
-            facets.categories = self.facets(text, &Filters { category: None, ..filters.clone() })?.categories;
+        if !filters.categories.is_empty() {
+            facets.categories = self.facets(text, &Filters { categories: vec![], ..filters.clone() })?.categories;
         }
-        if filters.theme.is_some() {
-            facets.themes = self.facets(text, &Filters { theme: None, ..filters.clone() })?.themes;
+        if !filters.themes.is_empty() {
+            facets.themes = self.facets(text, &Filters { themes: vec![], ..filters.clone() })?.themes;
         }
         Ok(facets)
     }

@@ -29,21 +29,29 @@ use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQue
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Searcher, Term};
 
-/// Filters on the structured fields.
+/// Filters on the structured fields. Each is a list: a section passes a filter when it has one of
+/// the values listed (an empty list: any), and it must pass every filter.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filters {
-    /// A fiscal year or a range.
-    pub years: Option<YearRange>,
-    /// Part of the department's name.
-    pub department: Option<String>,
-    /// Part of the province, city or county name.
-    pub region: Option<String>,
-    /// A section category.
-    pub category: Option<Category>,
-    /// A report kind.
-    pub kind: Option<ReportKind>,
-    /// A problem theme's id.
-    pub theme: Option<String>,
+    /// Fiscal years or ranges.
+    pub years: Vec<YearRange>,
+    /// Parts of department names.
+    pub departments: Vec<String>,
+    /// Parts of province, city or county names.
+    pub regions: Vec<String>,
+    /// Section categories.
+    pub categories: Vec<Category>,
+    /// Report kinds.
+    pub kinds: Vec<ReportKind>,
+    /// Problem theme ids.
+    pub themes: Vec<String>,
+}
+
+impl Filters {
+    /// True when no filter is set.
+    pub fn is_empty(&self) -> bool {
+        self.years.is_empty() && self.departments.is_empty() && self.regions.is_empty() && self.categories.is_empty() && self.kinds.is_empty() && self.themes.is_empty()
+    }
 }
 
 /// A ranked section.
@@ -181,37 +189,48 @@ impl Searching<'_> {
         let set = |field: Field, values: Vec<String>| -> Box<dyn Query> {
             Box::new(TermSetQuery::new(values.into_iter().map(|v| Term::from_field_text(field, &v))))
         };
-        if let Some(y) = filters.years {
-            let lo = Term::from_field_u64(f.fiscal_year, u64::from(y.from));
-            let hi = Term::from_field_u64(f.fiscal_year, u64::from(y.to));
-            clauses.push((Occur::Must, Box::new(RangeQuery::new(Bound::Included(lo), Bound::Included(hi)))));
+        // One clause per filter, of the values listed (any of them).
+        let any = |alternatives: Vec<Box<dyn Query>>| -> Box<dyn Query> { Box::new(BooleanQuery::new(alternatives.into_iter().map(|q| (Occur::Should, q)).collect())) };
+        if !filters.years.is_empty() {
+            let ranges = filters.years.iter().map(|y| {
+                let lo = Term::from_field_u64(f.fiscal_year, u64::from(y.from));
+                let hi = Term::from_field_u64(f.fiscal_year, u64::from(y.to));
+                Box::new(RangeQuery::new(Bound::Included(lo), Bound::Included(hi))) as Box<dyn Query>
+            });
+            clauses.push((Occur::Must, any(ranges.collect())));
         }
-        if let Some(d) = &filters.department {
-            let mut names = self.values_containing(searcher, f.department, d)?;
-            if let Some(units) = self.units {
-                let mut all: Vec<String> = names.iter().flat_map(|n| units.variants_of(n)).map(str::to_string).collect();
-                all.extend(units.names_matching(d).into_iter().map(str::to_string));
-                names = all;
-                names.sort();
-                names.dedup();
+        if !filters.departments.is_empty() {
+            let mut names = Vec::new();
+            for d in &filters.departments {
+                let found = self.values_containing(searcher, f.department, d)?;
+                if let Some(units) = self.units {
+                    names.extend(found.iter().flat_map(|n| units.variants_of(n)).map(str::to_string));
+                    names.extend(units.names_matching(d).into_iter().map(str::to_string));
+                } else {
+                    names.extend(found);
+                }
             }
+            names.sort();
+            names.dedup();
             clauses.push((Occur::Must, set(f.department, names)));
         }
-        if let Some(r) = &filters.region {
-            let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            for field in [f.province, f.city, f.county] {
-                any.push((Occur::Should, set(field, self.values_containing(searcher, field, r)?)));
+        if !filters.regions.is_empty() {
+            let mut places: Vec<Box<dyn Query>> = Vec::new();
+            for r in &filters.regions {
+                for field in [f.province, f.city, f.county] {
+                    places.push(set(field, self.values_containing(searcher, field, r)?));
+                }
             }
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            clauses.push((Occur::Must, any(places)));
         }
-        if let Some(c) = filters.category {
-            clauses.push((Occur::Must, term_query(f.category, c.as_str())));
+        if !filters.categories.is_empty() {
+            clauses.push((Occur::Must, set(f.category, filters.categories.iter().map(|c| c.as_str().to_string()).collect())));
         }
-        if let Some(k) = filters.kind {
-            clauses.push((Occur::Must, term_query(f.kind, k.as_str())));
+        if !filters.kinds.is_empty() {
+            clauses.push((Occur::Must, set(f.kind, filters.kinds.iter().map(|k| k.as_str().to_string()).collect())));
         }
-        if let Some(t) = &filters.theme {
-            clauses.push((Occur::Must, term_query(f.themes, t)));
+        if !filters.themes.is_empty() {
+            clauses.push((Occur::Must, set(f.themes, filters.themes.clone())));
         }
         Ok(clauses)
     }
@@ -242,8 +261,8 @@ impl Searching<'_> {
         // `department:罗湖` and `region:深圳` filter by part of the name, as --dept and --region do.
         for scope in query.map(|q| q.scopes.as_slice()).unwrap_or_default() {
             let only = match scope {
-                Scope::Department(part) => Filters { department: Some(part.clone()), ..Filters::default() },
-                Scope::Region(part) => Filters { region: Some(part.clone()), ..Filters::default() },
+                Scope::Department(part) => Filters { departments: vec![part.clone()], ..Filters::default() },
+                Scope::Region(part) => Filters { regions: vec![part.clone()], ..Filters::default() },
             };
             clauses.extend(self.filter_clauses(searcher, &only)?.into_iter().skip(1));
         }

@@ -143,8 +143,8 @@ pub(super) async fn search_page(State(app): State<Arc<App>>, Params(p): Params<S
             Err(e) => (SearchResult { hits: vec![], total: 0, facets: Facets::default(), page: 1, filters: Filters::default() }, Some(e)),
         };
         // A year the collection does not hold finds nothing: say which years it holds.
-        let notice = match (result.total, result.filters.years) {
-            (0, Some(range)) if error.is_none() => crate::analysis::years_not_held(&snap.reports()?, range).map(|n| web::years_not_held(&n, &p.year)),
+        let notice = match result.total {
+            0 if error.is_none() => crate::analysis::years_not_held(&snap.reports()?, &result.filters.years).map(|n| web::years_not_held(&n, &p.year)),
             _ => None,
         };
         let view = web::SearchView {
@@ -468,7 +468,7 @@ pub(super) async fn api_metrics(State(app): State<Arc<App>>, Params(p): Params<M
 pub(super) fn similar_to(app: &App, snap: &Snapshot, id: &str) -> std::result::Result<(String, Vec<crate::query::SimilarHit>), Failure> {
     let found = crate::query::compared_text(&snap.index, id)
         .map_err(|_| not_found(format!("找不到“{id}”：应是库中的章节编号（报告编号-序号）或问题编号（报告编号-序号.N）；可在报告页点“相似问题”进入")))?;
-    let f = Filters { category: Some(Category::Problems), ..Filters::default() };
+    let f = Filters { categories: vec![Category::Problems], ..Filters::default() };
     let hits = snap.searching(&app.domain).similar(&found.text, &f, Some(&found.report), 20)?;
     Ok((found.text, hits))
 }

@@ -112,7 +112,7 @@ impl Snapshot {
         if let Some(p) = self.problems.get() {
             return Ok(p.clone());
         }
-        let docs = self.searching(domain).all_docs_as(None, &Filters { category: Some(Category::Problems), ..Filters::default() }, problems::for_tables)?;
+        let docs = self.searching(domain).all_docs_as(None, &Filters { categories: vec![Category::Problems], ..Filters::default() }, problems::for_tables)?;
         let p = Arc::new((problems::by_year(&docs, &domain.themes, self.units(domain)?), problems::by_theme(&docs, &domain.themes, self.units(domain)?, 1)));
         Ok(self.problems.get_or_init(|| p).clone())
     }
@@ -121,7 +121,7 @@ impl Snapshot {
         if let Some(rows) = self.themes.lock().unwrap_or_else(|p| p.into_inner()).get(theme) {
             return Ok(rows.clone());
         }
-        let f = Filters { category: Some(Category::Problems), theme: Some(theme.to_string()), ..Filters::default() };
+        let f = Filters { categories: vec![Category::Problems], themes: vec![theme.to_string()], ..Filters::default() };
         let docs = self.searching(domain).all_docs(None, &f)?;
         let refs: Vec<_> = docs.iter().collect();
         let rows = Arc::new(problems::by_department(&refs, domain, self.units(domain)?, 1));
@@ -133,7 +133,7 @@ impl Snapshot {
             return Ok(c.clone());
         }
         // Discovery reads the statements no theme names: whole sections.
-        let docs = self.searching(domain).all_docs(None, &Filters { category: Some(Category::Problems), ..Filters::default() })?;
+        let docs = self.searching(domain).all_docs(None, &Filters { categories: vec![Category::Problems], ..Filters::default() })?;
         let c = Arc::new(problems::discover(&docs, domain, self.units(domain)?));
         Ok(self.clusters.get_or_init(|| c).clone())
     }
