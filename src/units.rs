@@ -148,12 +148,19 @@ pub struct Registry {
     of: HashMap<String, usize>,
 }
 
-/// The places a name starts with and what follows them, short forms written out.
+/// The places a name starts with and what follows them, short forms written out and a renamed
+/// unit's ending as it is now.
 fn key(name: &str, units: &Units, regions: &RegionTable) -> (Vec<String>, String) {
     let name = name.trim();
     let chain = regions.leading_chain(name);
     let rest = &name[regions.leading_chain_len(name)..];
-    (chain, units.expand_short_form(rest))
+    (chain, units.current_name(&units.expand_short_form(rest)))
+}
+
+/// True when the name is an old name of a unit renamed since (卫生和计划生育委员会).
+fn renamed(name: &str, units: &Units, regions: &RegionTable) -> bool {
+    let rest = units.expand_short_form(&name.trim()[regions.leading_chain_len(name.trim())..]);
+    units.current_name(&rest) != rest
 }
 
 /// Whether the places `short` names can be the places `long` names: the same last place, the
@@ -243,7 +250,9 @@ impl Registry {
         let mut out = Registry::default();
         let mut add = |members: Vec<&str>, shown_as: Option<&str>| {
             let mut variants: Vec<Variant> = members.iter().map(|n| Variant { name: n.to_string(), reports: names.get(*n).copied().unwrap_or(0) }).collect();
-            variants.sort_by(|a, b| b.reports.cmp(&a.reports).then(b.name.chars().count().cmp(&a.name.chars().count())).then(a.name.cmp(&b.name)));
+            // Shown under a current name (not one a reform has replaced), the one most reports write,
+            // the fuller on a tie.
+            variants.sort_by_cached_key(|v| (renamed(&v.name, units, regions), std::cmp::Reverse(v.reports), std::cmp::Reverse(v.name.chars().count()), v.name.clone()));
             let name = shown_as.map(str::to_string).unwrap_or_else(|| variants[0].name.clone());
             let reports = variants.iter().map(|v| v.reports).sum();
             out.units.push(Unit { name, reports, variants, merged_by_user: shown_as.is_some() });
@@ -328,6 +337,24 @@ mod tests {
         assert_eq!(r.unit_of("六安市舒城县人力资源和社会保障局"), "舒城县人力资源和社会保障局");
         assert_eq!(r.units().len(), 2);
         assert!(!r.same_unit("舒城县财政局", "舒城县人力资源和社会保障局"));
+    }
+
+    #[test]
+    fn a_unit_renamed_by_a_reform_is_one_unit_under_its_new_name() {
+        let r = registry(
+            &[("株洲市卫生和计划生育委员会", 3), ("株洲市卫生健康委员会", 2), ("株洲市卫计委", 1), ("湘潭市卫生和计划生育委员会", 2), ("舒城县农业局", 2), ("舒城县农业农村局", 1), ("金寨县林业局", 4)],
+            &Aliases::default(),
+        );
+        // Before and after the rename, in full or short: one unit, shown under the name it has now
+        // even where the old one was written more often.
+        assert_eq!(r.unit_of("株洲市卫生和计划生育委员会"), "株洲市卫生健康委员会");
+        assert_eq!(r.unit_of("株洲市卫计委"), "株洲市卫生健康委员会");
+        assert_eq!(r.unit_of("舒城县农业局"), "舒城县农业农村局");
+        // Another place's old name stays its own unit; a name never renamed there stays as it is.
+        assert!(!r.same_unit("湘潭市卫生和计划生育委员会", "株洲市卫生健康委员会"));
+        assert_eq!(r.unit_of("湘潭市卫生和计划生育委员会"), "湘潭市卫生和计划生育委员会");
+        assert_eq!(r.unit_of("金寨县林业局"), "金寨县林业局");
+        assert_eq!(r.units().len(), 4, "{:?}", r.units());
     }
 
     #[test]

@@ -19,6 +19,15 @@ struct UnitFile {
     never_inside: Vec<Spanned<String>>,
     #[serde(default)]
     self_references: Vec<Spanned<SelfReferenceEntry>>,
+    #[serde(default)]
+    renamings: Vec<Spanned<RenamingEntry>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RenamingEntry {
+    old: String,
+    new: String,
 }
 
 #[derive(Deserialize)]
@@ -64,6 +73,8 @@ pub struct Units {
     never_inside: Option<aho_corasick::AhoCorasick>,
     /// How a report names itself ("我厅") and the endings of the names it then stands for.
     self_references: Vec<(String, Vec<String>)>,
+    /// Endings of units renamed one to one (old, new), longest old first.
+    renamings: Vec<(String, String)>,
 }
 
 /// The line of byte `at` in `text`, from 1.
@@ -156,6 +167,15 @@ impl Units {
             }
             self_references.push((e.word.clone(), e.endings.clone()));
         }
+        let mut renamings = Vec::new();
+        for r in &file.renamings {
+            let e = r.get_ref();
+            if !is_han_word(&e.old) || !is_han_word(&e.new) || e.old == e.new {
+                bail!("line {}: a renaming is an old and a new ending, different words of Chinese characters ({:?} → {:?})", line_of(text, r.span().start), e.old, e.new);
+            }
+            renamings.push((e.old.clone(), e.new.clone()));
+        }
+        renamings.sort_by_key(|(old, _)| std::cmp::Reverse(old.chars().count()));
         let never_inside = if inside.is_empty() { None } else { aho_corasick::AhoCorasick::new(&inside).ok() };
         let compile = |p: &str| Regex::new(p).map_err(|e| anyhow::anyhow!("the lists make a pattern that does not compile: {e}"));
         let alias_part = if alias.is_empty() { String::new() } else { format!(r"(?:[（(][\p{{Han}}]{{2,14}}(?:{})[)）])?", literal_alternation(&alias)) };
@@ -171,7 +191,7 @@ impl Units {
         ))?;
         // Longest first, so that 委员会 wins over 委 where both end a name.
         body.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
-        Ok(Units { full_name, body, admin, signature, party_prefixes, short_forms, cover_field, never_inside, self_references })
+        Ok(Units { full_name, body, admin, signature, party_prefixes, short_forms, cover_field, never_inside, self_references, renamings })
     }
 
     /// The endings of the names a text stands for when it calls itself as it most often does
@@ -224,6 +244,15 @@ impl Units {
             .unwrap_or_else(|| name.to_string())
     }
 
+    /// The name a unit renamed one to one has now (卫生和计划生育委员会 → 卫生健康委员会); the name
+    /// itself when it was not renamed.
+    pub fn current_name(&self, name: &str) -> String {
+        self.renamings
+            .iter()
+            .find_map(|(old, new)| name.strip_suffix(old.as_str()).map(|stem| format!("{stem}{new}")))
+            .unwrap_or_else(|| name.to_string())
+    }
+
     /// The cover fields naming the unit in `line`: (label, value) captures.
     pub fn cover_fields<'t>(&self, line: &'t str) -> regex::CaptureMatches<'_, 't> {
         self.cover_field.captures_iter(line)
@@ -235,6 +264,20 @@ mod tests {
     use super::*;
 
     const BUILTIN: &str = include_str!("../../schema/units.toml");
+
+    #[test]
+    fn renamings_give_the_current_name_and_a_bad_one_is_refused_with_its_line() {
+        let u = Units::parse(BUILTIN).unwrap();
+        assert_eq!(u.current_name("卫生和计划生育委员会"), "卫生健康委员会");
+        assert_eq!(u.current_name("农业局"), "农业农村局");
+        assert_eq!(u.current_name("农业农村局"), "农业农村局");
+        assert_eq!(u.current_name("财政局"), "财政局");
+        let bad = BUILTIN.replacen(r#"{ old = "农业局", new = "农业农村局" }"#, r#"{ old = "农业局", new = "农业局" }"#, 1);
+        assert_ne!(bad, BUILTIN);
+        let line = bad.lines().position(|l| l.contains(r#"new = "农业局""#)).unwrap() + 1;
+        let e = Units::parse(&bad).err().unwrap().to_string();
+        assert!(e.contains(&format!("line {line}")) && e.contains("农业局"), "{e}");
+    }
 
     #[test]
     fn the_builtin_lexicon_reads_names_as_before() {
