@@ -6,7 +6,7 @@
 //! was killed half-way leaves nothing that the next run does not repair.
 
 use crate::schema::Domain;
-use crate::extract;
+use crate::extract::{self, archive};
 use crate::model::{Report, ReportId, SourceInfo};
 use crate::enrich::read_report;
 use crate::store::{DataDir, Store};
@@ -46,23 +46,53 @@ pub struct Summary {
     pub recovered: Option<Recovery>,
 }
 
-/// Files to ingest: the files named, and in folders every file with a supported extension.
-/// Returns the files and the number of folder entries passed over; unreadable entries are errors.
-/// Symbolic links inside folders are followed only with `follow`.
-pub fn collect_files(paths: &[PathBuf], follow: bool) -> (Vec<PathBuf>, usize, Vec<(PathBuf, anyhow::Error)>) {
+/// One report to read: a file, or a member of a .zip archive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    /// Where it is shown and stored: the file's path, or the archive's joined with the member's name.
+    pub path: PathBuf,
+    /// The archive and the member, for a report inside an archive.
+    pub member: Option<(PathBuf, archive::Member)>,
+}
+
+impl Input {
+    fn file(path: PathBuf) -> Input {
+        Input { path, member: None }
+    }
+}
+
+/// The reports an archive holds, as inputs; the other members are counted as passed over.
+fn archive_inputs(path: &Path, files: &mut Vec<Input>, skipped: &mut usize, errors: &mut Vec<(PathBuf, anyhow::Error)>) {
+    match archive::members(path) {
+        Ok((members, others)) => {
+            *skipped += others;
+            files.extend(members.into_iter().map(|m| Input { path: archive::member_path(path, &m), member: Some((path.to_path_buf(), m)) }));
+        }
+        Err(e) => errors.push((path.to_path_buf(), e)),
+    }
+}
+
+/// Files to ingest: the files named, and in folders every file with a supported extension; a .zip
+/// archive named or found stands for the reports it holds. Returns the inputs and the number of
+/// entries passed over; unreadable entries are errors. Symbolic links inside folders are followed
+/// only with `follow`.
+pub fn collect_files(paths: &[PathBuf], follow: bool) -> (Vec<Input>, usize, Vec<(PathBuf, anyhow::Error)>) {
     let mut files = Vec::new();
     let mut skipped = 0;
     let mut errors = Vec::new();
     for p in paths {
         match std::fs::metadata(p) {
             Err(e) => errors.push((p.clone(), anyhow::Error::new(e).context("cannot read"))),
-            Ok(m) if m.is_file() => files.push(p.clone()),
+            Ok(m) if m.is_file() && archive::is_archive(p) => archive_inputs(p, &mut files, &mut skipped, &mut errors),
+            Ok(m) if m.is_file() => files.push(Input::file(p.clone())),
             Ok(_) => {
                 for entry in walkdir::WalkDir::new(p).follow_links(follow).sort_by_file_name() {
                     match entry {
                         Ok(e) if e.file_type().is_file() => {
                             if extract::Format::of(e.path()).is_some() {
-                                files.push(e.into_path());
+                                files.push(Input::file(e.into_path()));
+                            } else if archive::is_archive(e.path()) {
+                                archive_inputs(e.path(), &mut files, &mut skipped, &mut errors);
                             } else {
                                 skipped += 1;
                             }
@@ -89,11 +119,17 @@ pub enum Prepared {
     Parsed { key: String, report: Box<Report>, previous: Option<ReportId> },
 }
 
-/// Reads, extracts and parses a file; only reads the store (to skip unchanged files), so it runs on
-/// worker threads while the writer stores and indexes.
-pub fn prepare(store: &Store, path: &Path, domain: &Domain) -> Result<Prepared> {
-    let key = path_key(&dunce::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()));
-    let bytes = extract::read_bytes(path)?;
+/// Reads, extracts and parses a file (or an archive's member); only reads the store (to skip
+/// unchanged files), so it runs on worker threads while the writer stores and indexes.
+pub fn prepare(store: &Store, input: &Input, domain: &Domain) -> Result<Prepared> {
+    let path = input.path.as_path();
+    let (key, bytes) = match &input.member {
+        None => (path_key(&dunce::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())), extract::read_bytes(path)?),
+        Some((zip, member)) => {
+            let zip_key = path_key(&dunce::canonicalize(zip).unwrap_or_else(|_| zip.clone()));
+            (format!("{zip_key}/{}", member.name), archive::read_member(zip, member)?)
+        }
+    };
     let file_hash = blake3::hash(&bytes).to_hex().to_string();
     let previous = store.source(&key)?;
     if let Some(prev) = &previous {
@@ -195,9 +231,9 @@ pub fn ingest(paths: &[PathBuf], follow: bool, data: &DataDir, domain: &Domain, 
             let (next, files) = (&next, &files);
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(path) = files.get(i) else { break };
+                let Some(input) = files.get(i) else { break };
                 // One file must never end the run: a panic while reading it is that file's error.
-                let result = crate::guard::catch(|| prepare(store, path, domain))
+                let result = crate::guard::catch(|| prepare(store, input, domain))
                     .unwrap_or_else(|why| Err(anyhow::anyhow!("internal error while reading this file ({why}); the other files go on")));
                 if tx.send((i, result)).is_err() {
                     break;
@@ -210,7 +246,7 @@ pub fn ingest(paths: &[PathBuf], follow: bool, data: &DataDir, domain: &Domain, 
         for (i, prepared) in rx.iter() {
             pending.insert(i, prepared);
             while let Some(prepared) = pending.remove(&expected) {
-                let path = &files[expected];
+                let path = &files[expected].path;
                 expected += 1;
                 let text_bytes = match &prepared {
                     Ok(Prepared::Parsed { report, .. }) => report.sections.iter().map(|s| s.text.len()).sum(),

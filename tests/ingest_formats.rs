@@ -250,3 +250,59 @@ fn top_level_headings_stay_top_level_in_messy_layouts() {
     assert!(wrong.is_empty(), "{} of {checked} nested: {:?}", wrong.len(), &wrong[..wrong.len().min(5)]);
     assert_eq!(missing, 0, "top-level headings not found as sections");
 }
+
+/// A .zip of our sample reports as Chinese Windows writes one: one member named in GBK without
+/// the UTF-8 flag, one in UTF-8 inside a folder, a picture, and a member that unpacks far past a
+/// report's size.
+fn bundle(path: &Path) {
+    let gbk_name = "平遥县教育局2023年度报告.txt";
+    let (gbk, _, _) = encoding_rs::GBK.encode(gbk_name);
+    // Written under an ASCII name as long as the GBK bytes, which are then put in its place (in the
+    // local header and the central directory): the zip writer itself writes only UTF-8 names.
+    let placeholder: String = "p".repeat(gbk.len() - 4) + ".txt";
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file(placeholder.as_str(), opts).unwrap();
+    zip.write_all(&std::fs::read(samples().join("pingyao_jiaoyu_2023.txt")).unwrap()).unwrap();
+    zip.start_file("桐庐县/水利局2022.txt", opts).unwrap();
+    zip.write_all(&std::fs::read(samples().join("tonglu_shuili_2022.txt")).unwrap()).unwrap();
+    zip.start_file("照片.jpg", opts).unwrap();
+    zip.write_all(b"\xff\xd8\xff\xe0").unwrap();
+    zip.start_file("巨大.txt", opts).unwrap();
+    let chunk = vec![b'a'; 1 << 20];
+    for _ in 0..70 {
+        zip.write_all(&chunk).unwrap();
+    }
+    let mut bytes = zip.finish().unwrap().into_inner();
+    let mut at = 0;
+    while let Some(i) = bytes[at..].windows(placeholder.len()).position(|w| w == placeholder.as_bytes()) {
+        bytes[at + i..at + i + gbk.len()].copy_from_slice(&gbk);
+        at += i + gbk.len();
+    }
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn reports_in_a_zip_archive_are_ingested_with_their_gbk_names() {
+    let dir = TempDir::new().unwrap();
+    bundle(&dir.path().join("2023年报告.zip"));
+    let data = TempDir::new().unwrap();
+    let out = jixiao(data.path()).arg("ingest").arg(dir.path()).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    // The two reports are stored; the picture is passed over; the oversized member is refused by name.
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("巨大.txt") && err.contains("64 MB"), "{err}");
+    let stored = reports(data.path());
+    let sources: Vec<&str> = stored.iter().map(|r| r["source"].as_str().unwrap()).collect();
+    assert_eq!(stored.len(), 2, "{sources:?}");
+    assert!(sources.iter().any(|s| s.ends_with("2023年报告.zip/平遥县教育局2023年度报告.txt")), "the GBK name is read: {sources:?}");
+    assert!(sources.iter().any(|s| s.ends_with("2023年报告.zip/桐庐县/水利局2022.txt")), "{sources:?}");
+    assert!(stored.iter().any(|r| r["department"].as_str().is_some_and(|d| d.contains("平遥县教育局"))));
+    // Ingesting the archive again finds the same reports unchanged.
+    let again = jixiao(data.path()).arg("ingest").arg(dir.path().join("2023年报告.zip")).output().unwrap();
+    assert!(String::from_utf8_lossy(&again.stdout).contains("2 unchanged") || String::from_utf8_lossy(&again.stderr).contains("2 unchanged"), "{}", String::from_utf8_lossy(&again.stderr));
+    // A damaged archive is refused by name; the run goes on.
+    std::fs::write(dir.path().join("坏的.zip"), b"PK\x03\x04 not really").unwrap();
+    let out = jixiao(data.path()).arg("ingest").arg(dir.path()).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("坏的.zip"));
+}

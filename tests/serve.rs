@@ -219,6 +219,19 @@ fn uploads_are_ingested_only_when_allowed_and_new_reports_appear() {
     let r = upload(a, &long, MARKUP_REPORT.replace("青山县", "红石县").as_bytes());
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["ok"], true, "{}", r.text());
+    // A .zip of reports: each is ingested, and the reply counts them.
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    for county in ["黑山县", "绿水县"] {
+        zip.start_file(format!("{county}文旅局2023.txt"), opts).unwrap();
+        std::io::Write::write_all(&mut zip, MARKUP_REPORT.replace("青山县", county).as_bytes()).unwrap();
+    }
+    let bytes = zip.finish().unwrap().into_inner();
+    let r = upload(a, "两个县.zip", &bytes).json();
+    assert_eq!(r["ok"], true, "{r}");
+    assert!(r["message"].as_str().unwrap().contains("2 份报告，新导入 2 份"), "{r}");
+    let found = get(a, &format!("/api/search?q={}", enc("绿水县"))).json();
+    assert!(found["total"].as_u64().unwrap() > 0);
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! File → text, by format: plain text and Markdown (decoded by parse::decode), Word .docx and
 //! legacy .doc, PDF and HTML. Every format's text goes through the same parser afterwards.
 
+pub mod archive;
 mod child;
 mod doc;
 pub(crate) mod docx;

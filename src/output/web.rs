@@ -788,7 +788,7 @@ pub fn ingest_page(frame: &Frame, max_mb: u64, token: &str) -> Markup {
     let body = html! {
         h1 { "导入报告" }
         p.lead { "把报告文件（.pdf .docx .doc .txt .html）拖到下面，或点选文件。每个文件单独导入，逐个显示结果；单个文件不超过 " (max_mb) " MB。" }
-        div #drop.drop data-token=(token) { "拖放文件到这里，或 " label.pick { "选择文件" input #files type="file" multiple accept=".pdf,.docx,.doc,.txt,.md,.html,.htm"; } }
+        div #drop.drop data-token=(token) { "拖放文件到这里，或 " label.pick { "选择文件" input #files type="file" multiple accept=".pdf,.docx,.doc,.txt,.md,.html,.htm,.zip"; } }
         table.data #progress { thead { tr { th { "文件" } th { "进度" } th { "结果" } } } tbody {} }
         p #done.hidden { "完成。" a href="/" { "去检索 ›" } }
     };

@@ -70,8 +70,8 @@ fn same_content(a: &std::path::Path, b: &std::path::Path) -> bool {
 /// the reply says what became of it.
 pub(super) fn ingest_upload(app: &App, name: &str, received: tempfile::NamedTempFile) -> Reply {
     let name = safe_file_name(name).ok_or_else(|| bad("the upload has no file name"))?;
-    if crate::extract::Format::of(std::path::Path::new(&name)).is_none() {
-        return Ok(Json(serde_json::json!({ "ok": false, "message": format!("{name}：不是支持的格式（.pdf .docx .doc .txt .md .html）") })).into_response());
+    if crate::extract::Format::of(std::path::Path::new(&name)).is_none() && !crate::extract::archive::is_archive(std::path::Path::new(&name)) {
+        return Ok(Json(serde_json::json!({ "ok": false, "message": format!("{name}：不是支持的格式（.pdf .docx .doc .txt .md .html，或装有这些文件的 .zip）") })).into_response());
     }
     let dir = app.data.root.join("uploads");
     // The same name with other content is kept beside, not overwritten.
@@ -83,14 +83,25 @@ pub(super) fn ingest_upload(app: &App, name: &str, received: tempfile::NamedTemp
     }
     received.persist(&path).map_err(|e| anyhow::anyhow!("cannot write {}: {}", path.display(), e.error))?;
     let _one = app.ingesting.lock().unwrap_or_else(|p| p.into_inner());
-    let mut outcome: Option<std::result::Result<Outcome, String>> = None;
+    let mut outcomes: Vec<std::result::Result<Outcome, String>> = Vec::new();
     let mut on_event = |e: Event| {
         if let Event::File { result, .. } = e {
-            outcome = Some(result.as_ref().map(Clone::clone).map_err(|e| format!("{e:#}")));
+            outcomes.push(result.as_ref().map(Clone::clone).map_err(|e| format!("{e:#}")));
         }
     };
     let ran = ingest::ingest(std::slice::from_ref(&path), false, &app.data, &app.domain, &mut on_event);
-    let (ok, message) = match (ran, outcome) {
+    // An archive holds several reports: what became of them, counted, with the first failure.
+    if ran.is_ok() && outcomes.len() > 1 {
+        let added = outcomes.iter().filter(|o| matches!(o, Ok(Outcome::Added(_)) | Ok(Outcome::Replaced { .. }))).count();
+        let kept = outcomes.iter().filter(|o| matches!(o, Ok(Outcome::Unchanged(_)) | Ok(Outcome::Duplicate(_)))).count();
+        let failed: Vec<&String> = outcomes.iter().filter_map(|o| o.as_ref().err()).collect();
+        let mut message = format!("{name}：{} 份报告，新导入 {added} 份，已在库中 {kept} 份", outcomes.len());
+        if let Some(first) = failed.first() {
+            message.push_str(&format!("，{} 份未能读取（如：{}）", failed.len(), first.replace(&path.display().to_string(), &name)));
+        }
+        return Ok(Json(serde_json::json!({ "ok": failed.is_empty(), "message": message })).into_response());
+    }
+    let (ok, message) = match (ran, outcomes.pop()) {
         (Err(e), _) => (false, format!("{e:#}")),
         (Ok(_), Some(Ok(Outcome::Added(id)))) | (Ok(_), Some(Ok(Outcome::Replaced { new: id, .. }))) => (true, format!("已导入，报告编号 {id}")),
         (Ok(_), Some(Ok(Outcome::Unchanged(id)))) => (true, format!("已在库中（报告编号 {id}）")),
