@@ -10,13 +10,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// What a converter may take.
+/// What a converter may take. Processor time and address space are limited where the system has
+/// resource limits (Unix); elsewhere the wall clock and the output cap still hold.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Wall-clock and processor seconds.
     pub seconds: u64,
     /// Address space in bytes (`None`: not limited, for converters that reserve far more than
     /// they use).
+    #[cfg_attr(not(unix), allow(dead_code))]
     pub memory: Option<u64>,
     /// Bytes of standard output read back; more is refused.
     pub output: usize,
