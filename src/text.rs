@@ -261,6 +261,43 @@ pub fn han_count(s: &str) -> usize {
     s.chars().filter(|c| is_han(*c)).count()
 }
 
+/// Ordered by word, so that sums over a vector add in one order and give the same float every run
+/// (a hash map's order changes from run to run, and with it the last bits of a cosine and the order
+/// of near-equal hits).
+pub type Vector = std::collections::BTreeMap<String, f32>;
+
+/// The cosine of two sparse vectors.
+pub fn cosine(a: &Vector, b: &Vector) -> f32 {
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let dot: f32 = small.iter().filter_map(|(k, x)| large.get(k).map(|y| x * y)).sum();
+    let na: f32 = a.values().map(|x| x * x).sum::<f32>().sqrt();
+    let nb: f32 = b.values().map(|x| x * x).sum::<f32>().sqrt();
+    if na == 0.0 || nb == 0.0 {
+        0.0
+    } else {
+        dot / (na * nb)
+    }
+}
+
+/// Character bigrams of a text's Chinese words, with counts: what a rewording keeps when jieba
+/// cuts it differently (资金沉淀 / 沉淀资金 share 资金 and 沉淀). Figures, Latin letters and
+/// punctuation are left out, and a bigram does not run over punctuation.
+pub fn bigrams(text: &str) -> Vector {
+    let mut v = Vector::new();
+    let mut prev: Option<char> = None;
+    for c in text.chars().map(fold_char) {
+        if !is_han(c) {
+            prev = None;
+            continue;
+        }
+        if let Some(p) = prev {
+            *v.entry([p, c].iter().collect()).or_insert(0.0) += 1.0;
+        }
+        prev = Some(c);
+    }
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

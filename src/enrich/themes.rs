@@ -163,13 +163,23 @@ pub fn statement_themes(statement: &str, themes: &Themes) -> Vec<ThemeId> {
             (c, may)
         })
         .collect();
-    themes
+    let found: Vec<ThemeId> = themes
         .list
         .iter()
         .enumerate()
         .filter(|(i, t)| units.iter().any(|(c, may)| may[*i] && clause_names(t, c, form)))
         .map(|(_, t)| t.id.clone())
-        .collect()
+        .collect();
+    if !found.is_empty() {
+        return found;
+    }
+    // The rules name no theme: a statement that still states a shortfall (a deficiency word in a
+    // clause not resolved, or a finding's form) takes the theme of the example it is most like.
+    let shortfall = form || live.iter().any(|c| themes.cues.deficiency.as_ref().is_some_and(|d| d.is_match(c)));
+    if !shortfall {
+        return found;
+    }
+    themes.examples.nearest(&s).map(|(i, _)| vec![themes.list[i].id.clone()]).unwrap_or_default()
 }
 
 /// True when a statement states a shortfall: it names a theme, or a clause of it carries a

@@ -7,6 +7,7 @@
 //! compiled once here, so a bad pattern is reported with its file before any report is touched.
 
 mod categories;
+mod examples;
 mod metadata;
 mod metrics;
 mod pattern;
@@ -14,6 +15,7 @@ mod themes;
 mod units;
 
 pub use categories::CategoryRules;
+pub use examples::Examples;
 pub use metadata::{KindWords, Metadata};
 pub use metrics::{MetricDef, MetricDefs, MetricPattern, INDICATOR_SCORE};
 pub use pattern::Pattern;
@@ -34,6 +36,7 @@ const DEFAULT_STOPWORDS: &str = include_str!("../../schema/stopwords.txt");
 const DEFAULT_METRICS: &str = include_str!("../../schema/metrics.toml");
 const DEFAULT_UNITS: &str = include_str!("../../schema/units.toml");
 const DEFAULT_METADATA: &str = include_str!("../../schema/metadata.toml");
+const DEFAULT_EXAMPLES: &str = include_str!("../../schema/examples.toml");
 
 /// All domain knowledge, compiled.
 pub struct Domain {
@@ -58,7 +61,7 @@ pub struct Domain {
 }
 
 /// The schema files, by name.
-pub const SCHEMA_FILES: [&str; 9] = ["categories.toml", "themes.toml", "findings.toml", "regions.tsv", "userdict.txt", "stopwords.txt", "metrics.toml", "units.toml", "metadata.toml"];
+pub const SCHEMA_FILES: [&str; 10] = ["categories.toml", "themes.toml", "findings.toml", "examples.toml", "regions.tsv", "userdict.txt", "stopwords.txt", "metrics.toml", "units.toml", "metadata.toml"];
 
 impl Domain {
     /// The compiled-in defaults only.
@@ -98,6 +101,7 @@ impl Domain {
         let (cat_text, cat_name) = read("categories.toml", DEFAULT_CATEGORIES)?;
         let (theme_text, theme_name) = read("themes.toml", DEFAULT_THEMES)?;
         let (findings_text, findings_name) = read("findings.toml", DEFAULT_FINDINGS)?;
+        let (examples_text, examples_name) = read("examples.toml", DEFAULT_EXAMPLES)?;
         let (region_text, region_name) = read("regions.tsv", DEFAULT_REGIONS)?;
         let (userdict, _) = read("userdict.txt", DEFAULT_USERDICT)?;
         let (stop_text, _) = read("stopwords.txt", DEFAULT_STOPWORDS)?;
@@ -109,6 +113,7 @@ impl Domain {
         let categories = CategoryRules::parse(&cat_text, check("categories.toml")).with_context(|| format!("in {cat_name}"))?;
         let themes = Themes::parse(&theme_text, check("themes.toml")).with_context(|| format!("in {theme_name}"))?;
         let themes = themes.with_findings(&findings_text, check("findings.toml"), findings_text != DEFAULT_FINDINGS).with_context(|| format!("in {findings_name}"))?;
+        let themes = themes.with_examples(&examples_text, examples_text != DEFAULT_EXAMPLES).with_context(|| format!("in {examples_name}"))?;
         let stopwords = stop_text
             .lines()
             .map(str::trim)
@@ -121,6 +126,7 @@ impl Domain {
             ("categories.toml", cat_text),
             ("themes.toml", theme_text),
             ("findings.toml", findings_text),
+            ("examples.toml", examples_text),
             ("regions.tsv", region_text.clone()),
             ("userdict.txt", userdict.clone()),
             ("stopwords.txt", stop_text),

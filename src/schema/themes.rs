@@ -156,6 +156,8 @@ pub struct Themes {
     pub cues: Cues,
     /// The form of a finding: a count of units or a scope word as subject, an action, an amount.
     pub form: Form,
+    /// Example statements of each theme, for statements the rules leave without one.
+    pub examples: super::Examples,
     /// The literals a text must hold for each theme to name a problem in it, found when first needed.
     anchors: std::sync::OnceLock<Anchors>,
 }
@@ -237,13 +239,22 @@ impl Themes {
             measure: alternation(&c.measure, check).context("in [cues] measure")?,
             question: alternation(&c.question, check).context("in [cues] question")?,
         };
-        Ok(Themes { list, cues, form: Form::default(), anchors: std::sync::OnceLock::new() })
+        Ok(Themes { list, cues, form: Form::default(), examples: super::Examples::default(), anchors: std::sync::OnceLock::new() })
     }
 
     /// Adds the vocabulary of findings (findings.toml) to the themes it names. When `strict` (a
     /// findings file the user edited) an entry for a theme that does not exist is an error naming
     /// its source; the built-in file's entries for themes a user's themes.toml dropped are left out
     /// (a data directory's remembered copy of it included).
+    /// The themes with their example statements (examples.toml). With `strict` an example of a
+    /// theme that does not exist is an error; otherwise (the built-in file beside a user's
+    /// themes.toml) the examples of themes the user dropped are left out.
+    pub(crate) fn with_examples(mut self, text: &str, strict: bool) -> Result<Themes> {
+        let ids: Vec<&str> = self.list.iter().map(|t| t.id.0.as_str()).collect();
+        self.examples = super::Examples::parse(text, &ids, strict)?;
+        Ok(self)
+    }
+
     pub(crate) fn with_findings(mut self, text: &str, check: Check, strict: bool) -> Result<Themes> {
         let file: FindingsFile = toml::from_str(text)?;
         let mut terms: Vec<Vec<String>> = vec![Vec::new(); self.list.len()];
