@@ -6,7 +6,7 @@ use crate::analysis::department::DepartmentView;
 use crate::analysis::metrics::MetricRow;
 use crate::analysis::overview::Overview;
 use crate::analysis::problems::{Cluster, DepartmentRow, ThemeRow, YearMatrix};
-use crate::schema::Themes;
+use crate::schema::{CategoryRules, Themes};
 use crate::index::{ReportDoc, SectionDoc};
 use crate::model::Category;
 use crate::query::facets::{Count, Facets};
@@ -48,23 +48,6 @@ fn action_form(frame: &Frame, action: &str, next: Option<&str>, fields: Markup, 
         }
     }
 }
-
-pub fn category_label(c: &str) -> &'static str {
-    match c {
-        "overview" => "概况",
-        "budget" => "预算与资金",
-        "targets" => "绩效目标",
-        "conclusion" => "评价结论",
-        "analysis" => "绩效分析",
-        "achievements" => "主要成效",
-        "problems" => "存在问题",
-        "measures" => "改进措施",
-        "disclosure" => "信息公开",
-        "appendix" => "附表",
-        _ => "其他",
-    }
-}
-
 pub fn kind_label(k: &str) -> &'static str {
     match k {
         "department_overall" => "部门整体支出",
@@ -140,6 +123,8 @@ pub struct SearchView<'a> {
     pub page: usize,
     pub per_page: usize,
     pub themes: &'a Themes,
+    /// The categories' display names.
+    pub categories: &'a CategoryRules,
     /// A problem with the query or a filter, shown above the results.
     pub error: Option<String>,
     /// Why nothing was found when a filter is the reason (a year the collection does not hold).
@@ -179,7 +164,7 @@ pub fn search_page(frame: &Frame, v: &SearchView) -> Markup {
         ("dept", p.dept.as_str(), "部门", &plain),
         ("region", p.region.as_str(), "地区", &plain),
         ("kind", p.kind.as_str(), "类型", &|k| kind_label(k).to_string()),
-        ("category", p.category.as_str(), "章节", &|c| category_label(c).to_string()),
+        ("category", p.category.as_str(), "章节", &|c| v.categories.display_of(c).to_string()),
         ("theme", p.theme.as_str(), "问题", &|t| theme_label(themes, t)),
     ];
     let chips: Vec<(&str, &str, String)> =
@@ -225,7 +210,7 @@ pub fn search_page(frame: &Frame, v: &SearchView) -> Markup {
                 (facet_block(&format!("地区（{}）", region_level.0), "region", region_level.1, &p.region, p, &plain))
                 (facet_block("部门", "dept", &v.facets.departments, &p.dept, p, &plain))
                 (facet_block("报告类型", "kind", &v.facets.kinds, &p.kind, p, &|k| kind_label(k).to_string()))
-                (facet_block("章节类别", "category", &v.facets.categories, &p.category, p, &|c| category_label(c).to_string()))
+                (facet_block("章节类别", "category", &v.facets.categories, &p.category, p, &|c| v.categories.display_of(c).to_string()))
                 (facet_block("问题主题", "theme", &v.facets.themes, &p.theme, p, &|t| theme_label(themes, t)))
             }
             section.hits {
@@ -237,7 +222,7 @@ pub fn search_page(frame: &Frame, v: &SearchView) -> Markup {
                 }
                 ol.hits start=((v.page - 1) * v.per_page + 1) {
                     @for h in v.hits {
-                        (hit_item(h, themes))
+                        (hit_item(h, themes, v.categories))
                     }
                 }
                 @if v.hits.is_empty() && v.error.is_none() { p.empty { "没有找到匹配的章节。换个说法，或去掉一些筛选条件。" } }
@@ -255,7 +240,7 @@ pub fn search_page(frame: &Frame, v: &SearchView) -> Markup {
     layout(&title, Page::Search, frame, body)
 }
 
-fn hit_item(h: &Hit, themes: &Themes) -> Markup {
+fn hit_item(h: &Hit, themes: &Themes, categories: &CategoryRules) -> Markup {
     let d = &h.doc;
     let link = format!("/report/{}?hit={}#s{}", d.report_id, d.section.seq, d.section.seq);
     html! {
@@ -263,7 +248,7 @@ fn hit_item(h: &Hit, themes: &Themes) -> Markup {
             div.meta {
                 a.dept href=(url("/department", &[("name", d.department.as_deref().unwrap_or(""))])) { (d.department.as_deref().unwrap_or("（未识别部门）")) }
                 span.year { (d.fiscal_year.map(|y| y.to_string()).unwrap_or_default()) }
-                span.cat { (category_label(d.section.category.as_str())) }
+                span.cat { (categories.display(d.section.category)) }
                 @for t in &d.section.themes { span.theme { (theme_label(themes, &t.0)) } }
             }
             a.path href=(link) { (d.section.path.join(" › ")) }
@@ -273,7 +258,7 @@ fn hit_item(h: &Hit, themes: &Themes) -> Markup {
 }
 
 /// The report page: metadata and the section tree; `hit` is the section arrived at from a search.
-pub fn report_page(frame: &Frame, r: &ReportDoc, sections: &[SectionDoc], hit: Option<u32>, themes: &Themes) -> Markup {
+pub fn report_page(frame: &Frame, r: &ReportDoc, sections: &[SectionDoc], hit: Option<u32>, themes: &Themes, categories: &CategoryRules) -> Markup {
     let m = &r.report.meta;
     let title = m.department.clone().unwrap_or_else(|| "（未识别部门）".into());
     let body = html! {
@@ -307,7 +292,7 @@ pub fn report_page(frame: &Frame, r: &ReportDoc, sections: &[SectionDoc], hit: O
                 section.sec.hit[is_hit] id=(format!("s{}", sec.seq)) data-level=(sec.level) style=(format!("margin-left:{}em", f32::from(sec.level.saturating_sub(1).min(6)) * 1.2)) {
                     h3 {
                         (sec.heading) " "
-                        span.cat { (category_label(sec.category.as_str())) }
+                        span.cat { (categories.display(sec.category)) }
                         @for t in &sec.themes { span.theme { (theme_label(themes, &t.0)) } }
                     }
                     @if sec.statements.is_empty() || sec.category != Category::Problems {

@@ -21,6 +21,7 @@ struct CategoryEntry {
     labels: Vec<String>,
     sticky: Option<bool>,
     search_boost: Option<f32>,
+    display: Option<String>,
 }
 
 /// The rules that give a section its category (see schema/categories.toml).
@@ -30,6 +31,7 @@ pub struct CategoryRules {
     pub(crate) labels: RuleList,
     sticky: HashSet<Category>,
     boost: HashMap<Category, f32>,
+    display: HashMap<Category, String>,
 }
 
 /// Patterns tried in order, the first that matches wins. Every section's heading is checked
@@ -59,7 +61,7 @@ impl RuleList {
 impl CategoryRules {
     pub(crate) fn parse(text: &str, check: Check) -> Result<CategoryRules> {
         let file: CategoryFile = toml::from_str(text)?;
-        let mut rules = CategoryRules { headings: RuleList::default(), labels: RuleList::default(), sticky: HashSet::new(), boost: HashMap::new() };
+        let mut rules = CategoryRules { headings: RuleList::default(), labels: RuleList::default(), sticky: HashSet::new(), boost: HashMap::new(), display: HashMap::new() };
         for entry in file.category {
             let cat = Category::parse(&entry.name).ok_or_else(|| {
                 anyhow!("unknown category {:?}; the categories are: {}", entry.name, category_names())
@@ -76,8 +78,33 @@ impl CategoryRules {
             if let Some(b) = entry.search_boost {
                 rules.boost.insert(cat, b);
             }
+            if let Some(d) = entry.display.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+                rules.display.insert(cat, d.to_string());
+            }
         }
         Ok(rules)
+    }
+
+    /// The rules with the display names of `defaults` (the built-in file) for the categories this
+    /// file names none for: a user's older categories.toml keeps the app's Chinese names.
+    pub(crate) fn with_default_display(mut self, defaults: &str) -> Result<CategoryRules> {
+        let file: CategoryFile = toml::from_str(defaults)?;
+        for entry in file.category {
+            if let (Some(cat), Some(d)) = (Category::parse(&entry.name), entry.display) {
+                self.display.entry(cat).or_insert(d);
+            }
+        }
+        Ok(self)
+    }
+
+    /// The category's name in the browser app (its `display`), else its English name.
+    pub fn display(&self, c: Category) -> &str {
+        self.display.get(&c).map(String::as_str).unwrap_or(c.as_str())
+    }
+
+    /// `display` of a category given by its English name; an unknown name as it is.
+    pub fn display_of<'a>(&'a self, name: &'a str) -> &'a str {
+        Category::parse(name).map(|c| self.display(c)).unwrap_or(name)
     }
 
     /// The category a heading names, if any. `title` is the heading without its marker.

@@ -110,7 +110,7 @@ impl Domain {
         let (metadata_text, metadata_name) = read("metadata.toml", DEFAULT_METADATA)?;
         // The built-in files are checked by a test and parsed only when used.
         let check = |name: &str| if dir.is_some_and(|d| d.join(name).exists()) { user_check } else { Check::None };
-        let categories = CategoryRules::parse(&cat_text, check("categories.toml")).with_context(|| format!("in {cat_name}"))?;
+        let categories = CategoryRules::parse(&cat_text, check("categories.toml")).and_then(|c| c.with_default_display(DEFAULT_CATEGORIES)).with_context(|| format!("in {cat_name}"))?;
         let themes = Themes::parse(&theme_text, check("themes.toml")).with_context(|| format!("in {theme_name}"))?;
         let themes = themes.with_findings(&findings_text, check("findings.toml"), findings_text != DEFAULT_FINDINGS).with_context(|| format!("in {findings_name}"))?;
         let themes = themes.with_examples(&examples_text, examples_text != DEFAULT_EXAMPLES).with_context(|| format!("in {examples_name}"))?;
@@ -315,6 +315,20 @@ mod tests {
         assert_eq!(d.categories.for_label("改进措施"), Some(Category::Measures));
         assert_eq!(d.categories.for_label("下一步工作打算"), Some(Category::Measures));
         assert_eq!(d.categories.for_label("存在不足"), Some(Category::Problems));
+    }
+
+    #[test]
+    fn category_display_names_come_from_categories_toml() {
+        let d = Domain::builtin().unwrap();
+        assert_eq!(d.categories.display(Category::Problems), "存在问题");
+        assert_eq!(d.categories.display(Category::Other), "其他");
+        assert_eq!(d.categories.display_of("budget"), "预算与资金");
+        // A user's file names its own; one that names none keeps the built-in names.
+        let dir = tempfile::TempDir::new().unwrap();
+        std::fs::write(dir.path().join("categories.toml"), "[[category]]\nname = \"problems\"\nheadings = [\"问题\"]\ndisplay = \"问题清单\"\n").unwrap();
+        let d = Domain::load(Some(dir.path())).unwrap();
+        assert_eq!(d.categories.display(Category::Problems), "问题清单");
+        assert_eq!(d.categories.display(Category::Budget), "预算与资金");
     }
 
     #[test]

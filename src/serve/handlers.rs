@@ -156,6 +156,7 @@ pub(super) async fn search_page(State(app): State<Arc<App>>, Params(p): Params<S
             page: result.page,
             per_page: PER_PAGE,
             themes: &app.domain.themes,
+            categories: &app.domain.categories,
             error,
         };
         Ok(html_page(web::search_page(&app.frame(Some(&snap)), &view)))
@@ -224,7 +225,7 @@ pub(super) async fn report_page(State(app): State<Arc<App>>, UrlPath(id): UrlPat
         let id = resolve(&snap, &id)?;
         let report = snap.index.report(&id)?.ok_or_else(|| not_found(format!("没有编号为 {id} 的报告")))?;
         let sections = snap.index.sections_of(&id)?;
-        Ok(html_page(web::report_page(&app.frame(Some(&snap)), &report, &sections, p.hit, &app.domain.themes)))
+        Ok(html_page(web::report_page(&app.frame(Some(&snap)), &report, &sections, p.hit, &app.domain.themes, &app.domain.categories)))
     })
     .await
 }
