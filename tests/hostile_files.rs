@@ -72,9 +72,10 @@ fn ingest_beside_valid(name: &str, bytes: &[u8], expect: Expect) {
 
 // ---- PDF ----
 
-/// A PDF from numbered object bodies (object n is `objects[n - 1]`), with a correct xref table.
-fn pdf(objects: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+/// A PDF's header and numbered objects (object n is `objects[n - 1]`), with each object's offset.
+fn objects_of(version: &str, objects: &[Vec<u8>]) -> (Vec<u8>, Vec<usize>) {
+    let mut out = format!("%PDF-{version}\n%").into_bytes();
+    out.extend_from_slice(b"\xe2\xe3\xcf\xd3\n");
     let mut offsets = Vec::new();
     for (i, body) in objects.iter().enumerate() {
         offsets.push(out.len());
@@ -82,6 +83,12 @@ fn pdf(objects: &[Vec<u8>]) -> Vec<u8> {
         out.extend_from_slice(body);
         out.extend_from_slice(b"\nendobj\n");
     }
+    (out, offsets)
+}
+
+/// A PDF from numbered object bodies (object n is `objects[n - 1]`), with a correct xref table.
+fn pdf(objects: &[Vec<u8>]) -> Vec<u8> {
+    let (mut out, offsets) = objects_of("1.7", objects);
     let xref = out.len();
     out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
     for o in offsets {
@@ -398,14 +405,7 @@ fn encrypted_with_object_stream(mb: usize) -> Vec<u8> {
         stream("/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode", &encrypted(5, zeros(mb))),
         pdf_source(&lopdf::Object::Dictionary(state.encode().unwrap())).into_bytes(),
     ];
-    let mut out = b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
-    }
+    let (mut out, offsets) = objects_of("1.5", &objects);
     // Object 7, the cross-reference stream (not encrypted, as the format has it): entries of
     // 1 + 4 + 2 bytes for objects 0–8; object 8 is in object stream 5.
     let at = out.len();

@@ -25,16 +25,9 @@ pub struct Limits {
 }
 
 /// A converter was stopped at a limit: the file is refused for that, whatever another reader found.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 pub struct Stopped(pub String);
-
-impl std::fmt::Display for Stopped {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for Stopped {}
 
 /// Runs `command` (named `tool` in messages) with `input` on its standard input, within `limits`;
 /// returns how it ended and what it wrote to standard output. A limit reached is a [`Stopped`]

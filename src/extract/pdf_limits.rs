@@ -36,16 +36,9 @@ pub const MAX_DRAWN: usize = 256 << 20;
 pub const MAX_FORM_DRAWS: usize = 100_000;
 
 /// A PDF refused for breaking a limit: final, no other reader is tried on it.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 pub struct Refused(pub String);
-
-impl std::fmt::Display for Refused {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for Refused {}
 
 /// Refuses the file with a reason.
 macro_rules! refuse {
