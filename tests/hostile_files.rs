@@ -446,6 +446,14 @@ fn an_encrypted_pdf_opens_and_its_object_stream_bombs_are_refused() {
     let (plain, protected) = (read("plain.pdf", &plain), read("protected.pdf", &protected));
     assert!(plain.0.as_str().is_some_and(|d| d.contains("公安")), "{plain:?}");
     assert_eq!(protected, plain);
+    // An unprotected file whose objects sit in object streams and that writes "/Encrypt 9 0 R"
+    // somewhere but its trailer (a comment here) reads as it is.
+    let mut modern = lopdf::Document::load(common::fixtures().join("cuiping_gongan_2023.pdf")).unwrap();
+    let mut bytes = Vec::new();
+    modern.save_modern(&mut bytes).unwrap();
+    assert!(memchr::memmem::find(&bytes, b"/ObjStm").is_some(), "written with object streams");
+    bytes.extend_from_slice(b"% /Encrypt 9 0 R\n");
+    assert_eq!(read("modern.pdf", &bytes), plain);
     // The same object stream, small: the document opens (its page draws nothing, so it holds no
     // text), which shows the file is read as a reader would read it.
     let small = encrypted_with_object_stream(1);

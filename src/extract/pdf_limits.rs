@@ -80,6 +80,9 @@ pub fn load(bytes: &[u8]) -> Result<Document> {
         decrypt(&mut doc)?;
     } else if doc.is_encrypted() {
         refuse!("the PDF's encryption is written in a way jixiao cannot read; save an unprotected copy first");
+    } else {
+        // "/Encrypt N 0 R" written somewhere but the trailer: not encrypted after all.
+        unpack_stashed(&mut doc, None)?;
     }
     // Streams of an encrypted document were read without decoding; decode what is left.
     for object in doc.objects.values_mut() {
@@ -132,9 +135,23 @@ fn decrypt(doc: &mut Document) -> Result<()> {
             let _ = decrypt_object(&state, id, object);
         }
     }
+    unpack_stashed(doc, Some(&state))?;
+    doc.trailer.remove(b"Encrypt");
+    if let Some(entry) = entry {
+        doc.objects.remove(&entry);
+    }
+    doc.encryption_state = Some(state);
+    Ok(())
+}
+
+/// Unpacks the object streams set aside while loading (decrypted first with `state`), each decoded
+/// within the limits; an object already loaded is kept.
+fn unpack_stashed(doc: &mut Document, state: Option<&lopdf::encryption::EncryptionState>) -> Result<()> {
     let mut unpacked = std::collections::BTreeMap::new();
     for (id, mut object) in STASHED.with(|s| std::mem::take(&mut *s.borrow_mut())) {
-        let _ = decrypt_object(&state, id, &mut object);
+        if let Some(state) = state {
+            let _ = lopdf::encryption::decrypt_object(state, id, &mut object);
+        }
         if let Object::Stream(stream) = &mut object {
             decode_in_place(stream)?;
             if let Ok(objects) = lopdf::ObjectStream::new(stream) {
@@ -145,11 +162,6 @@ fn decrypt(doc: &mut Document) -> Result<()> {
     for (id, object) in unpacked {
         doc.objects.entry(id).or_insert(object);
     }
-    doc.trailer.remove(b"Encrypt");
-    if let Some(entry) = entry {
-        doc.objects.remove(&entry);
-    }
-    doc.encryption_state = Some(state);
     Ok(())
 }
 
