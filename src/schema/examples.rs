@@ -5,6 +5,7 @@
 //! The tagger asks only for a statement that states a shortfall and names no theme by the rules.
 
 use crate::text::{bigrams, cosine, Vector};
+use super::line_of;
 use anyhow::{bail, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -28,11 +29,6 @@ pub struct Examples {
     unseen: f32,
     /// Each example: its theme's place in the theme list, and its weighted pairs.
     items: Vec<(usize, Vector)>,
-}
-
-/// The line of byte `at` in `text`, from 1.
-fn line_of(text: &str, at: usize) -> usize {
-    text.as_bytes()[..at.min(text.len())].iter().filter(|b| **b == b'\n').count() + 1
 }
 
 impl Examples {

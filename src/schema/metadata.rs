@@ -3,6 +3,7 @@
 //! is four digits, a score is a number before 分) stay in code; the words are the user's to edit.
 
 use crate::model::Grade;
+use super::line_of;
 use anyhow::{bail, Result};
 use regex::Regex;
 use serde::Deserialize;
@@ -116,11 +117,6 @@ pub struct Metadata {
     /// The grade after its label; group 1 is the grade's word.
     grade: Regex,
     grades: Vec<(String, Grade)>,
-}
-
-/// The line of byte `at` in `text`, from 1.
-fn line_of(text: &str, at: usize) -> usize {
-    text.as_bytes()[..at.min(text.len())].iter().filter(|b| **b == b'\n').count() + 1
 }
 
 impl Metadata {

@@ -38,6 +38,11 @@ const DEFAULT_UNITS: &str = include_str!("../../schema/units.toml");
 const DEFAULT_METADATA: &str = include_str!("../../schema/metadata.toml");
 const DEFAULT_EXAMPLES: &str = include_str!("../../schema/examples.toml");
 
+/// The line of byte `at` in a schema file's `text`, from 1: where an entry that cannot serve is.
+pub(crate) fn line_of(text: &str, at: usize) -> usize {
+    text.as_bytes()[..at.min(text.len())].iter().filter(|b| **b == b'\n').count() + 1
+}
+
 /// All domain knowledge, compiled.
 pub struct Domain {
     /// Heading and label wording → category (categories.toml).

@@ -3,6 +3,7 @@
 //! (`parse::meta`) and the section layout read them from here, so a user teaches jixiao a unit kind
 //! by editing the file.
 
+use super::line_of;
 use anyhow::{bail, Result};
 use regex::Regex;
 use serde::Deserialize;
@@ -75,11 +76,6 @@ pub struct Units {
     self_references: Vec<(String, Vec<String>)>,
     /// Endings of units renamed one to one (old, new), longest old first.
     renamings: Vec<(String, String)>,
-}
-
-/// The line of byte `at` in `text`, from 1.
-fn line_of(text: &str, at: usize) -> usize {
-    text.as_bytes()[..at.min(text.len())].iter().filter(|b| **b == b'\n').count() + 1
 }
 
 /// An alternation of literal words; a parenthesis of either width matches both.
