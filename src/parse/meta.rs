@@ -307,7 +307,13 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
         opening
             .iter()
             .map(|l| squeeze(l).trim_start_matches(['-', '•', '·', '*', '●']).to_string())
-            .filter(|l| !NOT_THE_UNIT.is_match(l) && l.chars().count() <= 60)
+            // A title run into the body on one line (a document-sharing site's dump) is read up to
+            // the 报告 that ends it.
+            .filter_map(|l| match l.char_indices().nth(60) {
+                None => Some(l),
+                Some((cut, _)) => l[..cut].find("报告").map(|e| l[..e + "报告".len()].to_string()),
+            })
+            .filter(|l| !NOT_THE_UNIT.is_match(l))
             .find_map(|l| {
                 let is_name_line = l.contains("报告") || l.contains("绩效") || l.contains("决算") || l.contains("预算") || l.ends_with(".pdf") || l.ends_with(".doc") || l.ends_with(".docx");
                 let u = unit_at_start(&l, units)?;
@@ -591,6 +597,16 @@ mod tests {
             let text = format!("{opening}\n2023年度部门整体支出绩效自评报告\n本院年初预算收入3000万元。");
             assert_eq!(department(&[], None, &text, d.regions().unwrap(), d.units().unwrap()).as_deref(), Some("青山县人民医院"), "{opening}");
         }
+    }
+
+    #[test]
+    fn a_title_run_into_the_body_on_one_line_still_names_the_unit() {
+        // A document-sharing site's dump: the file's name, then the whole text on one line.
+        let d = Domain::builtin().unwrap();
+        let body = "青山县水利工程调度中心 2022 年整体支出绩效自评总结报告 一 绩效管理工作开展情况。 我单位按照文件要求开展自评，对本单位整体支出绩效目标逐项打分，全年完成调度任务。";
+        let text = format!("水利调度2022年自评报告.docx\n{body}");
+        assert!(body.chars().count() > 60);
+        assert_eq!(department(&[], None, &text, d.regions().unwrap(), d.units().unwrap()).as_deref(), Some("青山县水利工程调度中心"));
     }
 
     #[test]
