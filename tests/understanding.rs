@@ -217,8 +217,17 @@ fn the_file_name_names_the_unit_and_a_project_table_keeps_its_supervisor() {
         "2023年度项目支出绩效自评表\n项目名称：校舍维修\n主管部门：平遥县教育局\n实施单位：平遥县第二中学\n一、项目概况\n维修教学楼两栋。\n",
     )
     .unwrap();
+    // A file named by a unit without its place, whose text calls it 我院 and cites a county's notice.
+    std::fs::write(
+        dir.path().join("县中医院2022年自评报告.txt"),
+        "2022年度部门整体支出绩效自评报告\n一、部门概况\n按照《平江县财政局关于开展2022年度预算绩效自评工作的通知》要求，我院开展了自评。\n二、存在的问题\n1.部分设备采购进度滞后。\n",
+    )
+    .unwrap();
     let data = ingest(dir.path());
     let reports = run_json(data.path(), &["reports", "--format", "json"]);
+    let hospital = reports.iter().find(|r| r["source"].as_str().unwrap().contains("中医院")).unwrap();
+    assert_eq!(hospital["department"], "平江县中医院");
+    assert_eq!(hospital["region"]["county"], "平江县");
     let named = reports.iter().find(|r| r["source"].as_str().unwrap().contains("林业局")).unwrap();
     assert_eq!(named["department"], "桐庐县林业局");
     assert_eq!(named["fiscal_year"], 2022);

@@ -273,6 +273,28 @@ fn written_whole(text: &str, whole: &str, prefix: usize) -> bool {
 static PLACELESS_UNIT: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:^|[，。；、,;:：\s])([省市县区](?:政协|人大常委会|(?:[\p{Han}]{2,8}?)(?:委员会|局|委|厅|办公室)))"));
 
+/// The finance bureau that issued a notice the text cites ("《平江县财政局关于开展……的通知》"): its
+/// place names the city or county of a unit that writes itself without one.
+static CITED_ISSUER: LazyLock<Regex> = LazyLock::new(|| re(r"([\p{Han}]{2,16}?)财政(?:局|厅)(?:、[^《》]{0,30})?关于"));
+
+/// A name without its place ("县农业农村局", "县人民医院") placed in the county (or city, district)
+/// of the finance bureau whose notice the text cites, when that bureau is of the name's level.
+pub fn placed_by_cited_notice(name: &str, text: &str, regions: &RegionTable) -> Option<String> {
+    let level = name.chars().next().filter(|c| matches!(c, '县' | '市' | '区'))?;
+    let rest = &name[level.len_utf8()..];
+    if rest.chars().count() < 2 {
+        return None;
+    }
+    let head = text.char_indices().nth(6000).map_or(text, |(i, _)| &text[..i]);
+    CITED_ISSUER.captures_iter(head).find_map(|c| {
+        let chain = regions.leading_chain(&c[1]);
+        // The issuer is the place itself, nothing else before 财政局.
+        (chain.concat() == c[1]).then_some(())?;
+        let place = chain.iter().rev().find(|p| p.ends_with(level))?;
+        Some(format!("{place}{rest}"))
+    })
+}
+
 /// The reporting unit: a cover or table field (单位名称, 评价单位…), a title line that opens with the
 /// unit, a line that is a unit's name, the file name, the signature line at the end, else the
 /// administrative department the body names most. Web-page chrome (来源, 发布机构) and the finance bureau that issued a form or a notice
@@ -392,7 +414,14 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
     if in_field && !unplaced {
         return Some(found);
     }
-    Some(fullest_form(&found, squeezed, text, regions, units))
+    let full = fullest_form(&found, squeezed, text, regions, units);
+    // Still without a place: the place of the finance bureau whose notice the text cites.
+    if unplaced && regions.leading_chain_len(&full) == 0 && !full.starts_with("中国共产党") {
+        if let Some(placed) = placed_by_cited_notice(&units.expand_short_form(&full), text, regions) {
+            return Some(placed);
+        }
+    }
+    Some(full)
 }
 
 /// The fiscal year evaluated (not the year of filing).
@@ -607,6 +636,19 @@ mod tests {
         let text = format!("水利调度2022年自评报告.docx\n{body}");
         assert!(body.chars().count() > 60);
         assert_eq!(department(&[], None, &text, d.regions().unwrap(), d.units().unwrap()).as_deref(), Some("青山县水利工程调度中心"));
+    }
+
+    #[test]
+    fn a_unit_written_without_its_place_takes_the_place_of_the_notice_it_cites() {
+        let d = Domain::builtin().unwrap();
+        let (regions, units) = (d.regions().unwrap(), d.units().unwrap());
+        let cites = |issuer: &str| format!("按照《{issuer}关于开展2022年度预算绩效自评工作的通知》要求，我局对部门整体支出开展了自评。");
+        let title = Some("县农业农村局2022年度部门整体支出绩效自评报告");
+        assert_eq!(department(&[], title, &cites("平江县财政局"), regions, units).as_deref(), Some("平江县农业农村局"));
+        // A notice of another level places nothing: the name stays as written.
+        assert_eq!(department(&[], title, &cites("岳阳市财政局"), regions, units).as_deref(), Some("县农业农村局"));
+        assert_eq!(department(&[], title, &cites("湖南省财政厅"), regions, units).as_deref(), Some("县农业农村局"));
+        assert_eq!(placed_by_cited_notice("县人民医院", &cites("平江县财政局"), regions).as_deref(), Some("平江县人民医院"));
     }
 
     #[test]

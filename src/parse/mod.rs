@@ -42,7 +42,10 @@ pub fn parse_text(text: &str, source: SourceInfo, domain: &Domain) -> anyhow::Re
     // One squeezed copy of the text for every metadata rule that reads it.
     let squeezed = squeeze(text);
     let department = meta::department_squeezed(&layout.cover, title.as_deref(), text, &squeezed, regions, units)
-        .or_else(|| meta::department(&[file_stem.clone()], Some(&file_stem), "", regions, units).filter(|d| d.chars().count() >= 4));
+        .or_else(|| {
+            let named = meta::department(&[file_stem.clone()], Some(&file_stem), "", regions, units).filter(|d| d.chars().count() >= 4)?;
+            Some(meta::placed_by_cited_notice(&named, text, regions).unwrap_or(named))
+        });
     let region = department.as_deref().map(|d| regions.resolve(units.without_party_prefix(d), text)).unwrap_or_default();
     // A department named without its place (县教育局): the place the title or body names most.
     let region = if region == Default::default() { regions.most_named(&format!("{}\n{text}", title.as_deref().unwrap_or(""))) } else { region };
