@@ -553,7 +553,7 @@ fn similar_quality(file: &Path) -> Result<()> {
         ("character-bigram TF-IDF cosine (baseline)", Box::new(|a: &Profile, b: &Profile| cosine(&a.bigrams, &b.bigrams))),
         ("word TF-IDF cosine (jieba)", Box::new(|a: &Profile, b: &Profile| cosine(&a.words, &b.words))),
         ("words + bigrams", Box::new(|a: &Profile, b: &Profile| (cosine(&a.words, &b.words) + cosine(&a.bigrams, &b.bigrams)) / 2.0)),
-        ("statement_similarity (words, bigrams, themes)", Box::new(|a: &Profile, b: &Profile| statement_similarity(a, b))),
+        ("statement_similarity (words, bigrams, themes, leanings)", Box::new(|a: &Profile, b: &Profile| statement_similarity(a, b))),
     ];
     println!("{n} labelled statements, each a query against the other {}", n - 1);
     for (name, f) in &measures {
