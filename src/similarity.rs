@@ -50,8 +50,8 @@ pub struct Profile {
     pub bigrams: Vector,
     /// The themes the text states.
     pub themes: Vec<crate::model::ThemeId>,
-    /// How much the text leans to each theme (`Examples::leanings`).
-    pub leanings: Vec<f32>,
+    /// How much the text leans to each theme (`Themes::leanings`).
+    pub leanings: Vector,
 }
 
 /// How much each part counts in `statement_similarity`; chosen on the real dev statements (each
@@ -84,19 +84,7 @@ pub fn statement_similarity(a: &Profile, b: &Profile) -> f32 {
         let shared = a.themes.iter().filter(|t| b.themes.contains(t)).count();
         shared as f32 / (a.themes.len() + b.themes.len() - shared) as f32
     };
-    WORDS_WEIGHT * words + BIGRAMS_WEIGHT * grams + THEMES_WEIGHT * themes + LEANINGS_WEIGHT * lean_cosine(&a.leanings, &b.leanings)
-}
-
-/// The cosine of two leaning vectors (0 when either is all zeros).
-fn lean_cosine(a: &[f32], b: &[f32]) -> f32 {
-    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
-    let na: f32 = a.iter().map(|x| x * x).sum::<f32>().sqrt();
-    let nb: f32 = b.iter().map(|x| x * x).sum::<f32>().sqrt();
-    if na == 0.0 || nb == 0.0 {
-        0.0
-    } else {
-        dot / (na * nb)
-    }
+    WORDS_WEIGHT * words + BIGRAMS_WEIGHT * grams + THEMES_WEIGHT * themes + LEANINGS_WEIGHT * cosine(&a.leanings, &b.leanings)
 }
 
 /// Weighs a vector's counts by `idf` of each key.
@@ -172,7 +160,7 @@ mod tests {
             words: v.vector(t),
             bigrams: bigrams(t),
             themes: crate::enrich::themes::statement_themes(t, &d.themes),
-            leanings: d.themes.examples.leanings(t),
+            leanings: d.themes.leanings(t),
         };
         let q = profile(&mut v, "部分专项资金长期沉淀在单位账户未使用。");
         let same = profile(&mut v, "部分单位结转结余资金较大，资金闲置。");

@@ -545,7 +545,7 @@ fn similar_quality(file: &Path) -> Result<()> {
             words: weighted(w.clone(), |k| idf(n, df_words[k])),
             bigrams: weighted(g.clone(), |k| idf(n, df_grams[k])),
             themes: jixiao::enrich::themes::statement_themes(t, &domain.themes),
-            leanings: domain.themes.examples.leanings(t),
+            leanings: domain.themes.leanings(t),
         })
         .collect();
     type Measure<'a> = Box<dyn Fn(&Profile, &Profile) -> f32 + 'a>;

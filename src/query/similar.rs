@@ -83,11 +83,11 @@ impl Searching<'_> {
             g.keys().for_each(|k| *gram_df.entry(k).or_default() += 1);
         }
         let gram_idf = |k: &str| idf(grams.len(), gram_df.get(k).copied().unwrap_or(0));
-        let source = Profile { words: weighted(vz.vector(text), &mut word_idf), bigrams: weighted(grams[0].clone(), gram_idf), themes, leanings: self.domain.themes.examples.leanings(text) };
+        let source = Profile { words: weighted(vz.vector(text), &mut word_idf), bigrams: weighted(grams[0].clone(), gram_idf), themes, leanings: self.domain.themes.leanings(text) };
         let source_shape = shape(text, self.domain);
         let mut out = Vec::new();
         for ((doc, other), g) in docs.into_iter().zip(grams.iter().skip(1)) {
-            let profile = Profile { words: weighted(vz.vector(&other), &mut word_idf), bigrams: weighted(g.clone(), gram_idf), themes: doc.section.themes.clone(), leanings: self.domain.themes.examples.leanings(&other) };
+            let profile = Profile { words: weighted(vz.vector(&other), &mut word_idf), bigrams: weighted(g.clone(), gram_idf), themes: doc.section.themes.clone(), leanings: self.domain.themes.leanings(&other) };
             let similarity = statement_similarity(&source, &profile);
             if !(similarity >= MIN_SIMILARITY) {
                 continue;

@@ -152,8 +152,7 @@ impl Examples {
 
 impl Examples {
     /// How much a text leans to each theme: each theme model's score where above zero, else 0 (in
-    /// theme-list order); all zeros without examples. Two statements of one problem lean alike
-    /// even when the rules place neither.
+    /// theme-list order); all zeros without examples.
     pub fn leanings(&self, text: &str) -> Vec<f32> {
         if self.statements.is_empty() {
             return vec![0.0; self.themes];

@@ -246,6 +246,14 @@ impl Themes {
     /// findings file the user edited) an entry for a theme that does not exist is an error naming
     /// its source; the built-in file's entries for themes a user's themes.toml dropped are left out
     /// (a data directory's remembered copy of it included).
+    /// How much a text leans to each theme by the models of examples.toml, keyed by theme id (the
+    /// themes scored above zero only): two statements of one problem lean alike even when the
+    /// rules place neither.
+    pub fn leanings(&self, text: &str) -> crate::text::Vector {
+        let scores = self.examples.leanings(text);
+        self.list.iter().zip(scores).filter(|(_, s)| *s > 0.0).map(|(t, s)| (t.id.0.clone(), s)).collect()
+    }
+
     /// The themes with their example statements (examples.toml). With `strict` an example of a
     /// theme that does not exist is an error; otherwise (the built-in file beside a user's
     /// themes.toml) the examples of themes the user dropped are left out.
