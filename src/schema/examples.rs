@@ -130,36 +130,41 @@ impl Examples {
     /// score: when the finding model scores the statement at least `min_finding` and the best
     /// theme's model above zero; ties go to the earlier theme.
     pub fn suggest(&self, text: &str) -> Option<(usize, f64)> {
-        if self.statements.is_empty() {
-            return None;
-        }
-        let model = self.model.get_or_init(|| Model::train(&self.statements, self.themes));
-        let x = model.features(&normal(text));
-        if x.is_empty() || score(&model.finding, &x) < self.min_finding {
+        let (finding, themes) = self.scores(text)?;
+        if finding < self.min_finding {
             return None;
         }
         let mut best: Option<(usize, f64)> = None;
-        for (i, w) in model.themes.iter().enumerate() {
-            let Some(w) = w else { continue };
-            let s = score(w, &x);
-            if s > 0.0 && best.is_none_or(|(_, b)| s > b) {
-                best = Some((i, s));
+        for (i, s) in themes.into_iter().enumerate() {
+            if s.is_some_and(|s| s > 0.0 && best.is_none_or(|(_, b)| s > b)) {
+                best = s.map(|s| (i, s));
             }
         }
         best
     }
-}
 
-impl Examples {
     /// How much a text leans to each theme: each theme model's score where above zero, else 0 (in
-    /// theme-list order); all zeros without examples.
+    /// theme-list order).
     pub fn leanings(&self, text: &str) -> Vec<f32> {
+        match self.scores(text) {
+            Some((_, themes)) => themes.into_iter().map(|s| s.map_or(0.0, |s| s.max(0.0) as f32)).collect(),
+            None => vec![0.0; self.themes],
+        }
+    }
+
+    /// The finding model's score of a text and each theme model's (none for a theme without
+    /// examples); none without examples or when the text holds no run the examples hold. Trains
+    /// the models when first asked.
+    fn scores(&self, text: &str) -> Option<(f64, Vec<Option<f64>>)> {
         if self.statements.is_empty() {
-            return vec![0.0; self.themes];
+            return None;
         }
         let model = self.model.get_or_init(|| Model::train(&self.statements, self.themes));
         let x = model.features(&normal(text));
-        model.themes.iter().map(|w| w.as_ref().map_or(0.0, |w| if x.is_empty() { 0.0 } else { score(w, &x).max(0.0) as f32 })).collect()
+        if x.is_empty() {
+            return None;
+        }
+        Some((score(&model.finding, &x), model.themes.iter().map(|w| w.as_ref().map(|w| score(w, &x))).collect()))
     }
 }
 
