@@ -143,12 +143,14 @@ pub fn statement_themes(statement: &str, themes: &Themes) -> Vec<ThemeId> {
     let Some(s) = finding_text(statement, themes) else { return vec![] };
     let live: Vec<&str> = clauses(&s).filter(|c| !themes.cues.resolved.as_ref().is_some_and(|r| r.is_match(c))).collect();
     // A short clause without a topic of its own continues the one before it: "协管员共86人，远超
-    // 核定编制数" states one problem over two clauses.
+    // 核定编制数" states one problem over two clauses; so does one that opens with its predicate
+    // ("占当年预算的27%"), though it names a topic of its own.
     let mut units: Vec<String> = live.iter().map(|c| c.to_string()).collect();
     for w in live.windows(2) {
         // "在……时，未能……": the main clause after a time clause has a subject of its own.
         let time_clause = w[0].ends_with('时') || w[0].ends_with("期间") || w[0].ends_with("过程中");
-        if w[1].chars().count() <= 12 && !time_clause && !names_a_topic(w[1], themes) {
+        let predicate_only = w[1].chars().count() <= 16 && themes.cues.continues.as_ref().is_some_and(|c| c.is_match(w[1]));
+        if !time_clause && (predicate_only || (w[1].chars().count() <= 12 && !names_a_topic(w[1], themes))) {
             units.push(format!("{}{}", w[0], w[1]));
         }
     }
@@ -476,6 +478,36 @@ mod tests {
         assert_eq!(one("办公设备未经审批即自行报废。"), ["asset_noncompliant"]);
         // A thousands comma does not end a clause.
         assert_eq!(one("欠拨资金1,280万元。"), ["fund_late"]);
+    }
+
+    #[test]
+    fn a_clause_that_opens_with_its_predicate_shares_the_subject_before_it() {
+        // Our wording: the figure's subject in one clause, what is wrong with it in the next.
+        assert_eq!(one("年末结转结余资金达到430万元，占当年预算的31%。"), ["carryover_high"]);
+        assert_eq!(one("全年部门预算支出完成率为71.5%，低于市级考核要求的90%。"), ["budget_exec_low"]);
+        // A predicate that states no shortfall stays none.
+        assert!(one("全年预算执行率为97.2%，较上年提高，整体工作仍有不足。").is_empty());
+    }
+
+    #[test]
+    fn an_act_named_as_absent_is_no_finding() {
+        assert!(one("无截留、挤占专项资金行为。").is_empty());
+        assert!(one("全年无虚报冒领现象。").is_empty());
+        // "无法" says something cannot be done: a finding.
+        assert_eq!(one("业务系统与财务系统数据无法自动对账。"), ["it_weak"]);
+    }
+
+    #[test]
+    fn findings_stated_by_their_genre_forms() {
+        // Our wording for the forms of findings: spending that never started, a payment late against
+        // a contract term, a borrowed identity, a biased tender, a standard exceeded.
+        assert_eq!(one("两个项目全年支出为零。"), ["budget_exec_low"]);
+        assert_eq!(one("工程尾款支付超过合同约定期限三个月。"), ["fund_late"]);
+        assert_eq!(one("冒用村民身份申领救助金。"), ["fraudulent_claims"]);
+        assert_eq!(one("招标文件设置带有倾向性的技术参数。"), ["procurement_irregular"]);
+        assert_eq!(one("差旅住宿费标准超过规定上限。"), ["overspend_scope"]);
+        // A 三公 line over its budget is its own theme, not a general overspend.
+        assert_eq!(one("公务接待费实际支出超过年初预算22%。"), ["three_public_over"]);
     }
 
     #[test]

@@ -25,6 +25,8 @@ struct CueEntry {
     measure: Vec<String>,
     #[serde(default)]
     question: Vec<String>,
+    #[serde(default)]
+    continues: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -146,6 +148,9 @@ pub struct Cues {
     pub measure: Option<Pattern>,
     /// Wording of a question (是否…).
     pub question: Option<Pattern>,
+    /// How a clause opens that states its predicate only (占…, 低于…, 超出…): it continues the
+    /// clause before it, whose subject it shares.
+    pub continues: Option<Pattern>,
 }
 
 /// The problem-theme taxonomy.
@@ -238,6 +243,7 @@ impl Themes {
             resolved: alternation(&c.resolved, check).context("in [cues] resolved")?,
             measure: alternation(&c.measure, check).context("in [cues] measure")?,
             question: alternation(&c.question, check).context("in [cues] question")?,
+            continues: alternation(&c.continues, check).context("in [cues] continues")?,
         };
         Ok(Themes { list, cues, form: Form::default(), examples: super::Examples::default(), anchors: std::sync::OnceLock::new() })
     }
