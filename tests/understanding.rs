@@ -60,7 +60,7 @@ fn our_statement_sets_are_tagged_with_their_themes() {
         // longer measure what carries over.
         ("statements-ours-e.jsonl", 0.86, 0.85, 0),
         ("statements-ours-f.jsonl", 0.85, 0.8, 1),
-        ("statements-ours-g.jsonl", 0.85, 0.8, 3),
+        ("statements-ours-g.jsonl", 0.86, 0.88, 3),
         // Set h (96 problems, 25 negatives) was written after the models: scored once, 0.820 / 0.760
         // with no negative tagged. Set i (136 problems, 36 negatives) was written next and scored
         // 0.871 / 0.783 with one negative tagged, before and again after the rules drawn from h's
@@ -69,8 +69,10 @@ fn our_statement_sets_are_tagged_with_their_themes() {
         ("statements-ours-h.jsonl", 0.9, 0.93, 0),
         ("statements-ours-i.jsonl", 0.93, 0.95, 0),
         // Set j (114 problems, 30 negatives) was written with i and never fitted: 0.857 / 0.684
-        // with 2 negatives tagged before, 0.892 / 0.728 with none after the rules drawn from i.
-        ("statements-ours-j.jsonl", 0.86, 0.7, 1),
+        // with 2 negatives tagged before, 0.892 / 0.728 with none after the rules drawn from i, and
+        // 0.895 / 0.825 once the models also place findings without a deficiency word
+        // (`min_finding_unmarked`, chosen on h and i while they were unfitted).
+        ("statements-ours-j.jsonl", 0.87, 0.8, 1),
     ] {
         let (p, r, negatives) = score(&fixtures().join(file), None);
         eprintln!("{file}: precision {p:.3} recall {r:.3}, negatives tagged {negatives}");

@@ -183,10 +183,23 @@ pub fn statement_themes(statement: &str, themes: &Themes) -> Vec<ThemeId> {
     let bare = LEADING_MARKER.replace(&s, "");
     let scoped = themes.form.scope.as_ref().is_some_and(|p| p.is_match(&s) || p.is_match(&bare));
     let shortfall = scoped || live.iter().any(|c| themes.cues.deficiency.as_ref().is_some_and(|d| d.is_match(c)));
-    if !shortfall || live.is_empty() {
+    if live.is_empty() {
         return found;
     }
-    themes.examples.suggest(&live.join("，")).map(|(i, _)| vec![themes.list[i].id.clone()]).unwrap_or_default()
+    // Without such a mark the finding model must be surer (`min_finding_unmarked`): "同一人员同时领取
+    // 两项补助" names no deficiency word and is still a finding. A statement with a clause saying
+    // something is resolved or fine ("已整改…", "基本能够…") takes nothing that way, nor one whose
+    // action findings.toml holds neutral alone ("在培训经费中列支会议费" without a scope or amount).
+    let text = live.join("，");
+    let neutral_action = themes.list.iter().any(|t| t.actions.as_ref().is_some_and(|a| a.is_match(&text)));
+    let suggested = if shortfall {
+        themes.examples.suggest(&text)
+    } else if live.len() == clauses(&s).count() && !neutral_action {
+        themes.examples.suggest_unmarked(&text)
+    } else {
+        None
+    };
+    suggested.map(|(i, _)| vec![themes.list[i].id.clone()]).unwrap_or_default()
 }
 
 /// True when a statement states a shortfall: it names a theme, or a clause of it carries a
@@ -487,6 +500,16 @@ mod tests {
         assert_eq!(one("全年部门预算支出完成率为71.5%，低于市级考核要求的90%。"), ["budget_exec_low"]);
         // A predicate that states no shortfall stays none.
         assert!(one("全年预算执行率为97.2%，较上年提高，整体工作仍有不足。").is_empty());
+    }
+
+    #[test]
+    fn a_finding_without_a_deficiency_word_is_placed_by_the_models() {
+        // Our wording: no 不足/未/缺乏 and no scope, yet a finding; the models place it.
+        assert_eq!(one("同一名低保对象同时领取两份性质相同的生活补助。"), ["subsidy_irregular"]);
+        // A clause that says the matter was put right keeps the statement from the models.
+        assert!(one("截至年底，有关单位已整改涉及专项资金的12个问题。").is_empty());
+        // A spending line that fell against last year is a saving.
+        assert!(one("公务用车运行维护费比上年减少6.4万元。").is_empty());
     }
 
     #[test]

@@ -27,6 +27,8 @@ use toml::Spanned;
 struct ExampleFile {
     min_finding: f64,
     #[serde(default)]
+    min_finding_unmarked: Option<f64>,
+    #[serde(default)]
     not_findings: Vec<Spanned<String>>,
     #[serde(default)]
     other_findings: Vec<Spanned<String>>,
@@ -38,6 +40,9 @@ struct ExampleFile {
 pub struct Examples {
     /// The least score of the finding model that lets a statement take a theme.
     min_finding: f64,
+    /// The same for a statement with no deficiency word and no scope of its own; none: such a
+    /// statement takes no theme from the models.
+    min_finding_unmarked: Option<f64>,
     /// How many themes there are.
     themes: usize,
     /// Each statement in its normal form, whether it is a finding, and the themes (places in the
@@ -48,7 +53,7 @@ pub struct Examples {
 
 impl Default for Examples {
     fn default() -> Examples {
-        Examples { min_finding: 0.5, themes: 0, statements: Vec::new(), model: OnceLock::new() }
+        Examples { min_finding: 0.5, min_finding_unmarked: None, themes: 0, statements: Vec::new(), model: OnceLock::new() }
     }
 }
 
@@ -83,6 +88,9 @@ impl Examples {
         let file: ExampleFile = toml::from_str(text)?;
         if !file.min_finding.is_finite() {
             bail!("min_finding is {}; give a number (0 is the finding model's own boundary)", file.min_finding);
+        }
+        if let Some(m) = file.min_finding_unmarked.filter(|m| !m.is_finite()) {
+            bail!("min_finding_unmarked is {m}; give a number (0 is the finding model's own boundary)");
         }
         let mut labels: BTreeMap<String, (bool, Vec<usize>)> = BTreeMap::new();
         let mut order: Vec<String> = Vec::new();
@@ -123,15 +131,25 @@ impl Examples {
             let (finding, themes) = labels.remove(&k).unwrap_or_default();
             (k, finding, themes)
         });
-        Ok(Examples { min_finding: file.min_finding, themes: theme_ids.len(), statements: statements.collect(), model: OnceLock::new() })
+        Ok(Examples { min_finding: file.min_finding, min_finding_unmarked: file.min_finding_unmarked, themes: theme_ids.len(), statements: statements.collect(), model: OnceLock::new() })
     }
 
     /// The theme (its place in the theme list) the examples suggest for a statement, with its
     /// score: when the finding model scores the statement at least `min_finding` and the best
     /// theme's model above zero; ties go to the earlier theme.
     pub fn suggest(&self, text: &str) -> Option<(usize, f64)> {
+        self.suggest_at(text, self.min_finding)
+    }
+
+    /// `suggest` for a statement that carries no mark of a finding (no deficiency word, no scope):
+    /// the finding model must score it at least `min_finding_unmarked`; never when that is unset.
+    pub fn suggest_unmarked(&self, text: &str) -> Option<(usize, f64)> {
+        self.suggest_at(text, self.min_finding_unmarked?)
+    }
+
+    fn suggest_at(&self, text: &str, least: f64) -> Option<(usize, f64)> {
         let (finding, themes) = self.scores(text)?;
-        if finding < self.min_finding {
+        if finding < least {
             return None;
         }
         let mut best: Option<(usize, f64)> = None;
@@ -315,6 +333,19 @@ mod tests {
         // The same examples train the same models: scores are equal to the last bit.
         let again = Examples::parse(FILE, &["a", "b"], true).unwrap();
         assert_eq!(e.suggest("设备闲置").map(|(_, s)| s.to_bits()), again.suggest("设备闲置").map(|(_, s)| s.to_bits()));
+    }
+
+    #[test]
+    fn a_statement_without_marks_of_a_finding_takes_a_theme_only_where_the_file_allows() {
+        let e = Examples::parse(FILE, &["a", "b"], true).unwrap();
+        assert_eq!(e.suggest_unmarked("采购的仪器到货后一直闲置未使用"), None);
+        let allowed = Examples::parse(&FILE.replace("min_finding = 0\n", "min_finding = 0\nmin_finding_unmarked = 0\n"), &["a", "b"], true).unwrap();
+        assert_eq!(allowed.suggest_unmarked("采购的仪器到货后一直闲置未使用").map(|(t, _)| t), Some(1));
+        // Asking for more certainty than the model has takes the theme away again.
+        let strict = Examples::parse(&FILE.replace("min_finding = 0\n", "min_finding = 0\nmin_finding_unmarked = 99\n"), &["a", "b"], true).unwrap();
+        assert_eq!(strict.suggest_unmarked("采购的仪器到货后一直闲置未使用"), None);
+        let bad = FILE.replace("min_finding = 0\n", "min_finding = 0\nmin_finding_unmarked = nan\n");
+        assert!(Examples::parse(&bad, &["a", "b"], true).err().unwrap().to_string().contains("min_finding_unmarked"));
     }
 
     #[test]
