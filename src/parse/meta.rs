@@ -66,6 +66,9 @@ static NOT_THE_UNIT: LazyLock<Regex> =
 /// 问") and the breadcrumb's "您现在的位置：" are never part of a unit's name.
 static PAGE_LABEL: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(?:(?:标题|名称|题名)[:：]?|欢迎您?(?:来到|访问|光临|进入)|(?:您(?:现在)?(?:所在)?的?|当前)(?:位置|所在位置)[:：]?)"));
+/// An item of a list of attachments ("附件3：某某项目绩效评价报告.pdf"): when the opening holds two or
+/// more, the page publishes other reports, and their names are not the unit's.
+static ATTACHMENT_ITEM: LazyLock<Regex> = LazyLock::new(|| re(r"^附件\d+[:：]\S"));
 static LEADING_YEAR: LazyLock<Regex> = LazyLock::new(|| re(r"^(?:附件\d*[:：]?)?(?:(?:19|20)\d{2}年度?|(?:19|20)\d{2})"));
 
 /// The unit named at the start of `line` (after a leading year), when a report name follows it or
@@ -273,6 +276,10 @@ fn written_whole(text: &str, whole: &str, prefix: usize) -> bool {
 static PLACELESS_UNIT: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:^|[，。；、,;:：\s])([省市县区](?:政协|人大常委会|(?:[\p{Han}]{2,8}?)(?:委员会|局|委|厅|办公室)))"));
 
+/// A unit's own charter (its 三定 regulation: "《某某局职能配置、内设机构和人员编制规定》"), which a
+/// report cites where it sets out the unit's duties: the name it gives is the unit's.
+static CHARTER: LazyLock<Regex> = LazyLock::new(|| re(r"[《〈<]([\p{Han}（）()]{4,40}?)(?:主要)?职能配置[、，,]?内设机构和人员编制(?:规定|方案)[》〉>]"));
+
 /// The finance bureau that issued a notice the text cites ("《平江县财政局关于开展……的通知》"): its
 /// place names the city or county of a unit that writes itself without one.
 static CITED_ISSUER: LazyLock<Regex> = LazyLock::new(|| re(r"([\p{Han}]{2,16}?)财政(?:局|厅)(?:、[^《》]{0,30})?关于"));
@@ -325,9 +332,11 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
         })
     };
     let from_title = || title.map(squeeze).and_then(|t| unit_at_start(&t, units));
+    let attachment_list = opening.iter().filter(|l| ATTACHMENT_ITEM.is_match(&squeeze(l))).count() >= 2;
     let from_lines = || {
         opening
             .iter()
+            .filter(|l| !(attachment_list && ATTACHMENT_ITEM.is_match(&squeeze(l))))
             .map(|l| squeeze(l).trim_start_matches(['-', '•', '·', '*', '●']).to_string())
             // A title run into the body on one line (a document-sharing site's dump) is read up to
             // the 报告 that ends it.
@@ -350,6 +359,9 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
             let l = l.trim_end_matches(|c: char| c == '（' || c == '(' || c == '）' || c == ')' || c == '盖' || c == '章');
             (units.is_unit_name(l) && !NOT_THE_UNIT.is_match(l) && !is_report_word(l) && l.chars().count() <= 40).then(|| l.to_string())
         })
+    };
+    let from_charter = || {
+        CHARTER.captures_iter(text).map(|c| c[1].to_string()).find(|name| units.is_unit_name(name) && !name.starts_with("关于") && !NOT_THE_UNIT.is_match(name))
     };
     let from_body = || {
         let most = |keep: &dyn Fn(&str) -> bool| {
@@ -385,7 +397,7 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
     };
     let field = from_field();
     let in_field = field.is_some();
-    let found = field.or_else(from_title).or_else(from_lines).or_else(from_signature).or_else(from_body).or_else(from_opening)?;
+    let found = field.or_else(from_title).or_else(from_lines).or_else(from_signature).or_else(from_charter).or_else(from_body).or_else(from_opening)?;
     // Extend an abbreviation to the longest org name in the text that starts with it.
     let full = may_name_longer(&body, &found, regions, units)
         .then(|| {
@@ -649,6 +661,26 @@ mod tests {
         assert_eq!(department(&[], title, &cites("岳阳市财政局"), regions, units).as_deref(), Some("县农业农村局"));
         assert_eq!(department(&[], title, &cites("湖南省财政厅"), regions, units).as_deref(), Some("县农业农村局"));
         assert_eq!(placed_by_cited_notice("县人民医院", &cites("平江县财政局"), regions).as_deref(), Some("平江县人民医院"));
+    }
+
+    #[test]
+    fn a_unit_that_calls_itself_our_bureau_is_named_by_its_charter() {
+        // Our wording: a 厅 that writes itself 我厅 and cites the body that issued its charter, which
+        // the text names more often than itself.
+        let d = Domain::builtin().unwrap();
+        let text = "按照省财政厅的通知要求，我厅开展了2022年度部门预算绩效自评。\n一、部门概况\n据江西省委办公厅、江西省人民政府办公厅印发的《江西省林业厅职能配置、内设机构和人员编制规定》，我厅主要职责如下。\n江西省委办公厅另有安排。";
+        assert_eq!(department(&[], None, text, d.regions().unwrap(), d.units().unwrap()).as_deref(), Some("江西省林业厅"));
+    }
+
+    #[test]
+    fn a_page_that_lists_other_reports_as_attachments_is_signed_by_its_own_unit() {
+        // Our wording: a finance bureau publishes evaluation reports of others as attachments.
+        let d = Domain::builtin().unwrap();
+        let text = "我局委托第三方机构对2022年市级项目开展了绩效评价，现将评价报告公开。\n附件：\n附件1：2022年度青山镇农贸市场改造项目绩效评价报告.pdf\n附件2：2022年度洛阳市文化馆部门整体支出绩效评价报告.pdf\n附件3：洛阳市公安局交通警察支队部门整体支出绩效评价报告.pdf\n洛阳市财政局\n2023年11月20日";
+        assert_eq!(department(&[], None, text, d.regions().unwrap(), d.units().unwrap()).as_deref(), Some("洛阳市财政局"));
+        // One attachment alone is the report itself.
+        let one = "附件1：洛阳市文化广电和旅游局2022年度部门整体支出绩效自评报告\n一、部门基本情况\n本局共有职工20人。";
+        assert_eq!(department(&[], None, one, d.regions().unwrap(), d.units().unwrap()).as_deref(), Some("洛阳市文化广电和旅游局"));
     }
 
     #[test]
