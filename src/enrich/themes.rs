@@ -141,7 +141,8 @@ fn squeezed_is_measure_or_question(s: &str, themes: &Themes) -> bool {
 /// cue meeting in one clause that does not say the problem was resolved or absent.
 pub fn statement_themes(statement: &str, themes: &Themes) -> Vec<ThemeId> {
     let Some(s) = finding_text(statement, themes) else { return vec![] };
-    let live: Vec<&str> = clauses(&s).filter(|c| !themes.cues.resolved.as_ref().is_some_and(|r| r.is_match(c))).collect();
+    let all: Vec<&str> = clauses(&s).collect();
+    let live: Vec<&str> = all.iter().copied().filter(|c| !themes.cues.resolved.as_ref().is_some_and(|r| r.is_match(c))).collect();
     // A short clause without a topic of its own continues the one before it: "协管员共86人，远超
     // 核定编制数" states one problem over two clauses; so does one that opens with its predicate
     // ("占当年预算的27%"), though it names a topic of its own.
@@ -191,10 +192,10 @@ pub fn statement_themes(statement: &str, themes: &Themes) -> Vec<ThemeId> {
     // something is resolved or fine ("已整改…", "基本能够…") takes nothing that way, nor one whose
     // action findings.toml holds neutral alone ("在培训经费中列支会议费" without a scope or amount).
     let text = live.join("，");
-    let neutral_action = themes.list.iter().any(|t| t.actions.as_ref().is_some_and(|a| a.is_match(&text)));
+    let neutral_action = || themes.list.iter().any(|t| t.actions.as_ref().is_some_and(|a| a.is_match(&text)));
     let suggested = if shortfall {
         themes.examples.suggest(&text)
-    } else if live.len() == clauses(&s).count() && !neutral_action {
+    } else if live.len() == all.len() && !neutral_action() {
         themes.examples.suggest_unmarked(&text)
     } else {
         None

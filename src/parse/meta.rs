@@ -332,12 +332,13 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
         })
     };
     let from_title = || title.map(squeeze).and_then(|t| unit_at_start(&t, units));
-    let attachment_list = opening.iter().filter(|l| ATTACHMENT_ITEM.is_match(&squeeze(l))).count() >= 2;
     let from_lines = || {
-        opening
-            .iter()
-            .filter(|l| !(attachment_list && ATTACHMENT_ITEM.is_match(&squeeze(l))))
-            .map(|l| squeeze(l).trim_start_matches(['-', '•', '·', '*', '●']).to_string())
+        let lines: Vec<String> = opening.iter().map(|l| squeeze(l)).collect();
+        let attachment_list = lines.iter().filter(|l| ATTACHMENT_ITEM.is_match(l)).count() >= 2;
+        lines
+            .into_iter()
+            .filter(|l| !(attachment_list && ATTACHMENT_ITEM.is_match(l)))
+            .map(|l| l.trim_start_matches(['-', '•', '·', '*', '●']).to_string())
             // A title run into the body on one line (a document-sharing site's dump) is read up to
             // the 报告 that ends it.
             .filter_map(|l| match l.char_indices().nth(60) {
