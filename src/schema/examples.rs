@@ -86,11 +86,10 @@ impl Examples {
     /// `strict` those are left out.
     pub fn parse(text: &str, theme_ids: &[&str], strict: bool) -> Result<Examples> {
         let file: ExampleFile = toml::from_str(text)?;
-        if !file.min_finding.is_finite() {
-            bail!("min_finding is {}; give a number (0 is the finding model's own boundary)", file.min_finding);
-        }
-        if let Some(m) = file.min_finding_unmarked.filter(|m| !m.is_finite()) {
-            bail!("min_finding_unmarked is {m}; give a number (0 is the finding model's own boundary)");
+        for (name, value) in [("min_finding", Some(file.min_finding)), ("min_finding_unmarked", file.min_finding_unmarked)] {
+            if let Some(v) = value.filter(|v| !v.is_finite()) {
+                bail!("{name} is {v}; give a number (0 is the finding model's own boundary)");
+            }
         }
         let mut labels: BTreeMap<String, (bool, Vec<usize>)> = BTreeMap::new();
         let mut order: Vec<String> = Vec::new();
