@@ -77,12 +77,20 @@ enum Cmd {
         statements: PathBuf,
     },
     /// Similar weaknesses on labelled statements (JSON Lines of {"text", "themes"}): each statement
-    /// as a query against all the others; the share of the top-1 and top-3 hits that carry a label
-    /// of the query, for a bare character-bigram TF-IDF cosine, the word cosine alone, and
-    /// `statement_similarity`.
+    /// as a query against all the others (or against the statements of `--against`); the share of
+    /// the top-1 and top-3 hits that carry a label of the query, for a bare character-bigram TF-IDF
+    /// cosine, the word cosine alone, and `statement_similarity`; and the best any measure could
+    /// reach (a query with fewer than three fellows in the collection cannot fill its top three).
     Similar {
         #[arg(long)]
         statements: PathBuf,
+        /// The collection the queries are run against, when not the statements themselves.
+        #[arg(long)]
+        against: Option<PathBuf>,
+        /// Read an analyst's "other:名称" label as the themes the tagger gives that name (a label
+        /// the tagger places nowhere stays a label of its own).
+        #[arg(long)]
+        map_other: bool,
     },
     /// In-process latency of each typical query on an existing data directory.
     Query {
@@ -511,43 +519,67 @@ fn main() -> Result<()> {
         Cmd::Query { data, repeat, no_facets, queries } => query_latency(&data, repeat, !no_facets, &queries)?,
         Cmd::Jieba { corpus } => jieba_of_corpus(&corpus)?,
         Cmd::Themes { reports, seed } => theme_quality(reports, seed)?,
-        Cmd::Similar { statements } => similar_quality(&statements)?,
+        Cmd::Similar { statements, against, map_other } => similar_quality(&statements, against.as_deref(), map_other)?,
         Cmd::Statements { statements } => statement_quality(&statements)?,
     }
     Ok(())
 }
 
-/// See `Cmd::Similar`.
-fn similar_quality(file: &Path) -> Result<()> {
-    use jixiao::similarity::{bigrams, cosine, idf, statement_similarity, weighted, Profile, Vector, Vectorizer};
-    let domain = jixiao::schema::Domain::builtin()?;
-    let mut items: Vec<(String, Vec<String>)> = Vec::new();
+/// Labelled problem statements of a JSON Lines file: text and labels (see `Cmd::Similar`).
+fn labelled_statements(file: &Path, domain: &jixiao::schema::Domain, map_other: bool) -> Result<Vec<(String, Vec<String>)>> {
+    let mut items = Vec::new();
     for line in std::fs::read_to_string(file)?.lines().filter(|l| !l.trim().is_empty()) {
         let v: serde_json::Value = serde_json::from_str(line)?;
-        let labels: Vec<String> = v["themes"].as_array().map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_string)).collect()).unwrap_or_default();
+        let mut labels: Vec<String> = Vec::new();
+        for label in v["themes"].as_array().into_iter().flatten().filter_map(|t| t.as_str()) {
+            let named = match label.strip_prefix("other:") {
+                Some(name) if map_other => jixiao::enrich::themes::statement_themes(name, &domain.themes).into_iter().map(|t| t.0).collect(),
+                _ => Vec::new(),
+            };
+            if named.is_empty() {
+                labels.push(label.to_string());
+            }
+            labels.extend(named);
+        }
+        labels.sort();
+        labels.dedup();
         if !labels.is_empty() && v.get("kind").is_none_or(|k| k == "problem") {
             items.push((v["text"].as_str().unwrap_or_default().to_string(), labels));
         }
     }
-    let n = items.len();
+    Ok(items)
+}
+
+/// See `Cmd::Similar`.
+fn similar_quality(file: &Path, against: Option<&Path>, map_other: bool) -> Result<()> {
+    use jixiao::similarity::{bigrams, cosine, idf, statement_similarity, weighted, Profile, Vector, Vectorizer};
+    let domain = jixiao::schema::Domain::builtin()?;
+    let queries = labelled_statements(file, &domain, map_other)?;
+    // The collection: the queries themselves (each skips itself) or another file's statements.
+    let collection = match against {
+        Some(other) => labelled_statements(other, &domain, map_other)?,
+        None => queries.clone(),
+    };
+    let itself = |i: usize, j: usize| against.is_none() && i == j;
     let mut vz = Vectorizer::new(&domain);
-    let raw: Vec<(Vector, Vector)> = items.iter().map(|(t, _)| (vz.vector(t), bigrams(t))).collect();
-    let mut df_words: std::collections::HashMap<&str, usize> = Default::default();
-    let mut df_grams: std::collections::HashMap<&str, usize> = Default::default();
-    for (w, g) in &raw {
-        w.keys().for_each(|k| *df_words.entry(k).or_default() += 1);
-        g.keys().for_each(|k| *df_grams.entry(k).or_default() += 1);
+    let raw = |vz: &mut Vectorizer, items: &[(String, Vec<String>)]| -> Vec<(Vector, Vector)> { items.iter().map(|(t, _)| (vz.vector(t), bigrams(t))).collect() };
+    let (raw_q, raw_c) = (raw(&mut vz, &queries), raw(&mut vz, &collection));
+    // Rarity is counted in the collection, as `similar` counts it in the data directory.
+    let n = collection.len();
+    let mut df_words: std::collections::HashMap<String, usize> = Default::default();
+    let mut df_grams: std::collections::HashMap<String, usize> = Default::default();
+    for (w, g) in &raw_c {
+        w.keys().for_each(|k| *df_words.entry(k.clone()).or_default() += 1);
+        g.keys().for_each(|k| *df_grams.entry(k.clone()).or_default() += 1);
     }
-    let profiles: Vec<Profile> = raw
-        .iter()
-        .zip(&items)
-        .map(|((w, g), (t, _))| Profile {
-            words: weighted(w.clone(), |k| idf(n, df_words[k])),
-            bigrams: weighted(g.clone(), |k| idf(n, df_grams[k])),
-            themes: jixiao::enrich::themes::statement_themes(t, &domain.themes),
-            leanings: domain.themes.leanings(t),
-        })
-        .collect();
+    let profile = |(w, g): &(Vector, Vector), text: &str| Profile {
+        words: weighted(w.clone(), |k| idf(n, df_words.get(k).copied().unwrap_or(0))),
+        bigrams: weighted(g.clone(), |k| idf(n, df_grams.get(k).copied().unwrap_or(0))),
+        themes: jixiao::enrich::themes::statement_themes(text, &domain.themes),
+        leanings: domain.themes.leanings(text),
+    };
+    let pq: Vec<Profile> = raw_q.iter().zip(&queries).map(|(r, (t, _))| profile(r, t)).collect();
+    let pc: Vec<Profile> = raw_c.iter().zip(&collection).map(|(r, (t, _))| profile(r, t)).collect();
     type Measure<'a> = Box<dyn Fn(&Profile, &Profile) -> f32 + 'a>;
     let measures: Vec<(&str, Measure)> = vec![
         ("character-bigram TF-IDF cosine (baseline)", Box::new(|a: &Profile, b: &Profile| cosine(&a.bigrams, &b.bigrams))),
@@ -555,22 +587,24 @@ fn similar_quality(file: &Path) -> Result<()> {
         ("words + bigrams", Box::new(|a: &Profile, b: &Profile| (cosine(&a.words, &b.words) + cosine(&a.bigrams, &b.bigrams)) / 2.0)),
         ("statement_similarity (words, bigrams, themes, leanings)", Box::new(|a: &Profile, b: &Profile| statement_similarity(a, b))),
     ];
-    println!("{n} labelled statements, each a query against the other {}", n - 1);
+    let shares = |i: usize, j: usize| collection[j].1.iter().any(|l| queries[i].1.contains(l));
+    let against_name = against.map_or("the other statements".to_string(), |p| p.display().to_string());
+    println!("{} labelled statements, each a query against {against_name} ({n})", queries.len());
+    let best: f64 = (0..queries.len()).map(|i| ((0..n).filter(|&j| !itself(i, j) && shares(i, j)).count().min(3)) as f64 / 3.0).sum();
     for (name, f) in &measures {
-        let (mut top1, mut top3, mut queries) = (0.0, 0.0, 0usize);
-        for i in 0..n {
-            let mut scored: Vec<(f32, usize)> = (0..n).filter(|&j| j != i).map(|j| (f(&profiles[i], &profiles[j]), j)).filter(|(s, _)| *s > 0.0).collect();
+        let (mut top1, mut top3) = (0.0, 0.0);
+        for (i, q) in pq.iter().enumerate() {
+            let mut scored: Vec<(f32, usize)> = (0..n).filter(|&j| !itself(i, j)).map(|j| (f(q, &pc[j]), j)).filter(|(s, _)| *s > 0.0).collect();
             scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            let shares = |j: usize| items[j].1.iter().any(|l| items[i].1.contains(l));
-            queries += 1;
             if let Some(&(_, j)) = scored.first() {
-                top1 += f64::from(u8::from(shares(j)));
+                top1 += f64::from(u8::from(shares(i, j)));
             }
-            let hits: Vec<usize> = scored.iter().take(3).map(|&(_, j)| j).collect();
-            top3 += hits.iter().filter(|&&j| shares(j)).count() as f64 / 3.0;
+            top3 += scored.iter().take(3).filter(|&&(_, j)| shares(i, j)).count() as f64 / 3.0;
         }
-        println!("{name:48} top-1 {:.3}  top-3 {:.3}", top1 / queries as f64, top3 / queries as f64);
+        let q = queries.len().max(1) as f64;
+        println!("{name:48} top-1 {:.3}  top-3 {:.3}", top1 / q, top3 / q);
     }
+    println!("{:48} top-3 {:.3}", "(the most any measure could reach)", best / queries.len().max(1) as f64);
     Ok(())
 }
 
