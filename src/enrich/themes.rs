@@ -166,11 +166,14 @@ pub fn statement_themes(statement: &str, themes: &Themes) -> Vec<ThemeId> {
             (c, may)
         })
         .collect();
+    // A shortfall written only as figures (a plan, then a smaller outcome) names the theme of its
+    // object, read in the clauses not resolved.
+    let short = themes.form.shortfall.as_ref().and_then(|f| f.theme(&live.join("，")));
     let found: Vec<ThemeId> = themes
         .list
         .iter()
         .enumerate()
-        .filter(|(i, t)| units.iter().any(|(c, may)| may[*i] && clause_names(t, c, form)))
+        .filter(|(i, t)| short == Some(*i) || units.iter().any(|(c, may)| may[*i] && clause_names(t, c, form)))
         .map(|(_, t)| t.id.clone())
         .collect();
     if !found.is_empty() {
@@ -473,6 +476,31 @@ mod tests {
         assert!(one("检查中未发现超标准配置资产的情况。").is_empty());
         // "还需进一步" is a shortfall, not a measure.
         assert_eq!(one("部门绩效目标的细化量化还需进一步完善。"), vec!["target_not_quantified"]);
+    }
+
+    #[test]
+    fn openers_shared_by_measures_and_findings_are_read_whole() {
+        // 全面预算, 规范化 and a rule cited before what went wrong open findings.
+        assert!(one("全面预算绩效管理推进缓慢，部分项目仍未设置绩效目标。").contains(&"target_not_quantified".to_string()));
+        assert_eq!(one("按照合同第三期款项本应在验收后支付，实际拖后五个月才支付。"), ["fund_late"]);
+        // The same openers with a directive after them stay measures.
+        assert!(one("按照市局部署，进一步加强专项资金监管。").is_empty());
+        assert!(one("全面加强项目全过程预算绩效管理。").is_empty());
+        assert!(one("规范资金拨付审批流程。").is_empty());
+    }
+
+    #[test]
+    fn a_shortfall_written_as_figures_takes_its_objects_theme() {
+        assert_eq!(one("全年计划采购金额540万元，实际采购金额130万元。"), ["procurement_low"]);
+        assert_eq!(one("上级下达补助资金2,400万元，当年支出900万元。"), ["budget_exec_low"]);
+        assert_eq!(one("年度批复建设项目14个，年末完成5个。"), ["project_delay"]);
+        // An outcome close to its plan, a different kind of figure, or a saving on spending meant
+        // to stay low is no shortfall.
+        assert!(one("年初预算资金300万元，实际支出291万元。").is_empty());
+        assert!(one("计划培训人员800人，实际支出培训经费12万元。").is_empty());
+        assert!(one("公务接待费预算6万元，实际支出2.5万元。").is_empty());
+        // The plan named last before the outcome is the one it is set against.
+        assert!(one("批复预算总额1,000万元，其中设备购置预算100万元，实际支出设备购置费96万元。").is_empty());
     }
 
     #[test]

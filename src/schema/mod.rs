@@ -349,6 +349,14 @@ mod tests {
         let d = Domain::load(Some(dir.path())).unwrap();
         assert_eq!(d.themes.list.len(), 1);
         assert!(d.themes.list[0].terms.is_some());
+        // The shortfall form: a share out of range, and an object of a theme that does not exist.
+        let shortfall = |below: &str, theme: &str| format!("[form.shortfall]\nplanned = ['计划']\nactual = ['实际']\nbelow = {below}\nobjects = [['{theme}', '采购']]\n");
+        for (text, says) in [(shortfall("1.5", "procurement_low"), "below"), (shortfall("0.8", "no_such_theme"), "no_such_theme")] {
+            let dir = tempfile::TempDir::new().unwrap();
+            std::fs::write(dir.path().join("findings.toml"), text).unwrap();
+            let e = format!("{:#}", Domain::load(Some(dir.path())).err().expect("refused"));
+            assert!(e.contains("findings.toml") && e.contains("[form.shortfall]") && e.contains(says), "{e}");
+        }
     }
 
     #[test]

@@ -90,17 +90,80 @@ impl Theme {
 }
 
 /// The form of a finding (findings.toml `[form]`): a statement whose subject is a count of units
-/// or a scope word ("3个单位", "部分乡镇"), or that names an amount.
+/// or a scope word ("3个单位", "部分乡镇"), or that names an amount; and a shortfall written only
+/// as figures (`Shortfall`).
 #[derive(Default)]
 pub struct Form {
     pub scope: Option<Pattern>,
     pub amount: Option<Pattern>,
+    pub shortfall: Option<Shortfall>,
 }
 
 impl Form {
     /// True when `statement` (squeezed, its numbering marker removed) has the form of a finding.
     pub fn holds(&self, statement: &str) -> bool {
         self.scope.as_ref().is_some_and(|p| p.is_match(statement)) || self.amount.as_ref().is_some_and(|p| p.is_match(statement))
+    }
+}
+
+/// A shortfall written only as figures (findings.toml `[form.shortfall]`): a planned figure and a
+/// later, smaller actual one of the same kind ("计划采购320万元，实际采购96万元"; "批复项目29个，
+/// 完成11个"), with no deficiency word. The object the statement names decides the theme.
+pub struct Shortfall {
+    /// Words that make the figure after them a plan (计划, 批复, 下达…).
+    planned: Pattern,
+    /// Words that make the figure after them an outcome (实际, 完成, 支出…).
+    actual: Pattern,
+    /// An outcome below this share of the plan falls short.
+    below: f64,
+    /// Spending that is meant to stay below its budget (三公经费, 会议费…): a plan of it is no target.
+    savings: Option<Pattern>,
+    /// The theme (index into the list) of each object, tried in order (the more specific first).
+    objects: Vec<(usize, Pattern)>,
+}
+
+/// A figure with its unit: an amount in yuan, or a count.
+static FIGURE: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| regex::Regex::new(r"(\d[\d,]*(?:\.\d+)?)(亿元|万元|元|个|项|家)").expect("figure pattern"));
+
+impl Shortfall {
+    /// The theme (index into the list) of a shortfall written as figures in `text` (squeezed,
+    /// clauses joined by "，"), if there is one: an outcome below `below` of the planned figure of
+    /// the same kind named last before it (not a plan of spending meant to stay low), and the
+    /// first object of the list that the text names.
+    pub fn theme(&self, text: &str) -> Option<usize> {
+        let mut plan: Option<(f64, bool)> = None;
+        let mut short = false;
+        for m in FIGURE.captures_iter(text) {
+            let (whole, number, unit) = (m.get(0)?, &m[1], &m[2]);
+            let Ok(value) = number.replace(',', "").parse::<f64>() else { continue };
+            let money = unit.ends_with('元');
+            let value = value * match unit { "亿元" => 1e8, "万元" => 1e4, _ => 1.0 };
+            // The role of a figure is the last role word before it in its own clause.
+            let before = &text[..whole.start()];
+            let clause = &before[before.rfind(['，', '；', '。']).map_or(0, |i| i + '，'.len_utf8())..];
+            let last = |p: &Pattern| p.regex().find_iter(clause).last().map(|m| m.start());
+            match (last(&self.planned), last(&self.actual)) {
+                (Some(p), a) if a.is_none_or(|a| a < p) => {
+                    // An outcome is set against the plan named last before it.
+                    let saving = self.savings.as_ref().is_some_and(|s| s.is_match(clause));
+                    plan = (!saving).then_some((value, money));
+                }
+                (_, Some(_)) => {
+                    if let Some((planned, kind)) = plan {
+                        if kind == money && planned > 0.0 && value < self.below * planned {
+                            short = true;
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !short {
+            return None;
+        }
+        self.objects.iter().find(|(_, p)| p.is_match(text)).map(|(i, _)| *i)
     }
 }
 
@@ -135,6 +198,19 @@ struct FormEntry {
     scope: Vec<String>,
     #[serde(default)]
     amount: Vec<String>,
+    shortfall: Option<ShortfallEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShortfallEntry {
+    planned: Vec<String>,
+    actual: Vec<String>,
+    below: f64,
+    #[serde(default)]
+    savings: Vec<String>,
+    /// [theme id, object pattern] in the order they are tried.
+    objects: Vec<(String, String)>,
 }
 
 
@@ -309,9 +385,31 @@ impl Themes {
             t.terms = alternation(&terms[i], check).with_context(|| format!("in the problems of theme {:?}", t.id))?;
             t.actions = alternation(&actions[i], check).with_context(|| format!("in the actions of theme {:?}", t.id))?;
         }
+        let shortfall = match file.form.shortfall {
+            Some(e) => {
+                let words = |list: &[String], what: &str| alternation(list, check).and_then(|p| p.ok_or_else(|| anyhow!("is empty"))).with_context(|| format!("in [form.shortfall] {what}"));
+                if !(e.below > 0.0 && e.below <= 1.0) {
+                    bail!("[form.shortfall] below must be a share above 0 and at most 1, not {}", e.below);
+                }
+                let mut objects = Vec::new();
+                for (id, p) in &e.objects {
+                    let Some(i) = ids.iter().position(|t| t == id) else {
+                        if strict {
+                            bail!("[form.shortfall] objects name theme {id:?}, which themes.toml does not define");
+                        }
+                        continue;
+                    };
+                    objects.push((i, Pattern::new(p, check).with_context(|| format!("in [form.shortfall] objects of {id:?}"))?));
+                }
+                let savings = alternation(&e.savings, check).context("in [form.shortfall] savings")?;
+                Some(Shortfall { planned: words(&e.planned, "planned")?, actual: words(&e.actual, "actual")?, below: e.below, savings, objects })
+            }
+            None => None,
+        };
         self.form = Form {
             scope: alternation(&file.form.scope, check).context("in [form] scope")?,
             amount: alternation(&file.form.amount, check).context("in [form] amount")?,
+            shortfall,
         };
         Ok(self)
     }
