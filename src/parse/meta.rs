@@ -55,6 +55,8 @@ pub fn filed(cover: &[String], m: &Metadata) -> Option<String> {
 static AFTER_UNIT: LazyLock<Regex> = LazyLock::new(|| {
     re(r"^(?:$|\d{4}|[（(]本级[)）]|本级|部门|单位|整体|项目|关于|年度|绩效|预算|决算|支出|专项|财政|自评|\.pdf|\.docx?|[_\-—:：])")
 });
+/// A line that opens with a year ("2024年度部门整体支出……"), which is no chapter number.
+static YEAR_FIRST: LazyLock<Regex> = LazyLock::new(|| re(r"^(?:19|20)\d{2}\s*年"));
 /// The supervising department of a project table (主管部门), kept apart from the reporting unit.
 static SUPERVISOR_FIELD: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:^|[\s|])(?:项目)?主管部门(?:名称)?\s*(?:[（(]\s*公章\s*[)）])?\s*[:：|\t]\s*([^\s|:：]{3,40})"));
@@ -333,7 +335,15 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
     };
     let from_title = || title.map(squeeze).and_then(|t| unit_at_start(&t, units));
     let from_lines = || {
-        let lines: Vec<String> = opening.iter().map(|l| squeeze(l)).collect();
+        let mut lines: Vec<String> = Vec::new();
+        for l in opening.iter().map(|l| squeeze(l)) {
+            // A cover that breaks the unit's name after its place ("舒城县" over "卫生健康委员会")
+            // is read as one line.
+            match lines.last_mut() {
+                Some(place) if !place.is_empty() && regions.leading_chain_len(place) == place.len() => place.push_str(&l),
+                _ => lines.push(l),
+            }
+        }
         let attachment_list = lines.iter().filter(|l| ATTACHMENT_ITEM.is_match(l)).count() >= 2;
         lines
             .into_iter()
@@ -563,17 +573,24 @@ pub fn kind(title: Option<&str>, cover: &[String], text: &str, m: &Metadata) -> 
     let head: String = fold(text).chars().take(3000).collect();
     let opening: Vec<&str> = head.lines().map(str::trim).filter(|l| !l.is_empty()).take(12).collect();
     let mut lines: Vec<String> = title.into_iter().map(str::to_string).chain(cover.iter().cloned()).collect();
-    // A numbered line is a chapter ("（一）项目支出自评情况"), not a title.
-    let numbered = |l: &str| l.starts_with(|c: char| c.is_ascii_digit() || "（(一二三四五六七八九十第".contains(c));
+    // A numbered line is a chapter ("（一）项目支出自评情况"), not a title; a year is no number.
+    let numbered = |l: &str| l.starts_with(|c: char| c.is_ascii_digit() || "（(一二三四五六七八九十第".contains(c)) && !YEAR_FIRST.is_match(l);
     for (i, l) in opening.iter().enumerate().filter(|(_, l)| l.chars().count() <= 80 && !numbered(l)) {
         lines.push(l.to_string());
         if let Some(next) = opening.get(i + 1).filter(|n| n.chars().count() <= 40) {
             lines.push(format!("{l}{next}"));
         }
     }
-    // A title that names a disclosure (部门决算公开) is one, whatever its chapters say.
-    if title.and_then(cue) == Some(Cue::Disclosure) {
-        return Some(ReportKind::Other);
+    // The document's name: its title, else the first line that says what it is. A name that names a
+    // disclosure (部门决算公开) or ends like a notice (……工作的通知, ……结果的通报) is no report,
+    // whatever its chapters say.
+    let name = title.map(str::to_string).or_else(|| lines.iter().find(|l| cue(l).is_some()).cloned());
+    if let Some(name) = name {
+        let name = squeeze(&name);
+        let name = name.trim_end_matches(|c: char| !crate::text::is_han(c));
+        if cue(name) == Some(Cue::Disclosure) || w.not_reports.iter().any(|e| name.ends_with(e.as_str())) {
+            return Some(ReportKind::Other);
+        }
     }
     let cues: Vec<Cue> = lines.iter().filter_map(|l| cue(l)).collect();
     if let Some(Cue::Strong(k)) = cues.iter().find(|c| matches!(c, Cue::Strong(_))) {
@@ -742,6 +759,11 @@ mod tests {
         assert_eq!(dep(&["平遥县第二中学2023年度部门整体支出绩效自评报告"], "").as_deref(), Some("平遥县第二中学"));
         // The finance bureau that published the page is not the unit.
         assert_eq!(dep(&["来源:桐庐县财政局", "桐庐县红十字会", "2022年度部门决算"], "").as_deref(), Some("桐庐县红十字会"));
+        // A sentence saying what the unit is, or a site's sponsor line, is no part of a name.
+        assert_eq!(dep(&["桐庐县委宣传部2023年度部门整体支出绩效自评报告"], "中共桐庐县委宣传部是县委主管宣传工作的部门。").as_deref(), Some("中共桐庐县委宣传部"));
+        assert_eq!(dep(&["桐庐县人民政府主办 桐庐县人民政府办公室承办", "部门整体支出绩效自评报告"], "我局负责全县应急管理工作。桐庐县应急管理局内设股室5个。").as_deref(), Some("桐庐县应急管理局"));
+        // A cover that breaks the name after its place is read as one name.
+        assert_eq!(dep(&["平遥县", "文化和旅游局", "2023年度部门整体支出", "绩效自评报告"], "").as_deref(), Some("平遥县文化和旅游局"));
         // A template placeholder is no unit.
         assert_eq!(dep(&["单位名称:浙江省 XXX 厅", "桐庐县图书馆2021年度决算公开"], "").as_deref(), Some("桐庐县图书馆"));
     }
@@ -773,6 +795,14 @@ mod tests {
         assert_eq!(kind(Some("某厅2020年部门预算绩效自评公开报告"), &[], "2020年度部门整体支出\n绩效自评报告"), Some(ReportKind::DepartmentOverall));
         assert_eq!(kind(Some("某区文化旅游局2023年度整体（项目）支出绩效自评"), &[], ""), Some(ReportKind::DepartmentOverall));
         assert_eq!(kind(Some("某县林业局2019年护林员补助经费的绩效自评报告"), &[], ""), Some(ReportKind::Project));
+        // A document named as a notice, a circular or a target form is no report, though it speaks
+        // of self-evaluations; so is a disclosure whose chapters mention project self-evaluations.
+        assert_eq!(kind(None, &[], "某县财政局关于开展2023年度部门整体支出绩效自评工作的通知\n各预算单位：\n一、自评范围"), Some(ReportKind::Other));
+        assert_eq!(kind(None, &[], "某市财政局关于2022年度部门整体支出绩效评价结果的通报\n一、评价结果"), Some(ReportKind::Other));
+        assert_eq!(kind(None, &[], "2024年度部门整体支出绩效目标申报表\n部门名称：某县档案馆"), Some(ReportKind::Other));
+        assert_eq!(kind(None, &[], "某县档案馆2023年度部门决算公开说明\n五、预算绩效情况说明\n本部门对项目支出开展了绩效自评。"), Some(ReportKind::Other));
+        // A report about such a notice is still a report.
+        assert_eq!(kind(None, &[], "关于2023年度部门整体支出绩效自评情况的报告\n根据《关于开展绩效自评工作的通知》要求"), Some(ReportKind::DepartmentOverall));
     }
 
     #[test]

@@ -31,6 +31,8 @@ struct KindFile {
     funds: Words,
     disclosure: Words,
     disclosure_unless_evaluation: Words,
+    #[serde(default)]
+    not_reports: Words,
     opening: OpeningFile,
 }
 
@@ -88,6 +90,8 @@ pub struct KindWords {
     pub disclosure: Vec<String>,
     /// A disclosure when the line is no evaluation.
     pub disclosure_unless_evaluation: Vec<String>,
+    /// How the name of a document that is no report ends (通知, 通报, 申报表).
+    pub not_reports: Vec<String>,
     /// Counted in the opening text when no line names the kind: an overall report's chapters.
     pub opening_overall: Vec<String>,
     /// ... a project report's chapters.
@@ -151,6 +155,7 @@ impl Metadata {
             funds: words(&k.funds, "kind.funds", false)?,
             disclosure: words(&k.disclosure, "kind.disclosure", false)?,
             disclosure_unless_evaluation: words(&k.disclosure_unless_evaluation, "kind.disclosure_unless_evaluation", false)?,
+            not_reports: words(&k.not_reports, "kind.not_reports", false)?,
             opening_overall: words(&k.opening.overall, "kind.opening.overall", false)?,
             opening_project: words(&k.opening.project, "kind.opening.project", false)?,
             opening_disclosure: words(&k.opening.disclosure, "kind.opening.disclosure", false)?,
