@@ -220,3 +220,31 @@ fn a_central_school_and_a_project_supervisor_field_name_the_unit() {
 委托单位：平阳县财政局\n\n项目主管部门：平阳县民政局\n\n评价机构：某某会计师事务所\n\n一、项目基本情况\n全年补助资金300万元。\n";
     assert_eq!(department_of(text), "平阳县民政局");
 }
+
+/// Report openings written by us (invented text on real place names) in the layouts that trip a
+/// reader: site chrome and greetings, a sponsor line, a cover that breaks the unit's name after its
+/// place, spaced-out titles, traditional characters, cover fields with 盖章 and codes, a unit named
+/// only by 我局 and its file name; and documents that are no report (notices, circulars, target
+/// forms, 决算 disclosures). tests/fixtures/pages-ours.json gives each file's unit (null: not
+/// checked) and kind.
+#[test]
+fn openings_of_every_layout_name_their_unit_and_kind() {
+    let dir = fixtures().join("pages-ours");
+    let labels: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(fixtures().join("pages-ours.json")).unwrap()).unwrap();
+    let data = TempDir::new().unwrap();
+    jixiao(data.path()).arg("ingest").arg(&dir).assert().success();
+    let out = jixiao(data.path()).args(["reports", "--format", "json"]).output().unwrap();
+    let (mut checked, mut wrong) = (0, Vec::new());
+    for r in json_lines(&out.stdout) {
+        let source = r["source"].as_str().unwrap();
+        let file = Path::new(source).file_name().unwrap().to_string_lossy().to_string();
+        let want = &labels[&file];
+        assert!(want.is_object(), "{file} has no label");
+        checked += 1;
+        if !want["department"].is_null() && r["department"] != want["department"] || r["kind"] != want["kind"] {
+            wrong.push(format!("{file}: {} {} (want {} {})", r["department"], r["kind"], want["department"], want["kind"]));
+        }
+    }
+    assert_eq!(checked, labels.as_object().unwrap().len(), "every file is stored");
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
