@@ -510,6 +510,13 @@ fn query_latency(data: &Path, repeat: usize, facets: bool, only: &[String]) -> R
 }
 
 fn main() -> Result<()> {
+    // A reader that closes the pipe early (`| head`) ends the bench quietly, as it ends any filter,
+    // instead of a panic inside println!.
+    #[cfg(unix)]
+    // SAFETY: sets the default action of one signal, before any thread of this process starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     match Cli::parse().command {
         Cmd::Gen { reports, seed, out, messy } => {
             let bytes = gen(reports, seed, &out, messy)?;
