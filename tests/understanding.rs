@@ -79,6 +79,11 @@ fn our_statement_sets_are_tagged_with_their_themes() {
         // followed. It is not among the examples (joining it moved set j back: 0.904 / 0.825 ->
         // 0.894 / 0.816).
         ("statements-ours-k.jsonl", 0.9, 0.93, 0),
+        // Set L (119 problems, 30 negatives: deduction and deviation reasons from score tables,
+        // numbered items, finance-notice wording) was written last and never fitted: 0.913 / 0.854
+        // with one negative tagged; with the schema of the build before set K it scored 0.912 /
+        // 0.846.
+        ("statements-ours-l.jsonl", 0.9, 0.83, 1),
     ] {
         let (p, r, negatives) = score(&fixtures().join(file), None);
         eprintln!("{file}: precision {p:.3} recall {r:.3}, negatives tagged {negatives}");
