@@ -166,9 +166,11 @@ pub fn statement_themes(statement: &str, themes: &Themes) -> Vec<ThemeId> {
             (c, may)
         })
         .collect();
+    // The clauses not resolved, read whole by the shortfall form and the models.
+    let text = live.join("，");
     // A shortfall written only as figures (a plan, then a smaller outcome) names the theme of its
-    // object, read in the clauses not resolved.
-    let short = themes.form.shortfall.as_ref().and_then(|f| f.theme(&live.join("，")));
+    // object.
+    let short = themes.form.shortfall.as_ref().and_then(|f| f.theme(&text));
     let found: Vec<ThemeId> = themes
         .list
         .iter()
@@ -194,7 +196,6 @@ pub fn statement_themes(statement: &str, themes: &Themes) -> Vec<ThemeId> {
     // 两项补助" names no deficiency word and is still a finding. A statement with a clause saying
     // something is resolved or fine ("已整改…", "基本能够…") takes nothing that way, nor one whose
     // action findings.toml holds neutral alone ("在培训经费中列支会议费" without a scope or amount).
-    let text = live.join("，");
     let neutral_action = || themes.list.iter().any(|t| t.actions.as_ref().is_some_and(|a| a.is_match(&text)));
     let suggested = if shortfall {
         themes.examples.suggest(&text)

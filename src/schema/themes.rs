@@ -133,15 +133,14 @@ impl Shortfall {
     /// first object of the list that the text names.
     pub fn theme(&self, text: &str) -> Option<usize> {
         let mut plan: Option<(f64, bool)> = None;
-        let mut short = false;
         for m in FIGURE.captures_iter(text) {
-            let (whole, number, unit) = (m.get(0)?, &m[1], &m[2]);
+            let (start, number, unit) = (m.get(0).map_or(0, |w| w.start()), &m[1], &m[2]);
             let Ok(value) = number.replace(',', "").parse::<f64>() else { continue };
             let money = unit.ends_with('元');
             let value = value * match unit { "亿元" => 1e8, "万元" => 1e4, _ => 1.0 };
             // The role of a figure is the last role word before it in its own clause.
-            let before = &text[..whole.start()];
-            let clause = &before[before.rfind(['，', '；', '。']).map_or(0, |i| i + '，'.len_utf8())..];
+            let before = &text[..start];
+            let clause = before.rsplit(['，', '；', '。']).next().unwrap_or(before);
             let last = |p: &Pattern| p.regex().find_iter(clause).last().map(|m| m.start());
             match (last(&self.planned), last(&self.actual)) {
                 (Some(p), a) if a.is_none_or(|a| a < p) => {
@@ -150,20 +149,14 @@ impl Shortfall {
                     plan = (!saving).then_some((value, money));
                 }
                 (_, Some(_)) => {
-                    if let Some((planned, kind)) = plan {
-                        if kind == money && planned > 0.0 && value < self.below * planned {
-                            short = true;
-                            break;
-                        }
+                    if plan.is_some_and(|(planned, kind)| kind == money && planned > 0.0 && value < self.below * planned) {
+                        return self.objects.iter().find(|(_, p)| p.is_match(text)).map(|(i, _)| *i);
                     }
                 }
                 _ => {}
             }
         }
-        if !short {
-            return None;
-        }
-        self.objects.iter().find(|(_, p)| p.is_match(text)).map(|(i, _)| *i)
+        None
     }
 }
 
