@@ -474,7 +474,10 @@ fn peak_rss_kb(pid: u32) -> u64 {
 fn uploads_stream_to_disk_and_memory_stays_bounded() {
     let srv = start(&["--allow-ingest"]);
     let a = srv.addr.clone();
-    get(&a, "/").text();
+    // What the server loads once (the word segmenter's dictionary, about 45 MB, and the tables it
+    // prepares for the problems pages) is loaded before the baseline: it is not the uploads'.
+    assert_eq!(get(&a, &format!("/?q={}", enc("预算"))).status, 200);
+    assert_eq!(get(&a, "/api/problems/discover").status, 200);
     let before = peak_rss_kb(srv.child.id());
     // Twelve parallel uploads of 20 MB each (held whole, they would add 240 MB).
     let threads: Vec<_> = (0..12)
@@ -492,7 +495,8 @@ fn uploads_stream_to_disk_and_memory_stays_bounded() {
         assert!(r.json()["message"].as_str().unwrap().contains("不是支持的格式"), "{}", r.text());
     }
     let grown = peak_rss_kb(srv.child.id()).saturating_sub(before);
-    assert!(grown < 64 * 1024, "12 uploads of 20 MB grew the server's peak memory by {} MB", grown / 1024);
+    // Measured 8–14 MB; two uploads received at once and held whole would add 40 MB.
+    assert!(grown < 32 * 1024, "12 uploads of 20 MB grew the server's peak memory by {} MB", grown / 1024);
     // Nothing half-received is left behind.
     let left: Vec<_> = std::fs::read_dir(srv._data.path().join("uploads")).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert!(left.is_empty(), "{left:?}");
