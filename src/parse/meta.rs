@@ -280,6 +280,8 @@ static PLACELESS_UNIT: LazyLock<Regex> =
 
 /// A unit's own charter (its 三定 regulation: "《某某局职能配置、内设机构和人员编制规定》"), which a
 /// report cites where it sets out the unit's duties: the name it gives is the unit's.
+/// The opening of a short name given in parentheses: （以下简称…）, （简称…）, （以下称…）.
+static INTRODUCED: LazyLock<Regex> = LazyLock::new(|| re(r"[（(](?:以下)?(?:简称|称)"));
 static CHARTER: LazyLock<Regex> = LazyLock::new(|| re(r"[《〈<]([\p{Han}（）()]{4,40}?)(?:主要)?职能配置[、，,]?内设机构和人员编制(?:规定|方案)[》〉>]"));
 
 /// The finance bureau that issued a notice the text cites ("《平江县财政局关于开展……的通知》"): its
@@ -371,6 +373,19 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
             (units.is_unit_name(l) && !NOT_THE_UNIT.is_match(l) && !is_report_word(l) && l.chars().count() <= 40).then(|| l.to_string())
         })
     };
+    // The unit a report introduces in its opening with the short name it goes on to use
+    // ("某县供销合作社联合社（以下简称县供销社）是……"): the genre's way of naming itself.
+    let from_introduction = || {
+        let head: String = body.chars().take(800).collect();
+        INTRODUCED.find_iter(&head).find_map(|m| {
+            let clause = head[..m.start()].rsplit(['。', '；', ';', '，', ',', '\n', '：', ':']).next().unwrap_or("");
+            let clause = squeeze(clause);
+            clause.char_indices().map(|(i, _)| &clause[i..]).find(|rest| {
+                let placed = regions.leading_chain_len(units.without_party_prefix(rest)) > 0;
+                placed && units.is_unit_name(rest) && !NOT_THE_UNIT.is_match(rest) && !is_report_word(rest) && rest.chars().count() <= 40
+            }).map(str::to_string)
+        })
+    };
     let from_charter = || {
         CHARTER.captures_iter(text).map(|c| c[1].to_string()).find(|name| units.is_unit_name(name) && !name.starts_with("关于") && !NOT_THE_UNIT.is_match(name))
     };
@@ -408,7 +423,7 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
     };
     let field = from_field();
     let in_field = field.is_some();
-    let found = field.or_else(from_title).or_else(from_lines).or_else(from_signature).or_else(from_charter).or_else(from_body).or_else(from_opening)?;
+    let found = field.or_else(from_title).or_else(from_lines).or_else(from_introduction).or_else(from_signature).or_else(from_charter).or_else(from_body).or_else(from_opening)?;
     // Extend an abbreviation to the longest org name in the text that starts with it.
     let full = may_name_longer(&body, &found, regions, units)
         .then(|| {
