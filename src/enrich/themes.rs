@@ -128,9 +128,10 @@ pub fn is_question(statement: &str, themes: &Themes) -> bool {
     themes.cues.question.as_ref().is_some_and(|q| q.is_match(&squeeze(statement)))
 }
 
-/// `is_measure_or_question` of a statement already squeezed.
+/// `is_measure_or_question` of a statement already squeezed. A scoring rule (评分标准) is read
+/// as a question is: it says how a figure is judged, not what it was.
 fn squeezed_is_measure_or_question(s: &str, themes: &Themes) -> bool {
-    if themes.cues.question.as_ref().is_some_and(|q| q.is_match(s)) {
+    if themes.cues.question.as_ref().is_some_and(|q| q.is_match(s)) || themes.cues.criterion.as_ref().is_some_and(|c| c.is_match(s)) {
         return true;
     }
     let bare = LEADING_MARKER.replace(s, "");
@@ -170,7 +171,7 @@ pub fn statement_themes(statement: &str, themes: &Themes) -> Vec<ThemeId> {
     let text = live.join("，");
     // A shortfall written only as figures (a plan, then a smaller outcome) names the theme of its
     // object.
-    let short = themes.form.shortfall.as_ref().and_then(|f| f.theme(&text));
+    let short = themes.form.shortfall.as_ref().and_then(|f| f.theme(&text, live.len() == all.len()));
     let found: Vec<ThemeId> = themes
         .list
         .iter()
@@ -502,6 +503,42 @@ mod tests {
         assert!(one("公务接待费预算6万元，实际支出2.5万元。").is_empty());
         // The plan named last before the outcome is the one it is set against.
         assert!(one("批复预算总额1,000万元，其中设备购置预算100万元，实际支出设备购置费96万元。").is_empty());
+    }
+
+    #[test]
+    fn an_outcome_given_as_a_share_of_its_plan_falls_short_below_the_line() {
+        assert_eq!(one("截至年底，实际完成施工工程量只有全年计划的38%。"), ["project_delay"]);
+        assert_eq!(one("当年实际支出仅为可支配资金计划的52%。"), ["budget_exec_low"]);
+        // Near its plan, with no outcome named before it, or a revenue's forecast: no shortfall by
+        // this form (other rules may read them).
+        let d = Domain::builtin().unwrap();
+        let form = d.themes.form.shortfall.as_ref().unwrap();
+        for text in ["实际完成工程量为年度计划的93%", "设备购置费占年初预算的40%", "非税收入实际入库数为年初预算的61%"] {
+            assert_eq!(form.theme(text, true), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn an_inspectors_lead_in_gives_a_neutral_action_the_form_of_a_finding() {
+        assert_eq!(one("检查发现，该中心在专项业务经费中列支干部疗养费。"), ["overspend_scope"]);
+        assert_eq!(one("巡察反馈指出：在扶贫项目资金中列支办公家具购置费。"), ["overspend_scope"]);
+        // The same action without a lead-in, a scope or an amount states none.
+        assert!(one("该中心在专项业务经费中列支干部疗养费。").is_empty());
+    }
+
+    #[test]
+    fn kept_within_its_budget_is_fine_and_not_kept_within_is_a_finding() {
+        assert!(one("公务用车运行费控制在年初预算范围内。").is_empty());
+        assert_eq!(one("公务用车运行费未能控制在年初预算范围内。"), ["three_public_over"]);
+    }
+
+    #[test]
+    fn scoring_rules_of_a_score_table_are_no_findings() {
+        for rule in ["政府采购执行率低于95%的，每低3个百分点扣0.5分。", "资金到位率达到100%以上得满分。", "结转率超过15%的不得分。", "预算调整率每超过1个百分点扣1分。"] {
+            assert!(one(rule).is_empty(), "{rule}");
+        }
+        // A deduction stated with its figure is still a finding.
+        assert_eq!(one("政府采购执行率仅为62%，扣2分。"), ["procurement_low"]);
     }
 
     #[test]

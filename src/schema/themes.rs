@@ -26,6 +26,8 @@ struct CueEntry {
     #[serde(default)]
     question: Vec<String>,
     #[serde(default)]
+    criterion: Vec<String>,
+    #[serde(default)]
     continues: Vec<String>,
 }
 
@@ -108,10 +110,13 @@ impl Form {
 
 /// A shortfall written only as figures (findings.toml `[form.shortfall]`): a planned figure and a
 /// later, smaller actual one of the same kind ("计划采购320万元，实际采购96万元"; "批复项目29个，
-/// 完成11个"), with no deficiency word. The object the statement names decides the theme.
+/// 完成11个"), or an outcome given as a share of its plan ("实际完成工程量仅为年度计划的43%"), with
+/// no deficiency word. The object the statement names decides the theme.
 pub struct Shortfall {
     /// Words that make the figure after them a plan (计划, 批复, 下达…).
     planned: Pattern,
+    /// A share of a plan: a planned word, then 的 and a percentage ("计划的43%").
+    share: Pattern,
     /// Words that make the figure after them an outcome (实际, 完成, 支出…).
     actual: Pattern,
     /// An outcome below this share of the plan falls short.
@@ -131,7 +136,20 @@ impl Shortfall {
     /// clauses joined by "，"), if there is one: an outcome below `below` of the planned figure of
     /// the same kind named last before it (not a plan of spending meant to stay low), and the
     /// first object of the list that the text names.
-    pub fn theme(&self, text: &str) -> Option<usize> {
+    /// `shares`: read outcomes given as a share of their plan too (not in a statement that also
+    /// says the figure improved: "占已批复预算的79.6%，执行率大幅提升").
+    pub fn theme(&self, text: &str, shares: bool) -> Option<usize> {
+        let object = || self.objects.iter().find(|(_, p)| p.is_match(text)).map(|(i, _)| *i);
+        // An outcome given as a share of its plan, in a clause that names the outcome first.
+        for m in self.share.regex().captures_iter(text).filter(|_| shares) {
+            let start = m.get(0).map_or(0, |w| w.start());
+            let clause = text[..start].rsplit(['，', '；', '。']).next().unwrap_or("");
+            // Savings and revenue anywhere in the statement: their plan is no target to spend.
+            let low = m.name("share").and_then(|v| v.as_str().parse::<f64>().ok()).is_some_and(|share| share < self.below * 100.0);
+            if low && self.actual.is_match(clause) && !self.savings.as_ref().is_some_and(|s| s.is_match(text)) {
+                return object();
+            }
+        }
         let mut plan: Option<(f64, bool)> = None;
         for m in FIGURE.captures_iter(text) {
             let (start, number, unit) = (m.get(0).map_or(0, |w| w.start()), &m[1], &m[2]);
@@ -150,7 +168,7 @@ impl Shortfall {
                 }
                 (_, Some(_)) => {
                     if plan.is_some_and(|(planned, kind)| kind == money && planned > 0.0 && value < self.below * planned) {
-                        return self.objects.iter().find(|(_, p)| p.is_match(text)).map(|(i, _)| *i);
+                        return object();
                     }
                 }
                 _ => {}
@@ -217,6 +235,8 @@ pub struct Cues {
     pub measure: Option<Pattern>,
     /// Wording of a question (是否…).
     pub question: Option<Pattern>,
+    /// Wording of a scoring rule (低于90%的，每低5个百分点扣1分): how a figure is judged.
+    pub criterion: Option<Pattern>,
     /// How a clause opens that states its predicate only (占…, 低于…, 超出…): it continues the
     /// clause before it, whose subject it shares.
     pub continues: Option<Pattern>,
@@ -312,6 +332,7 @@ impl Themes {
             resolved: alternation(&c.resolved, check).context("in [cues] resolved")?,
             measure: alternation(&c.measure, check).context("in [cues] measure")?,
             question: alternation(&c.question, check).context("in [cues] question")?,
+            criterion: alternation(&c.criterion, check).context("in [cues] criterion")?,
             continues: alternation(&c.continues, check).context("in [cues] continues")?,
         };
         Ok(Themes { list, cues, form: Form::default(), examples: super::Examples::default(), anchors: std::sync::OnceLock::new() })
@@ -395,7 +416,8 @@ impl Themes {
                     objects.push((i, Pattern::new(p, check).with_context(|| format!("in [form.shortfall] objects of {id:?}"))?));
                 }
                 let savings = alternation(&e.savings, check).context("in [form.shortfall] savings")?;
-                Some(Shortfall { planned: words(&e.planned, "planned")?, actual: words(&e.actual, "actual")?, below: e.below, savings, objects })
+                let share = Pattern::new(&format!("(?:{})[^，。；]{{0,8}}的(?P<share>\\d+(?:\\.\\d+)?)%", e.planned.iter().map(|w| format!("(?:{w})")).collect::<Vec<_>>().join("|")), check).context("in [form.shortfall] planned")?;
+                Some(Shortfall { planned: words(&e.planned, "planned")?, share, actual: words(&e.actual, "actual")?, below: e.below, savings, objects })
             }
             None => None,
         };
