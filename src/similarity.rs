@@ -70,20 +70,23 @@ pub const LEANINGS_WEIGHT: f32 = 0.1 / 1.1;
 
 /// The similarity of two statements, 0 to 1: the cosine of their weighted words, of their weighted
 /// bigrams, the overlap of their themes (Jaccard; 0 when either has none) and the cosine of their
-/// leanings. Two statements that share no word or bigram are not similar whatever their themes:
-/// the themes order those that do.
+/// leanings. Two statements that share no word, no bigram and no theme are not similar: their
+/// leanings alone do not make them so. Two that share a theme are, whatever their wording: real
+/// statements of one problem are often worded apart (our set J against the real dev statements,
+/// top-3 sharing a theme 0.699 → 0.763 when such pairs stopped scoring 0; the dev statements against
+/// each other 0.773 → 0.824).
 pub fn statement_similarity(a: &Profile, b: &Profile) -> f32 {
     let words = cosine(&a.words, &b.words);
     let grams = cosine(&a.bigrams, &b.bigrams);
-    if words <= 0.0 && grams <= 0.0 {
-        return 0.0;
-    }
     let themes = if a.themes.is_empty() || b.themes.is_empty() {
         0.0
     } else {
         let shared = a.themes.iter().filter(|t| b.themes.contains(t)).count();
         shared as f32 / (a.themes.len() + b.themes.len() - shared) as f32
     };
+    if words <= 0.0 && grams <= 0.0 && themes <= 0.0 {
+        return 0.0;
+    }
     WORDS_WEIGHT * words + BIGRAMS_WEIGHT * grams + THEMES_WEIGHT * themes + LEANINGS_WEIGHT * cosine(&a.leanings, &b.leanings)
 }
 
@@ -166,9 +169,15 @@ mod tests {
         let same = profile(&mut v, "部分单位结转结余资金较大，资金闲置。");
         let other = profile(&mut v, "部分单位专项资金账户管理人员不足。");
         assert!(statement_similarity(&q, &same) > statement_similarity(&q, &other));
-        // Nothing shared: not similar, whatever the themes.
+        // Nothing shared, neither wording nor a theme: not similar.
         let none = profile(&mut v, "天气晴朗。");
         assert_eq!(statement_similarity(&q, &none), 0.0);
+        // One problem worded apart (no word, no bigram in common) is similar by its theme, above
+        // a statement of another problem that shares its wording with neither.
+        let apart = profile(&mut v, "上年结转的款项至今原封未动。");
+        assert!(!apart.themes.is_empty() && apart.themes.iter().all(|t| q.themes.contains(t)), "{:?} {:?}", apart.themes, q.themes);
+        assert_eq!((cosine(&q.words, &apart.words), cosine(&q.bigrams, &apart.bigrams)), (0.0, 0.0));
+        assert!(statement_similarity(&q, &apart) > 0.2);
         assert_eq!(bigrams("资金，沉淀").len(), 2, "a bigram does not run over punctuation");
     }
 
