@@ -280,6 +280,18 @@ static PLACELESS_UNIT: LazyLock<Regex> =
 
 /// A unit's own charter (its 三定 regulation: "《某某局职能配置、内设机构和人员编制规定》"), which a
 /// report cites where it sets out the unit's duties: the name it gives is the unit's.
+/// A line folded, and written close when it is spaced out character by character ("单 位 名 称 ：
+/// 某 县 民 政 局", a cover set with letter spacing).
+fn unspaced(line: &str) -> String {
+    let folded = fold(line);
+    let tokens: Vec<&str> = folded.split_whitespace().collect();
+    if tokens.len() >= 6 && tokens.iter().all(|t| t.chars().count() == 1) {
+        tokens.concat()
+    } else {
+        folded
+    }
+}
+
 /// The opening of a short name given in parentheses: （以下简称…）, （简称…）, （以下称…）.
 static INTRODUCED: LazyLock<Regex> = LazyLock::new(|| re(r"[（(](?:以下)?(?:简称|称)"));
 static CHARTER: LazyLock<Regex> = LazyLock::new(|| re(r"[《〈<]([\p{Han}（）()]{4,40}?)(?:主要)?职能配置[、，,]?内设机构和人员编制(?:规定|方案)[》〉>]"));
@@ -324,13 +336,15 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
     // The opening lines: the cover, or the first lines of a document without one.
     let opening: Vec<String> = cover
         .iter()
-        .map(|l| fold(l))
-        .chain(text.lines().take(40).map(fold))
+        .map(|l| unspaced(l))
+        .chain(text.lines().take(40).map(unspaced))
         .filter(|l| !l.trim().is_empty())
         .collect();
     let from_field = || {
         opening.iter().find_map(|l| {
-            units.cover_fields(l).map(|c| trim_org(&c[2], units)).find(|v| {
+            // A value set off by spaces alone must name its place ("实施单位 禁毒支队" is a part of
+            // the unit, written in a table).
+            units.cover_fields(l).filter(|(v, spaced)| !spaced || regions.leading_chain_len(units.without_party_prefix(v)) > 0).map(|(v, _)| trim_org(v, units)).find(|v| {
                 v.chars().count() >= 3 && !is_report_word(v) && units.is_unit_name(v)
             })
         })
@@ -599,7 +613,12 @@ pub fn kind(title: Option<&str>, cover: &[String], text: &str, m: &Metadata) -> 
     // The document's name: its title, else the first line that says what it is. A name that names a
     // disclosure (部门决算公开) or ends like a notice (……工作的通知, ……结果的通报) is no report,
     // whatever its chapters say.
-    let name = title.map(str::to_string).or_else(|| lines.iter().find(|l| cue(l).is_some()).cloned());
+    let ends_like_no_report = |l: &str| {
+        let l = squeeze(l);
+        let l = l.trim_end_matches(|c: char| !crate::text::is_han(c));
+        w.not_reports.iter().any(|e| l.ends_with(e.as_str())) && (any(l, &w.evaluation) || l.contains("绩效"))
+    };
+    let name = title.map(str::to_string).or_else(|| lines.iter().find(|l| cue(l).is_some() || ends_like_no_report(l)).cloned());
     if let Some(name) = name {
         let name = squeeze(&name);
         let name = name.trim_end_matches(|c: char| !crate::text::is_han(c));

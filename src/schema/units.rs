@@ -69,6 +69,9 @@ pub struct Units {
     short_forms: Vec<(String, String)>,
     /// A cover field naming the unit; group 2 is the value.
     cover_field: Regex,
+    /// A long label (four characters or more) and its value with only spaces between, as a table
+    /// flattened to text writes them ("主管部门 某局 实施单位 某中学").
+    cover_field_spaced: Option<Regex>,
     /// Words a unit's name never holds: the clause words of `never_inside` and the cover labels of
     /// four or more characters ("县文联坚持围绕县委", "主管部门某市公安局实施单位…" are no names).
     never_inside: Option<aho_corasick::AhoCorasick>,
@@ -185,9 +188,15 @@ impl Units {
             r"(?:^|[\s|])({})\s*(?:[（(]\s*公章\s*[)）])?\s*[:：|\t]\s*(?:[（(]\s*公章\s*[)）])?\s*([^\s|:：]{{3,40}})",
             literal_alternation(&labels)
         ))?;
+        let long: Vec<String> = labels.iter().filter(|l| l.chars().count() >= 4).cloned().collect();
+        let cover_field_spaced = if long.is_empty() {
+            None
+        } else {
+            Some(compile(&format!(r"(?:^|[\s|])({})\s+(?:[（(]\s*公章\s*[)）]\s*)?([^\s|:：]{{3,40}})", literal_alternation(&long)))?)
+        };
         // Longest first, so that 委员会 wins over 委 where both end a name.
         body.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
-        Ok(Units { full_name, body, admin, signature, party_prefixes, short_forms, cover_field, never_inside, self_references, renamings })
+        Ok(Units { full_name, body, admin, signature, party_prefixes, short_forms, cover_field, cover_field_spaced, never_inside, self_references, renamings })
     }
 
     /// The endings of the names a text stands for when it calls itself as it most often does
@@ -249,9 +258,13 @@ impl Units {
             .unwrap_or_else(|| name.to_string())
     }
 
-    /// The cover fields naming the unit in `line`: (label, value) captures.
-    pub fn cover_fields<'t>(&self, line: &'t str) -> regex::CaptureMatches<'_, 't> {
-        self.cover_field.captures_iter(line)
+    /// The values of the cover fields naming the unit in `line`: a label, a colon (or a bar, a tab)
+    /// and the value; then a long label and its value with only spaces between (`true`: the
+    /// weaker evidence, which the caller may ask more of).
+    pub fn cover_fields<'t>(&'t self, line: &'t str) -> impl Iterator<Item = (&'t str, bool)> + 't {
+        let value = |c: regex::Captures<'t>| c.get(2).map(|m| m.as_str());
+        let spaced = self.cover_field_spaced.iter().flat_map(move |r| r.captures_iter(line)).filter_map(value).map(|v| (v, true));
+        self.cover_field.captures_iter(line).filter_map(value).map(|v| (v, false)).chain(spaced)
     }
 }
 
@@ -285,7 +298,12 @@ mod tests {
         assert_eq!(u.expand_short_form("市文旅局"), "市文化和旅游局");
         assert_eq!(u.without_party_prefix("中共某县委组织部"), "某县委组织部");
         assert!(u.is_signature("某县教育局（盖章）"));
-        let c: Vec<_> = u.cover_fields("部门(单位)名称：某县水利局").map(|c| c[2].to_string()).collect();
+        let c: Vec<_> = u.cover_fields("部门(单位)名称：某县水利局").map(|(v, _)| v).collect();
+        // A table flattened to text: a long label and its value with only spaces between, marked
+        // as the weaker kind; a short label ("单位 万元") is not read that way.
+        let spaced: Vec<_> = u.cover_fields("主管部门 某县教育局 实施单位 某县第一中学").collect();
+        assert_eq!(spaced, [("某县第一中学", true)]);
+        assert_eq!(u.cover_fields("单位 万元元元").count(), 0);
         assert_eq!(c, ["某县水利局"]);
         // A name does not run over the clause after it, nor over a second field.
         assert!(!u.is_unit_name("县文联坚持围绕县委"));
