@@ -278,8 +278,6 @@ fn written_whole(text: &str, whole: &str, prefix: usize) -> bool {
 static PLACELESS_UNIT: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:^|[，。；、,;:：\s])([省市县区](?:政协|人大常委会|(?:[\p{Han}]{2,8}?)(?:委员会|局|委|厅|办公室)))"));
 
-/// A unit's own charter (its 三定 regulation: "《某某局职能配置、内设机构和人员编制规定》"), which a
-/// report cites where it sets out the unit's duties: the name it gives is the unit's.
 /// A line folded, and written close when it is spaced out character by character ("单 位 名 称 ：
 /// 某 县 民 政 局", a cover set with letter spacing).
 fn unspaced(line: &str) -> String {
@@ -294,6 +292,9 @@ fn unspaced(line: &str) -> String {
 
 /// The opening of a short name given in parentheses: （以下简称…）, （简称…）, （以下称…）.
 static INTRODUCED: LazyLock<Regex> = LazyLock::new(|| re(r"[（(](?:以下)?(?:简称|称)"));
+
+/// A unit's own charter (its 三定 regulation: "《某某局职能配置、内设机构和人员编制规定》"), which a
+/// report cites where it sets out the unit's duties: the name it gives is the unit's.
 static CHARTER: LazyLock<Regex> = LazyLock::new(|| re(r"[《〈<]([\p{Han}（）()]{4,40}?)(?:主要)?职能配置[、，,]?内设机构和人员编制(?:规定|方案)[》〉>]"));
 
 /// The finance bureau that issued a notice the text cites ("《平江县财政局关于开展……的通知》"): its

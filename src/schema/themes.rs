@@ -140,14 +140,17 @@ impl Shortfall {
     /// says the figure improved: "占已批复预算的79.6%，执行率大幅提升").
     pub fn theme(&self, text: &str, shares: bool) -> Option<usize> {
         let object = || self.objects.iter().find(|(_, p)| p.is_match(text)).map(|(i, _)| *i);
-        // An outcome given as a share of its plan, in a clause that names the outcome first.
-        for m in self.share.regex().captures_iter(text).filter(|_| shares) {
-            let start = m.get(0).map_or(0, |w| w.start());
-            let clause = text[..start].rsplit(['，', '；', '。']).next().unwrap_or("");
-            // Savings and revenue anywhere in the statement: their plan is no target to spend.
-            let low = m.name("share").and_then(|v| v.as_str().parse::<f64>().ok()).is_some_and(|share| share < self.below * 100.0);
-            if low && self.actual.is_match(clause) && !self.savings.as_ref().is_some_and(|s| s.is_match(text)) {
-                return object();
+        // An outcome given as a share of its plan, in a clause that names the outcome first; savings
+        // and revenue named anywhere in the statement set no target to spend.
+        let saving = || self.savings.as_ref().is_some_and(|s| s.is_match(text));
+        if shares {
+            for m in self.share.regex().captures_iter(text) {
+                let start = m.get(0).map_or(0, |w| w.start());
+                let clause = text[..start].rsplit(['，', '；', '。']).next().unwrap_or("");
+                let low = m.name("share").and_then(|v| v.as_str().parse::<f64>().ok()).is_some_and(|share| share < self.below * 100.0);
+                if low && self.actual.is_match(clause) && !saving() {
+                    return object();
+                }
             }
         }
         let mut plan: Option<(f64, bool)> = None;
