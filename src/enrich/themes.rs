@@ -522,8 +522,16 @@ mod tests {
     fn an_inspectors_lead_in_gives_a_neutral_action_the_form_of_a_finding() {
         assert_eq!(one("检查发现，该中心在专项业务经费中列支干部疗养费。"), ["overspend_scope"]);
         assert_eq!(one("巡察反馈指出：在扶贫项目资金中列支办公家具购置费。"), ["overspend_scope"]);
+        assert_eq!(one("从审计情况看，个别学校在专项业务经费中列支干部疗养费。"), ["overspend_scope"]);
         // The same action without a lead-in, a scope or an amount states none.
         assert!(one("该中心在专项业务经费中列支干部疗养费。").is_empty());
+    }
+
+    #[test]
+    fn a_figure_lower_than_its_benchmark_by_points_is_a_shortfall() {
+        assert_eq!(one("全年预算执行率为61.2%，较考核目标低18个百分点。"), ["budget_exec_low"]);
+        // Less than last year is a saving, not a shortfall.
+        assert!(one("年末结转资金规模较上年减少42%。").is_empty());
     }
 
     #[test]
