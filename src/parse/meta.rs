@@ -343,7 +343,7 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
         .collect();
     let from_field = || {
         opening.iter().find_map(|l| {
-            // A value set off by spaces alone must name its place ("实施单位 禁毒支队" is a part of
+            // A value set off by spaces alone must name its place ("实施单位 治安大队" is a part of
             // the unit, written in a table).
             units.cover_fields(l).filter(|(v, spaced)| !spaced || regions.leading_chain_len(units.without_party_prefix(v)) > 0).map(|(v, _)| trim_org(v, units)).find(|v| {
                 v.chars().count() >= 3 && !is_report_word(v) && units.is_unit_name(v)

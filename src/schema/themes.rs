@@ -137,7 +137,7 @@ impl Shortfall {
     /// the same kind named last before it (not a plan of spending meant to stay low), and the
     /// first object of the list that the text names.
     /// `shares`: read outcomes given as a share of their plan too (not in a statement that also
-    /// says the figure improved: "占已批复预算的79.6%，执行率大幅提升").
+    /// says the figure improved: "完成年度计划的75%，较上年明显提高").
     pub fn theme(&self, text: &str, shares: bool) -> Option<usize> {
         let object = || self.objects.iter().find(|(_, p)| p.is_match(text)).map(|(i, _)| *i);
         // An outcome given as a share of its plan, in a clause that names the outcome first; savings
