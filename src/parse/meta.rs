@@ -614,16 +614,18 @@ pub fn kind(title: Option<&str>, cover: &[String], text: &str, m: &Metadata) -> 
     // The document's name: its title, else the first line that says what it is. A name that names a
     // disclosure (部门决算公开) or ends like a notice (……工作的通知, ……结果的通报) is no report,
     // whatever its chapters say.
-    let ends_like_no_report = |l: &str| {
-        let l = squeeze(l);
-        let l = l.trim_end_matches(|c: char| !crate::text::is_han(c));
-        w.not_reports.iter().any(|e| l.ends_with(e.as_str())) && (any(l, &w.evaluation) || l.contains("绩效"))
+    // A line that is no title still names the document when it ends like a notice and speaks of
+    // evaluation ("……绩效评价工作情况通报").
+    let bare = |l: &str| squeeze(l).trim_end_matches(|c: char| !crate::text::is_han(c)).to_string();
+    let ends_like_no_report = |name: &str| w.not_reports.iter().any(|e| name.ends_with(e.as_str()));
+    let names_itself = |l: &&String| {
+        let l = bare(l);
+        cue(&l).is_some() || ends_like_no_report(&l) && (any(&l, &w.evaluation) || l.contains("绩效"))
     };
-    let name = title.map(str::to_string).or_else(|| lines.iter().find(|l| cue(l).is_some() || ends_like_no_report(l)).cloned());
+    let name = title.map(str::to_string).or_else(|| lines.iter().find(names_itself).cloned());
     if let Some(name) = name {
-        let name = squeeze(&name);
-        let name = name.trim_end_matches(|c: char| !crate::text::is_han(c));
-        if cue(name) == Some(Cue::Disclosure) || w.not_reports.iter().any(|e| name.ends_with(e.as_str())) {
+        let name = bare(&name);
+        if cue(&name) == Some(Cue::Disclosure) || ends_like_no_report(&name) {
             return Some(ReportKind::Other);
         }
     }

@@ -419,8 +419,10 @@ impl Themes {
                     objects.push((i, Pattern::new(p, check).with_context(|| format!("in [form.shortfall] objects of {id:?}"))?));
                 }
                 let savings = alternation(&e.savings, check).context("in [form.shortfall] savings")?;
-                let share = Pattern::new(&format!("(?:{})[^，。；]{{0,8}}的(?P<share>\\d+(?:\\.\\d+)?)%", e.planned.iter().map(|w| format!("(?:{w})")).collect::<Vec<_>>().join("|")), check).context("in [form.shortfall] planned")?;
-                Some(Shortfall { planned: words(&e.planned, "planned")?, share, actual: words(&e.actual, "actual")?, below: e.below, savings, objects })
+                let planned = words(&e.planned, "planned")?;
+                // The same planned words, then 的 and a percentage.
+                let share = Pattern::new(&format!("(?:{})[^，。；]{{0,8}}的(?P<share>\\d+(?:\\.\\d+)?)%", planned.source), check).context("in [form.shortfall] planned")?;
+                Some(Shortfall { planned, share, actual: words(&e.actual, "actual")?, below: e.below, savings, objects })
             }
             None => None,
         };
