@@ -368,6 +368,10 @@ pub struct ClassifyArgs {
     /// Write the result to this file (needed for xlsx).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Show under each statement how each theme was found: the layer of the schema (pattern,
+    /// term, pair of topic and cue, …) and the words it matched. JSON, CSV and xlsx always carry it.
+    #[arg(long)]
+    pub explain: bool,
 }
 
 /// Arguments of `export`.

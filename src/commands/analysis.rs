@@ -252,7 +252,7 @@ pub fn classify_cmd(ctx: &Ctx, a: &crate::cli::ClassifyArgs, out: &mut dyn Write
     let mut file = None;
     let out = destination(format, output, out, &mut file)?;
     let rows = crate::enrich::themes::classify(&inputs, &ctx.domain.themes);
-    out_a::classified(out, &rows, &ctx.domain.themes, format, output)?;
+    out_a::classified(out, &rows, &ctx.domain.themes, format, output, a.explain)?;
     out.flush()?;
     if rows.is_empty() {
         ctx.notice("no statements in the input");

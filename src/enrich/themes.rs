@@ -92,29 +92,71 @@ impl<'a> Clause<'a> {
 /// Does `theme` name a problem in this clause? A clause "A、B、C等问题" is a list whose closing item
 /// carries the predicate of all: a topic in any item counts with a cue in its own item or the last.
 /// Items of a list that carry a neighbouring theme's wording (`exclude`) are left out for the theme.
-fn clause_names(theme: &Theme, clause: &Clause, form: bool) -> bool {
+/// The answer is how it does: the layer and the words that matched.
+fn clause_names(theme: &Theme, clause: &Clause, form: bool) -> Option<Why> {
     let kept: Vec<usize> = (0..clause.items.len()).filter(|&i| !theme.exclude.as_ref().is_some_and(|x| x.is_match(clause.items[i]))).collect();
     if kept.is_empty() {
-        return false;
+        return None;
     }
     let text = if kept.len() == clause.items.len() {
         std::borrow::Cow::Borrowed(clause.joined.as_str())
     } else {
         std::borrow::Cow::Owned(kept.iter().map(|&i| clause.items[i]).collect::<Vec<_>>().join("、"))
     };
-    if theme.problems.as_ref().is_some_and(|p| p.is_match(&text))
-        || theme.terms.as_ref().is_some_and(|p| p.is_match(&text))
-        || theme.patterns.iter().any(|p| p.is_match(&text))
-        || (form && theme.actions.as_ref().is_some_and(|p| p.is_match(&text)))
-    {
-        return true;
+    let whole = |layer: Layer, p: &crate::schema::Pattern| p.regex().find(&text).map(|m| Why { layer, words: m.as_str().to_string() });
+    let found = theme
+        .problems
+        .as_ref()
+        .and_then(|p| whole(Layer::Problem, p))
+        .or_else(|| theme.terms.as_ref().and_then(|p| whole(Layer::Term, p)))
+        .or_else(|| theme.patterns.iter().find_map(|p| whole(Layer::Pattern, p)))
+        .or_else(|| if form { theme.actions.as_ref().and_then(|p| whole(Layer::Action, p)) } else { None });
+    if found.is_some() {
+        return found;
     }
     if let Some(topics) = &theme.topics {
-        if kept.iter().any(|&i| topics.is_match(clause.items[i]) && (clause.shared || clause.deficient(i))) {
-            return true;
+        let item = kept.iter().find_map(|&i| topics.regex().find(clause.items[i]).filter(|_| clause.shared || clause.deficient(i)));
+        if let Some(m) = item {
+            return Some(Why { layer: Layer::Topic, words: m.as_str().to_string() });
         }
     }
-    theme.pairs.iter().any(|(topic, cue)| kept.iter().any(|&i| topic.is_match(clause.items[i]) && cue.is_match(clause.items[i])))
+    theme.pairs.iter().find_map(|(topic, cue)| {
+        kept.iter().find_map(|&i| {
+            let (t, c) = (topic.regex().find(clause.items[i])?, cue.regex().find(clause.items[i])?);
+            Some(Why { layer: Layer::Pair, words: format!("{} + {}", t.as_str(), c.as_str()) })
+        })
+    })
+}
+
+/// Which layer of the tagger found a theme (`explain`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layer {
+    /// A phrase that is a problem by itself (`problems`).
+    Problem,
+    /// A term of the references in findings.toml.
+    Term,
+    /// A whole-statement phrasing pattern.
+    Pattern,
+    /// An action in the form of a finding (a count of units, a scope word, an amount).
+    Action,
+    /// A topic term with a shared deficiency cue.
+    Topic,
+    /// A topic term with its own cue.
+    Pair,
+    /// A shortfall written as figures, or as a share of its plan: its object's theme.
+    Shortfall,
+    /// The nearest examples of examples.toml, for a statement the rules place nowhere.
+    Model,
+}
+
+/// How a theme was found in a statement: the layer and the words it matched.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Why {
+    /// The layer that found it.
+    pub layer: Layer,
+    /// The words it matched ("topic + cue" for a pair; empty for a shortfall in figures and the models).
+    pub words: String,
 }
 
 /// True when a statement is an improvement measure ("加强…", "建议…") or a review question
@@ -141,6 +183,11 @@ fn squeezed_is_measure_or_question(s: &str, themes: &Themes) -> bool {
 /// The themes one statement names: a whole-statement pattern, or a theme's topic and a deficiency
 /// cue meeting in one clause that does not say the problem was resolved or absent.
 pub fn statement_themes(statement: &str, themes: &Themes) -> Vec<ThemeId> {
+    explain(statement, themes).into_iter().map(|(id, _)| id).collect()
+}
+
+/// `statement_themes` with how each theme was found (the first clause that names it).
+pub fn explain(statement: &str, themes: &Themes) -> Vec<(ThemeId, Why)> {
     let Some(s) = finding_text(statement, themes) else { return vec![] };
     let all: Vec<&str> = clauses(&s).collect();
     let live: Vec<&str> = all.iter().copied().filter(|c| !themes.cues.resolved.as_ref().is_some_and(|r| r.is_match(c))).collect();
@@ -172,12 +219,27 @@ pub fn statement_themes(statement: &str, themes: &Themes) -> Vec<ThemeId> {
     // A shortfall written only as figures (a plan, then a smaller outcome) names the theme of its
     // object.
     let short = themes.form.shortfall.as_ref().and_then(|f| f.theme(&text, live.len() == all.len()));
-    let found: Vec<ThemeId> = themes
+    // What every theme finds in every clause. A topic met by a bare deficiency cue gives way to
+    // another theme's phrase in the same clause: in "上年结转资金未编入年初预算" the cue belongs to
+    // the phrase (未编入年初预算), and 结转 only says which funds. The items of a list
+    // ("A、B、C等问题") each name their own.
+    let named: Vec<Vec<Option<Why>>> = units
+        .iter()
+        .map(|(c, may)| themes.list.iter().enumerate().map(|(i, t)| if may[i] { clause_names(t, c, form) } else { None }).collect())
+        .collect();
+    let phrased = |row: &[Option<Why>], not: usize| row.iter().enumerate().any(|(j, w)| j != not && w.as_ref().is_some_and(|w| matches!(w.layer, Layer::Problem | Layer::Term | Layer::Pattern)));
+    let found: Vec<(ThemeId, Why)> = themes
         .list
         .iter()
         .enumerate()
-        .filter(|(i, t)| short == Some(*i) || units.iter().any(|(c, may)| may[*i] && clause_names(t, c, form)))
-        .map(|(_, t)| t.id.clone())
+        .filter_map(|(i, t)| {
+            let why = if short == Some(i) {
+                Some(Why { layer: Layer::Shortfall, words: String::new() })
+            } else {
+                named.iter().zip(&units).find_map(|(row, (c, _))| row[i].clone().filter(|w| w.layer != Layer::Topic || c.items.len() > 1 || !phrased(row, i)))
+            };
+            why.map(|w| (t.id.clone(), w))
+        })
         .collect();
     if !found.is_empty() {
         return found;
@@ -205,7 +267,7 @@ pub fn statement_themes(statement: &str, themes: &Themes) -> Vec<ThemeId> {
     } else {
         None
     };
-    suggested.map(|(i, _)| vec![themes.list[i].id.clone()]).unwrap_or_default()
+    suggested.map(|(i, _)| vec![(themes.list[i].id.clone(), Why { layer: Layer::Model, words: String::new() })]).unwrap_or_default()
 }
 
 /// True when a statement states a shortfall: it names a theme, or a clause of it carries a
@@ -311,6 +373,8 @@ pub struct Classified {
     pub text: String,
     /// The themes it states.
     pub themes: Vec<ThemeId>,
+    /// How each theme was found, in the order of `themes`.
+    pub why: Vec<Why>,
     /// The figures it states.
     pub figures: Vec<String>,
     /// An improvement measure ("加强…", "建议…") rather than a finding.
@@ -349,9 +413,9 @@ pub fn classify(inputs: &[ClassifyInput], themes: &Themes) -> Vec<Classified> {
         for (k, st) in statements::split(&inp.text).into_iter().enumerate() {
             let question = is_question(&st, themes);
             let measure = !question && is_measure_or_question(&st, themes);
-            let tags = statement_themes(&st, themes);
+            let (tags, why): (Vec<ThemeId>, Vec<Why>) = explain(&st, themes).into_iter().unzip();
             let figures = if tags.is_empty() { vec![] } else { super::figures::of_statement(&st) };
-            out.push(Classified { id: format!("{}.{}", inp.id, k + 1), input_id: inp.id.clone(), input: inp.text.clone(), text: st, themes: tags, figures, measure, question });
+            out.push(Classified { id: format!("{}.{}", inp.id, k + 1), input_id: inp.id.clone(), input: inp.text.clone(), text: st, themes: tags, why, figures, measure, question });
         }
     }
     out
@@ -532,6 +596,42 @@ mod tests {
         assert_eq!(one("全年预算执行率为61.2%，较考核目标低18个百分点。"), ["budget_exec_low"]);
         // Less than last year is a saving, not a shortfall.
         assert!(one("年末结转资金规模较上年减少42%。").is_empty());
+    }
+
+    #[test]
+    fn a_rate_of_the_common_indicators_below_the_line_is_a_shortfall() {
+        assert_eq!(one("本年度政府采购完成率为52.6%。"), ["procurement_low"]);
+        assert_eq!(one("部门预算执行率71%，年末结转资金较上年增加。"), ["budget_exec_low"]);
+        assert_eq!(one("县级配套资金到位率为45%。"), ["fund_late"]);
+        // At or above the line, or a low rate that rose, states no shortfall.
+        assert!(one("全年预算执行率为93.5%。").is_empty());
+        assert!(one("政府采购执行率为66%，较上年同期提高了19个百分点。").is_empty());
+    }
+
+    #[test]
+    fn a_rate_that_fell_is_a_shortfall_and_spending_below_budget_is_not() {
+        assert_eq!(one("单位整体预算执行率为83.1%，较上年下降6个百分点。"), ["budget_exec_low"]);
+        assert!(one("会议费决算数2.1万元，比预算数减少0.6万元。").is_empty());
+        assert!(one("固定资产账实相符，清查盘点无差异。").is_empty());
+    }
+
+    #[test]
+    fn a_topic_gives_way_to_another_themes_phrase_in_its_clause() {
+        // 结转 says which funds; the finding is the budget left incomplete.
+        assert_eq!(one("以前年度结转资金未编入当年部门预算。"), ["budget_prep_inaccurate"]);
+        // In a list each item names its own theme.
+        let listed = one("存在预算执行率低、结转资金未编入预算、采购程序不规范等问题。");
+        assert!(listed.contains(&"budget_exec_low".to_string()), "{listed:?}");
+    }
+
+    #[test]
+    fn explain_names_the_layer_and_the_words() {
+        let d = Domain::builtin().unwrap();
+        let why = explain("在职人员与服务人口之比为1:1200，执法力量明显不足。", &d.themes);
+        assert_eq!(why.len(), 1, "{why:?}");
+        assert_eq!(why[0].0 .0, "talent_shortage");
+        assert_eq!(why[0].1.layer, Layer::Pair);
+        assert!(why[0].1.words.contains("力量"), "{why:?}");
     }
 
     #[test]

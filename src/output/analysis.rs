@@ -463,7 +463,9 @@ pub fn classified(
     themes: &crate::schema::Themes,
     format: TableFormat,
     output: Option<&Path>,
+    explain: bool,
 ) -> Result<()> {
+    let why = |w: &crate::enrich::themes::Why| if w.words.is_empty() { format!("{:?}", w.layer).to_lowercase() } else { format!("{} 「{}」", format!("{:?}", w.layer).to_lowercase(), w.words) };
     let label = |id: &crate::model::ThemeId| themes.get(&id.0).map(|t| t.label.clone()).unwrap_or_default();
     match format {
         TableFormat::Json => {
@@ -480,11 +482,16 @@ pub fn classified(
                 };
                 let figures = if r.figures.is_empty() { String::new() } else { format!("  [{}]", r.figures.join(" ")) };
                 writeln!(out, "{:<8} {}{}\n         {}", r.id, crate::text::prefix_chars(&r.text, 60).replace('\n', " "), figures, tags)?;
+                if explain {
+                    for (t, w) in r.themes.iter().zip(&r.why) {
+                        writeln!(out, "         {}: {}", t.0, why(w))?;
+                    }
+                }
             }
         }
         _ => {
             let kind = if format == TableFormat::Xlsx { "xlsx" } else { "csv" };
-            let mut sink = open_sink(kind, output, &["id", "input_id", "input", "text", "themes", "labels", "figures", "measure", "question"])?;
+            let mut sink = open_sink(kind, output, &["id", "input_id", "input", "text", "themes", "labels", "figures", "measure", "question", "why"])?;
             for r in rows {
                 sink.row(&[
                     r.id.as_str().into(),
@@ -496,6 +503,7 @@ pub fn classified(
                     join(&r.figures, " ").into(),
                     (if r.measure { "yes" } else { "" }).into(),
                     (if r.question { "yes" } else { "" }).into(),
+                    join(&r.themes.iter().zip(&r.why).map(|(t, w)| format!("{}: {}", t.0, why(w))).collect::<Vec<_>>(), "；").into(),
                 ])?;
             }
             sink.finish()?;

@@ -125,6 +125,11 @@ pub struct Shortfall {
     savings: Option<Pattern>,
     /// The theme (index into the list) of each object, tried in order (the more specific first).
     objects: Vec<(usize, Pattern)>,
+    /// Rates that should reach their plan (执行率, 完成率), each with its theme: the rate's name,
+    /// then its value as a percentage (`(?P<rate>…)`); a value below `below` falls short.
+    rates: Vec<(usize, Pattern)>,
+    /// Words saying a figure rose ("较上年提高26个百分点"): a low rate that rose states progress.
+    improved: Option<Pattern>,
 }
 
 /// A figure with its unit: an amount in yuan, or a count.
@@ -143,6 +148,25 @@ impl Shortfall {
         // An outcome given as a share of its plan, in a clause that names the outcome first; savings
         // and revenue named anywhere in the statement set no target to spend.
         let saving = || self.savings.as_ref().is_some_and(|s| s.is_match(text));
+        // A rate named with a value below the line ("政府采购完成率为47.3%"), unless its clause, or
+        // the next one comparing it (较上年…, 比…, 同比…), says it rose.
+        if shares {
+            let rose = |from: usize| {
+                let mut pieces = text[from..].split(['，', '；', '。']);
+                let own = pieces.next().unwrap_or("");
+                let next = pieces.next().filter(|c| ["较", "比", "同比", "环比"].iter().any(|w| c.starts_with(w))).unwrap_or("");
+                self.improved.as_ref().is_some_and(|p| p.is_match(own) || p.is_match(next))
+            };
+            for (i, p) in &self.rates {
+                let low = p.regex().captures_iter(text).any(|m| {
+                    let start = m.get(0).map_or(0, |w| w.start());
+                    m.name("rate").and_then(|v| v.as_str().parse::<f64>().ok()).is_some_and(|v| v < self.below * 100.0) && !rose(start)
+                });
+                if low {
+                    return Some(*i);
+                }
+            }
+        }
         if shares {
             for m in self.share.regex().captures_iter(text) {
                 let start = m.get(0).map_or(0, |w| w.start());
@@ -225,6 +249,11 @@ struct ShortfallEntry {
     savings: Vec<String>,
     /// [theme id, object pattern] in the order they are tried.
     objects: Vec<(String, String)>,
+    /// [theme id, rate name pattern], tried in order.
+    #[serde(default)]
+    rates: Vec<(String, String)>,
+    #[serde(default)]
+    improved: Vec<String>,
 }
 
 
@@ -408,21 +437,28 @@ impl Themes {
                 if !(e.below > 0.0 && e.below <= 1.0) {
                     bail!("[form.shortfall] below must be a share above 0 and at most 1, not {}", e.below);
                 }
-                let mut objects = Vec::new();
-                for (id, p) in &e.objects {
-                    let Some(i) = ids.iter().position(|t| t == id) else {
-                        if strict {
-                            bail!("[form.shortfall] objects name theme {id:?}, which themes.toml does not define");
-                        }
-                        continue;
-                    };
-                    objects.push((i, Pattern::new(p, check).with_context(|| format!("in [form.shortfall] objects of {id:?}"))?));
-                }
+                let themed = |list: &[(String, String)], what: &str, shape: &dyn Fn(&str) -> String| -> Result<Vec<(usize, Pattern)>> {
+                    let mut out = Vec::new();
+                    for (id, p) in list {
+                        let Some(i) = ids.iter().position(|t| t == id) else {
+                            if strict {
+                                bail!("[form.shortfall] {what} name theme {id:?}, which themes.toml does not define");
+                            }
+                            continue;
+                        };
+                        out.push((i, Pattern::new(&shape(p), check).with_context(|| format!("in [form.shortfall] {what} of {id:?}"))?));
+                    }
+                    Ok(out)
+                };
+                let objects = themed(&e.objects, "objects", &|p| p.to_string())?;
+                // The rate's name, then within a few words (为, 仅为, 只有, 达到) its value.
+                let rates = themed(&e.rates, "rates", &|p| format!("(?:{p})[^，。；\\d%]{{0,6}}(?P<rate>\\d+(?:\\.\\d+)?)%"))?;
+                let improved = alternation(&e.improved, check).context("in [form.shortfall] improved")?;
                 let savings = alternation(&e.savings, check).context("in [form.shortfall] savings")?;
                 let planned = words(&e.planned, "planned")?;
                 // The same planned words, then 的 and a percentage.
                 let share = Pattern::new(&format!("(?:{})[^，。；]{{0,8}}的(?P<share>\\d+(?:\\.\\d+)?)%", planned.source), check).context("in [form.shortfall] planned")?;
-                Some(Shortfall { planned, share, actual: words(&e.actual, "actual")?, below: e.below, savings, objects })
+                Some(Shortfall { planned, share, actual: words(&e.actual, "actual")?, below: e.below, savings, objects, rates, improved })
             }
             None => None,
         };
