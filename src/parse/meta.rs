@@ -341,15 +341,20 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
         .chain(text.lines().take(40).map(unspaced))
         .filter(|l| !l.trim().is_empty())
         .collect();
-    let from_field = || {
+    // A field naming the unit; the supervising department's (项目主管部门) only where no other
+    // field does: a project table reports for the unit that carried the project out.
+    let field_of = |supervisor: bool| {
         opening.iter().find_map(|l| {
             // A value set off by spaces alone must name its place ("实施单位 治安大队" is a part of
             // the unit, written in a table).
-            units.cover_fields(l).filter(|(v, spaced)| !spaced || regions.leading_chain_len(units.without_party_prefix(v)) > 0).map(|(v, _)| trim_org(v, units)).find(|v| {
-                v.chars().count() >= 3 && !is_report_word(v) && units.is_unit_name(v)
-            })
+            units
+                .cover_fields(l)
+                .filter(|f| f.supervisor == supervisor && (!f.spaced || regions.leading_chain_len(units.without_party_prefix(f.value)) > 0))
+                .map(|f| trim_org(f.value, units))
+                .find(|v| v.chars().count() >= 3 && !is_report_word(v) && units.is_unit_name(v))
         })
     };
+    let from_field = || field_of(false).or_else(|| field_of(true));
     let from_title = || title.map(squeeze).and_then(|t| unit_at_start(&t, units));
     let from_lines = || {
         let mut lines: Vec<String> = Vec::new();

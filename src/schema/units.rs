@@ -259,13 +259,30 @@ impl Units {
     }
 
     /// The values of the cover fields naming the unit in `line`: a label, a colon (or a bar, a tab)
-    /// and the value; then a long label and its value with only spaces between (`true`: the
+    /// and the value; then a long label and its value with only spaces between (`spaced`: the
     /// weaker evidence, which the caller may ask more of).
-    pub fn cover_fields<'t>(&'t self, line: &'t str) -> impl Iterator<Item = (&'t str, bool)> + 't {
-        let value = |c: regex::Captures<'t>| c.get(2).map(|m| m.as_str());
-        let spaced = self.cover_field_spaced.iter().flat_map(move |r| r.captures_iter(line)).filter_map(value).map(|v| (v, true));
-        self.cover_field.captures_iter(line).filter_map(value).map(|v| (v, false)).chain(spaced)
+    pub fn cover_fields<'t>(&'t self, line: &'t str) -> impl Iterator<Item = CoverField<'t>> + 't {
+        let field = |spaced: bool| {
+            move |c: regex::Captures<'t>| {
+                let supervisor = c.get(1).is_some_and(|l| l.as_str().contains("主管"));
+                c.get(2).map(|m| CoverField { value: m.as_str(), spaced, supervisor })
+            }
+        };
+        let spaced = self.cover_field_spaced.iter().flat_map(move |r| r.captures_iter(line)).filter_map(field(true));
+        self.cover_field.captures_iter(line).filter_map(field(false)).chain(spaced)
     }
+}
+
+/// One cover field naming a unit (`Units::cover_fields`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CoverField<'t> {
+    /// The value: the unit's name, perhaps with a note after it.
+    pub value: &'t str,
+    /// Label and value set off by spaces alone (a table flattened to text): weaker evidence.
+    pub spaced: bool,
+    /// The label names the supervising department (项目主管部门): the reporting unit is the one a
+    /// project table names as its implementer, where it names one.
+    pub supervisor: bool,
 }
 
 #[cfg(test)]
@@ -298,11 +315,13 @@ mod tests {
         assert_eq!(u.expand_short_form("市文旅局"), "市文化和旅游局");
         assert_eq!(u.without_party_prefix("中共某县委组织部"), "某县委组织部");
         assert!(u.is_signature("某县教育局（盖章）"));
-        let c: Vec<_> = u.cover_fields("部门(单位)名称：某县水利局").map(|(v, _)| v).collect();
+        let c: Vec<_> = u.cover_fields("部门(单位)名称：某县水利局").map(|f| f.value).collect();
         // A table flattened to text: a long label and its value with only spaces between, marked
         // as the weaker kind; a short label ("单位 万元") is not read that way.
-        let spaced: Vec<_> = u.cover_fields("主管部门 某县教育局 实施单位 某县第一中学").collect();
+        let spaced: Vec<_> = u.cover_fields("主管部门 某县教育局 实施单位 某县第一中学").map(|f| (f.value, f.spaced)).collect();
         assert_eq!(spaced, [("某县第一中学", true)]);
+        let supervisor: Vec<_> = u.cover_fields("项目主管部门：某县水利局").map(|f| (f.value, f.supervisor)).collect();
+        assert_eq!(supervisor, [("某县水利局", true)]);
         assert_eq!(u.cover_fields("单位 万元元元").count(), 0);
         assert_eq!(c, ["某县水利局"]);
         // A name does not run over the clause after it, nor over a second field.
