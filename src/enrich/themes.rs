@@ -625,6 +625,28 @@ mod tests {
     }
 
     #[test]
+    fn an_audit_paragraph_names_each_of_its_findings() {
+        let both = one("某局在专项经费中列支本单位职工福利费6.2万元，且相关支出未取得合规发票，以收据入账。");
+        assert_eq!(both, ["overspend_scope", "accounting_irregular"], "{both:?}");
+        assert_eq!(one("道路工程未完成竣工验收即支付了全部合同价款。"), ["overpayment"]);
+        assert_eq!(one("抽查发现，已故人员仍在领取高龄津贴。"), ["subsidy_irregular"]);
+        let staff = one("技术岗位空编率达到30%，近三年有4名专业人员已调离，日常工作主要依靠临时聘用人员完成。");
+        assert_eq!(staff, ["talent_shortage", "offbook_staff"], "{staff:?}");
+        assert_eq!(one("项目自评报告中的产出数据与验收资料不一致。"), ["performance_eval_weak"]);
+    }
+
+    #[test]
+    fn what_a_sector_builds_and_leaves_unused_or_unshared_is_named_by_its_measure() {
+        assert_eq!(one("农村公益电影放映任务完成率为64%。"), ["project_delay"]);
+        assert!(one("全年税收收入计划完成率为76%。").is_empty(), "revenue sets no target to spend");
+        assert_eq!(one("新建的人才公寓空置率达到35%。"), ["idle_project"]);
+        assert_eq!(one("垃圾焚烧厂投运后日处理量仅达设计能力的四成。"), ["idle_project"]);
+        assert_eq!(one("救助对象信息与殡葬、公安部门数据尚未实现共享。"), ["it_weak"]);
+        assert_eq!(one("评价结果与下年度预算安排脱节。"), ["performance_eval_weak"]);
+        assert!(one("已全部追回多付的设计费并上缴国库。").is_empty());
+    }
+
+    #[test]
     fn explain_names_the_layer_and_the_words() {
         let d = Domain::builtin().unwrap();
         let why = explain("在职人员与服务人口之比为1:1200，执法力量明显不足。", &d.themes);

@@ -150,7 +150,7 @@ impl Shortfall {
         let saving = || self.savings.as_ref().is_some_and(|s| s.is_match(text));
         // A rate named with a value below the line ("政府采购完成率为47.3%"), unless its clause, or
         // the next one comparing it (较上年…, 比…, 同比…), says it rose.
-        if shares {
+        if shares && !saving() {
             let rose = |from: usize| {
                 let mut pieces = text[from..].split(['，', '；', '。']);
                 let own = pieces.next().unwrap_or("");
