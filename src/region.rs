@@ -148,6 +148,18 @@ impl RegionTable {
         }
     }
 
+    /// The municipality of province rank (北京市, 上海市) whose short name (北京, 上海) `text` writes
+    /// most, if any: such a city is often written without 市 ("健康北京", "上海的医疗资源").
+    pub fn municipality_named(&self, text: &str) -> Option<String> {
+        self.divisions
+            .iter()
+            .filter(|d| d.level == Level::Province && d.name.chars().count() >= 3)
+            .filter_map(|d| d.name.strip_suffix('市').map(|short| (d, text.matches(short).count())))
+            .filter(|(_, n)| *n > 0)
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.name.cmp(&a.0.name)))
+            .map(|(d, _)| d.name.clone())
+    }
+
     /// `text` with every division name replaced by `mask`.
     pub fn mask(&self, text: &str, mask: &str) -> String {
         self.matcher.replace_all(text, &vec![mask; self.names.len()])

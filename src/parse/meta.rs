@@ -434,7 +434,13 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
         let name = units.expand_short_form(&m[1]);
         let region = regions.most_named(text);
         let place = match name.chars().next()? {
-            '市' => region.city.clone().filter(|c| c.ends_with('市')).or_else(|| region.province.clone().filter(|p| p.ends_with('市'))),
+            '市' => region
+                .city
+                .clone()
+                .filter(|c| c.ends_with('市'))
+                .or_else(|| region.province.clone().filter(|p| p.ends_with('市')))
+                // A municipality of province rank the text writes by its short name ("健康北京").
+                .or_else(|| (region.city.is_none() && region.province.is_none()).then(|| regions.municipality_named(text)).flatten()),
             '县' | '区' => region.county.clone().filter(|c| c.ends_with(name.chars().next().unwrap_or('县'))),
             '省' => region.province.clone().filter(|p| p.ends_with('省')),
             _ => None,
@@ -862,5 +868,8 @@ mod tests {
         assert_eq!(department(&[], Some("市文旅局2023年部门整体支出绩效自评报告"), text, r, u).as_deref(), Some("宣城市文化和旅游局"));
         let text = "根据有关要求，现将情况报告如下。2023年，市卫生健康委紧紧围绕杭州市卫生健康事业发展目标，在杭州市各区开展工作。";
         assert_eq!(department(&[], None, text, r, u).as_deref(), Some("杭州市卫生健康委员会"));
+        // A municipality of province rank written by its short name in the text.
+        let text = "按照通知要求，现将有关情况报告如下。2023年，市生态环境局围绕美丽上海建设目标，推进上海大气污染防治工作。";
+        assert_eq!(department(&[], None, text, r, u).as_deref(), Some("上海市生态环境局"));
     }
 }
