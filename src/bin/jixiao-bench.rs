@@ -92,6 +92,14 @@ enum Cmd {
         #[arg(long)]
         map_other: bool,
     },
+    /// Time each pattern of the theme schema over a file of statements (one per line), slowest
+    /// first: which entries a tagging slowdown comes from.
+    Patterns {
+        #[arg(long)]
+        statements: PathBuf,
+        #[arg(long, default_value_t = 15)]
+        top: usize,
+    },
     /// In-process latency of each typical query on an existing data directory.
     Query {
         #[arg(long)]
@@ -528,6 +536,41 @@ fn main() -> Result<()> {
         Cmd::Themes { reports, seed } => theme_quality(reports, seed)?,
         Cmd::Similar { statements, against, map_other } => similar_quality(&statements, against.as_deref(), map_other)?,
         Cmd::Statements { statements } => statement_quality(&statements)?,
+        Cmd::Patterns { statements, top } => pattern_costs(&statements, top)?,
+    }
+    Ok(())
+}
+
+/// The time each theme pattern (and each shared cue) takes over every line of `file`, slowest
+/// first, with the share of all pattern time.
+fn pattern_costs(file: &Path, top: usize) -> Result<()> {
+    let domain = jixiao::schema::Domain::builtin()?;
+    let lines: Vec<String> = std::fs::read_to_string(file)?.lines().map(jixiao::text::squeeze).filter(|l| !l.is_empty()).collect();
+    let cues = &domain.themes.cues;
+    let mut all: Vec<(String, &jixiao::schema::Pattern)> = Vec::new();
+    for t in &domain.themes.list {
+        all.extend(t.matchers().map(|p| (t.id.0.clone(), p)));
+        all.extend(t.pairs.iter().map(|(_, cue)| (format!("{} (cue)", t.id.0), cue)));
+        all.extend(t.exclude.iter().map(|p| (format!("{} (exclude)", t.id.0), p)));
+    }
+    for (name, p) in [("deficiency", &cues.deficiency), ("resolved", &cues.resolved), ("measure", &cues.measure), ("criterion", &cues.criterion)] {
+        all.extend(p.iter().map(|p| (format!("cue {name}"), p)));
+    }
+    let mut costs: Vec<(std::time::Duration, usize, &str, &str)> = all
+        .iter()
+        .map(|(who, p)| {
+            let _ = p.is_match(""); // compiled before timing
+            let start = Instant::now();
+            let hits = lines.iter().filter(|l| p.is_match(l)).count();
+            (start.elapsed(), hits, who.as_str(), p.source())
+        })
+        .collect();
+    costs.sort_by(|a, b| b.0.cmp(&a.0).then(a.2.cmp(b.2)));
+    let total: f64 = costs.iter().map(|c| c.0.as_secs_f64()).sum();
+    println!("{} lines, {} patterns, {:.3} s in all", lines.len(), costs.len(), total);
+    for (d, hits, who, source) in costs.iter().take(top) {
+        let shown: String = source.chars().take(70).collect();
+        println!("{:>8.1} ms {:>5.1}% {:>6} hits  {who}: {shown}", d.as_secs_f64() * 1e3, 100.0 * d.as_secs_f64() / total, hits);
     }
     Ok(())
 }

@@ -92,8 +92,9 @@ impl<'a> Clause<'a> {
 /// Does `theme` name a problem in this clause? A clause "A、B、C等问题" is a list whose closing item
 /// carries the predicate of all: a topic in any item counts with a cue in its own item or the last.
 /// Items of a list that carry a neighbouring theme's wording (`exclude`) are left out for the theme.
-/// The answer is how it does: the layer and the words that matched.
-fn clause_names(theme: &Theme, clause: &Clause, form: bool) -> Option<Why> {
+/// The answer is how it does: the layer, and the words that matched when `words` asks for them
+/// (finding where a match starts costs a second scan, which tagging a report does not need).
+fn clause_names(theme: &Theme, clause: &Clause, form: bool, words: bool) -> Option<Why> {
     let kept: Vec<usize> = (0..clause.items.len()).filter(|&i| !theme.exclude.as_ref().is_some_and(|x| x.is_match(clause.items[i]))).collect();
     if kept.is_empty() {
         return None;
@@ -103,7 +104,14 @@ fn clause_names(theme: &Theme, clause: &Clause, form: bool) -> Option<Why> {
     } else {
         std::borrow::Cow::Owned(kept.iter().map(|&i| clause.items[i]).collect::<Vec<_>>().join("、"))
     };
-    let whole = |layer: Layer, p: &crate::schema::Pattern| p.regex().find(&text).map(|m| Why { layer, words: m.as_str().to_string() });
+    let found_in = |layer: Layer, p: &crate::schema::Pattern, text: &str| {
+        if words {
+            p.regex().find(text).map(|m| Why { layer, words: m.as_str().to_string() })
+        } else {
+            p.is_match(text).then(|| Why { layer, words: String::new() })
+        }
+    };
+    let whole = |layer: Layer, p: &crate::schema::Pattern| found_in(layer, p, &text);
     let found = theme
         .problems
         .as_ref()
@@ -115,15 +123,15 @@ fn clause_names(theme: &Theme, clause: &Clause, form: bool) -> Option<Why> {
         return found;
     }
     if let Some(topics) = &theme.topics {
-        let item = kept.iter().find_map(|&i| topics.regex().find(clause.items[i]).filter(|_| clause.shared || clause.deficient(i)));
-        if let Some(m) = item {
-            return Some(Why { layer: Layer::Topic, words: m.as_str().to_string() });
+        let item = kept.iter().find_map(|&i| found_in(Layer::Topic, topics, clause.items[i]).filter(|_| clause.shared || clause.deficient(i)));
+        if item.is_some() {
+            return item;
         }
     }
     theme.pairs.iter().find_map(|(topic, cue)| {
         kept.iter().find_map(|&i| {
-            let (t, c) = (topic.regex().find(clause.items[i])?, cue.regex().find(clause.items[i])?);
-            Some(Why { layer: Layer::Pair, words: format!("{} + {}", t.as_str(), c.as_str()) })
+            let (t, c) = (found_in(Layer::Pair, topic, clause.items[i])?, found_in(Layer::Pair, cue, clause.items[i])?);
+            Some(Why { layer: Layer::Pair, words: if words { format!("{} + {}", t.words, c.words) } else { String::new() } })
         })
     })
 }
@@ -183,11 +191,16 @@ fn squeezed_is_measure_or_question(s: &str, themes: &Themes) -> bool {
 /// The themes one statement names: a whole-statement pattern, or a theme's topic and a deficiency
 /// cue meeting in one clause that does not say the problem was resolved or absent.
 pub fn statement_themes(statement: &str, themes: &Themes) -> Vec<ThemeId> {
-    explain(statement, themes).into_iter().map(|(id, _)| id).collect()
+    tag(statement, themes, false).into_iter().map(|(id, _)| id).collect()
 }
 
 /// `statement_themes` with how each theme was found (the first clause that names it).
 pub fn explain(statement: &str, themes: &Themes) -> Vec<(ThemeId, Why)> {
+    tag(statement, themes, true)
+}
+
+/// `explain`, with the matched words only when `words` asks for them.
+fn tag(statement: &str, themes: &Themes, words: bool) -> Vec<(ThemeId, Why)> {
     let Some(s) = finding_text(statement, themes) else { return vec![] };
     let all: Vec<&str> = clauses(&s).collect();
     let live: Vec<&str> = all.iter().copied().filter(|c| !themes.cues.resolved.as_ref().is_some_and(|r| r.is_match(c))).collect();
@@ -225,7 +238,7 @@ pub fn explain(statement: &str, themes: &Themes) -> Vec<(ThemeId, Why)> {
     // ("A、B、C等问题") each name their own.
     let named: Vec<Vec<Option<Why>>> = units
         .iter()
-        .map(|(c, may)| themes.list.iter().enumerate().map(|(i, t)| if may[i] { clause_names(t, c, form) } else { None }).collect())
+        .map(|(c, may)| themes.list.iter().enumerate().map(|(i, t)| if may[i] { clause_names(t, c, form, words) } else { None }).collect())
         .collect();
     let phrased = |row: &[Option<Why>], not: usize| row.iter().enumerate().any(|(j, w)| j != not && w.as_ref().is_some_and(|w| matches!(w.layer, Layer::Problem | Layer::Term | Layer::Pattern)));
     let found: Vec<(ThemeId, Why)> = themes

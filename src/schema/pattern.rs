@@ -5,8 +5,13 @@ use anyhow::{Context, Result};
 use regex::Regex;
 
 pub(crate) fn compile(pattern: &str) -> Result<Regex> {
-    Regex::new(pattern).with_context(|| format!("bad pattern {pattern:?}"))
+    regex::RegexBuilder::new(pattern).dfa_size_limit(DFA_CACHE).build().with_context(|| format!("bad pattern {pattern:?}"))
 }
+
+/// The lazy DFA's cache of one schema pattern. A theme's terms are one alternation of many
+/// bounded gaps ("[^，。；]{0,12}"), whose states outgrow the default cache of 2 MiB: it is cleared
+/// again and again and matching slows to a crawl. The cache grows only as far as a pattern needs.
+const DFA_CACHE: usize = 16 << 20;
 
 /// A pattern of the theme schema, compiled when first matched: tagging needs every pattern, a search
 /// only the few theme patterns whose leading words occur in the query (compiling all of them was
@@ -59,6 +64,11 @@ impl Pattern {
     pub(crate) fn regex(&self) -> &Regex {
         // The built-in schema's patterns are compiled by a test; a user's when it was given.
         self.compiled.get_or_init(|| compile(&self.source).expect("a schema pattern checked when loaded"))
+    }
+
+    /// The pattern as written in the schema.
+    pub fn source(&self) -> &str {
+        &self.source
     }
 
     /// True when the pattern matches `text`.
