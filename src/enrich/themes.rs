@@ -660,6 +660,18 @@ mod tests {
     }
 
     #[test]
+    fn the_references_name_arrears_inflated_claims_and_payment_on_a_request() {
+        assert_eq!(one("村级保洁员报酬未按时发放，拖欠时间长达五个月。"), ["fund_late"]);
+        assert_eq!(one("专项经费中有86万元至年底仍未支出。"), ["budget_exec_low"]);
+        assert_eq!(one("个别合作社夸大种植规模，多申领奖补资金9万元。"), ["fraudulent_claims"]);
+        assert_eq!(one("个别项目仅凭施工单位的付款申请即拨付资金。"), ["rules_weak"]);
+        assert_eq!(one("办公设备采购价格高于同期市场价格20%。"), ["procurement_irregular"]);
+        // A formula and a result in line with the requirement state no finding.
+        assert!(one("结转结余率=结转结余数/全年预算数×100%。").is_empty());
+        assert!(one("支出进度符合序时进度要求。").is_empty());
+    }
+
+    #[test]
     fn explain_names_the_layer_and_the_words() {
         let d = Domain::builtin().unwrap();
         let why = explain("在职人员与服务人口之比为1:1200，执法力量明显不足。", &d.themes);
