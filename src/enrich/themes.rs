@@ -158,6 +158,22 @@ pub enum Layer {
     Model,
 }
 
+impl Layer {
+    /// Its name as output shows it (the same as in JSON).
+    pub fn name(self) -> &'static str {
+        match self {
+            Layer::Problem => "problem",
+            Layer::Term => "term",
+            Layer::Pattern => "pattern",
+            Layer::Action => "action",
+            Layer::Topic => "topic",
+            Layer::Pair => "pair",
+            Layer::Shortfall => "shortfall",
+            Layer::Model => "model",
+        }
+    }
+}
+
 /// How a theme was found in a statement: the layer and the words it matched.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Why {

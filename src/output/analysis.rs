@@ -465,7 +465,7 @@ pub fn classified(
     output: Option<&Path>,
     explain: bool,
 ) -> Result<()> {
-    let why = |w: &crate::enrich::themes::Why| if w.words.is_empty() { format!("{:?}", w.layer).to_lowercase() } else { format!("{} 「{}」", format!("{:?}", w.layer).to_lowercase(), w.words) };
+    let why = |w: &crate::enrich::themes::Why| if w.words.is_empty() { w.layer.name().to_string() } else { format!("{} 「{}」", w.layer.name(), w.words) };
     let label = |id: &crate::model::ThemeId| themes.get(&id.0).map(|t| t.label.clone()).unwrap_or_default();
     match format {
         TableFormat::Json => {
