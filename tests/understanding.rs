@@ -125,6 +125,12 @@ fn our_statement_sets_are_tagged_with_their_themes() {
         // year's end, inflated applications, subsidies spread evenly, invoices of doubtful truth,
         // prices above the market, payment on a request alone, formulas as no findings).
         ("statements-ours-s.jsonl", 0.92, 0.95, 0),
+        // Set T (40 problems carrying 49 themes, 20 negatives: family doctors, science projects,
+        // consumption vouchers, disability aid, shanty-town rebuilding, fitness grounds, special
+        // bonds), written after S was fitted and never fitted: 0.730 / 0.551 with one negative
+        // tagged. It stays unfitted, the measure of what a round's rules carry to wording they
+        // have not seen; the floors only guard against a fall.
+        ("statements-ours-t.jsonl", 0.7, 0.53, 1),
     ] {
         let (p, r, negatives) = score(&fixtures().join(file), None);
         eprintln!("{file}: precision {p:.3} recall {r:.3}, negatives tagged {negatives}");
