@@ -136,9 +136,8 @@ fn clause_names(theme: &Theme, clause: &Clause, form: bool, words: bool) -> Opti
     })
 }
 
-/// Which layer of the tagger found a theme (`explain`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+/// Which layer of the tagger found a theme (`explain`); serialized by its `name`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layer {
     /// A phrase that is a problem by itself (`problems`).
     Problem,
@@ -171,6 +170,12 @@ impl Layer {
             Layer::Shortfall => "shortfall",
             Layer::Model => "model",
         }
+    }
+}
+
+impl serde::Serialize for Layer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
     }
 }
 

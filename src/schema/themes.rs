@@ -145,12 +145,17 @@ impl Shortfall {
     /// says the figure improved: "完成年度计划的75%，较上年明显提高").
     pub fn theme(&self, text: &str, shares: bool) -> Option<usize> {
         let object = || self.objects.iter().find(|(_, p)| p.is_match(text)).map(|(i, _)| *i);
-        // An outcome given as a share of its plan, in a clause that names the outcome first; savings
-        // and revenue named anywhere in the statement set no target to spend.
+        // Savings and revenue named anywhere in the statement set no target to spend, for rates and
+        // shares alike.
         let saving = || self.savings.as_ref().is_some_and(|s| s.is_match(text));
-        // A rate named with a value below the line ("政府采购完成率为47.3%"), unless its clause, or
-        // the next one comparing it (较上年…, 比…, 同比…), says it rose.
         if shares && !saving() {
+            // A percentage captured as `group` below the line; and where the match starts.
+            let low = |m: &regex::Captures, group: &str| {
+                let below = m.name(group).and_then(|v| v.as_str().parse::<f64>().ok()).is_some_and(|v| v < self.below * 100.0);
+                below.then(|| m.get(0).map_or(0, |w| w.start()))
+            };
+            // A rate named with a value below the line ("政府采购完成率为47.3%"), unless its clause,
+            // or the next one comparing it (较上年…, 比…, 同比…), says it rose.
             let rose = |from: usize| {
                 let mut pieces = text[from..].split(['，', '；', '。']);
                 let own = pieces.next().unwrap_or("");
@@ -158,21 +163,14 @@ impl Shortfall {
                 self.improved.as_ref().is_some_and(|p| p.is_match(own) || p.is_match(next))
             };
             for (i, p) in &self.rates {
-                let low = p.regex().captures_iter(text).any(|m| {
-                    let start = m.get(0).map_or(0, |w| w.start());
-                    m.name("rate").and_then(|v| v.as_str().parse::<f64>().ok()).is_some_and(|v| v < self.below * 100.0) && !rose(start)
-                });
-                if low {
+                if p.regex().captures_iter(text).any(|m| low(&m, "rate").is_some_and(|start| !rose(start))) {
                     return Some(*i);
                 }
             }
-        }
-        if shares {
+            // An outcome given as a share of its plan, in a clause that names the outcome first.
             for m in self.share.regex().captures_iter(text) {
-                let start = m.get(0).map_or(0, |w| w.start());
-                let clause = text[..start].rsplit(['，', '；', '。']).next().unwrap_or("");
-                let low = m.name("share").and_then(|v| v.as_str().parse::<f64>().ok()).is_some_and(|share| share < self.below * 100.0);
-                if low && self.actual.is_match(clause) && !saving() {
+                let named_first = |start: usize| self.actual.is_match(text[..start].rsplit(['，', '；', '。']).next().unwrap_or(""));
+                if low(&m, "share").is_some_and(named_first) {
                     return object();
                 }
             }
@@ -252,6 +250,7 @@ struct ShortfallEntry {
     /// [theme id, rate name pattern], tried in order.
     #[serde(default)]
     rates: Vec<(String, String)>,
+    /// Words saying a figure rose.
     #[serde(default)]
     improved: Vec<String>,
 }
