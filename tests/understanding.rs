@@ -131,6 +131,11 @@ fn our_statement_sets_are_tagged_with_their_themes() {
         // tagged. It stays unfitted, the measure of what a round's rules carry to wording they
         // have not seen; the floors only guard against a fall.
         ("statements-ours-t.jsonl", 0.7, 0.53, 1),
+        // Set U (79 problems carrying 82 themes, 25 negatives: forestry, grain reserves, farm
+        // machinery, veterans, waste sorting, archives, courts, auxiliary police, unions, museums,
+        // lottery funds) was written at the start of the next round, before any rule was drawn
+        // from set T: 0.761 / 0.659 with two negatives tagged.
+        ("statements-ours-u.jsonl", 0.74, 0.63, 2),
     ] {
         let (p, r, negatives) = score(&fixtures().join(file), None);
         eprintln!("{file}: precision {p:.3} recall {r:.3}, negatives tagged {negatives}");
