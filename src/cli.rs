@@ -14,7 +14,7 @@ pub struct Cli {
     /// Data directory (sled store + tantivy index).
     #[arg(long, global = true, env = "JIXIAO_DATA", default_value = "index", help_heading = "Global options")]
     pub data: PathBuf,
-    /// Folder with the domain knowledge (themes.toml, findings.toml, examples.toml, categories.toml, metrics.toml,
+    /// Folder with the domain knowledge (themes.toml, words.toml, findings.toml, examples.toml, categories.toml, metrics.toml,
     /// userdict.txt, regions.tsv, stopwords.txt, units.toml, metadata.toml); files it lacks use the built-in defaults. A data directory
     /// remembers the folder its reports were tagged with, and later commands use it. Default: the
     /// remembered folder, else ./schema when present, else the built-in schema ("builtin").

@@ -13,6 +13,7 @@ mod metrics;
 mod pattern;
 mod themes;
 mod units;
+mod words;
 
 pub use categories::CategoryRules;
 pub use examples::Examples;
@@ -22,6 +23,7 @@ pub use pattern::Pattern;
 use pattern::Check;
 pub use themes::{Cues, Theme, Themes};
 pub use units::Units;
+pub use words::Words;
 
 use anyhow::{anyhow, bail, Context, Result};
 use std::collections::HashSet;
@@ -37,6 +39,7 @@ const DEFAULT_METRICS: &str = include_str!("../../schema/metrics.toml");
 const DEFAULT_UNITS: &str = include_str!("../../schema/units.toml");
 const DEFAULT_METADATA: &str = include_str!("../../schema/metadata.toml");
 const DEFAULT_EXAMPLES: &str = include_str!("../../schema/examples.toml");
+const DEFAULT_WORDS: &str = include_str!("../../schema/words.toml");
 
 /// The line of byte `at` in a schema file's `text`, from 1: where an entry that cannot serve is.
 pub(crate) fn line_of(text: &str, at: usize) -> usize {
@@ -66,7 +69,7 @@ pub struct Domain {
 }
 
 /// The schema files, by name.
-pub const SCHEMA_FILES: [&str; 10] = ["categories.toml", "themes.toml", "findings.toml", "examples.toml", "regions.tsv", "userdict.txt", "stopwords.txt", "metrics.toml", "units.toml", "metadata.toml"];
+pub const SCHEMA_FILES: [&str; 11] = ["categories.toml", "words.toml", "themes.toml", "findings.toml", "examples.toml", "regions.tsv", "userdict.txt", "stopwords.txt", "metrics.toml", "units.toml", "metadata.toml"];
 
 impl Domain {
     /// The compiled-in defaults only.
@@ -104,6 +107,7 @@ impl Domain {
             Ok((default.to_string(), format!("built-in schema/{name}")))
         };
         let (cat_text, cat_name) = read("categories.toml", DEFAULT_CATEGORIES)?;
+        let (words_text, words_name) = read("words.toml", DEFAULT_WORDS)?;
         let (theme_text, theme_name) = read("themes.toml", DEFAULT_THEMES)?;
         let (findings_text, findings_name) = read("findings.toml", DEFAULT_FINDINGS)?;
         let (examples_text, examples_name) = read("examples.toml", DEFAULT_EXAMPLES)?;
@@ -116,8 +120,11 @@ impl Domain {
         // The built-in files are checked by a test and parsed only when used.
         let check = |name: &str| if dir.is_some_and(|d| d.join(name).exists()) { user_check } else { Check::None };
         let categories = CategoryRules::parse(&cat_text, check("categories.toml")).and_then(|c| c.with_default_display(DEFAULT_CATEGORIES)).with_context(|| format!("in {cat_name}"))?;
-        let themes = Themes::parse(&theme_text, check("themes.toml")).with_context(|| format!("in {theme_name}"))?;
-        let themes = themes.with_findings(&findings_text, check("findings.toml"), findings_text != DEFAULT_FINDINGS).with_context(|| format!("in {findings_name}"))?;
+        // The families of words.toml are written into the patterns that name them before these are
+        // parsed.
+        let words = Words::parse(&words_text).with_context(|| format!("in {words_name}"))?;
+        let themes = Themes::parse(&theme_text, check("themes.toml"), &words).with_context(|| format!("in {theme_name}"))?;
+        let themes = themes.with_findings(&findings_text, check("findings.toml"), findings_text != DEFAULT_FINDINGS, &words).with_context(|| format!("in {findings_name}"))?;
         let themes = themes.with_examples(&examples_text, examples_text != DEFAULT_EXAMPLES).with_context(|| format!("in {examples_name}"))?;
         let stopwords = stop_text
             .lines()
@@ -129,6 +136,7 @@ impl Domain {
         // edited file is still checked at start-up when the command needs it (its first use).
         let files = vec![
             ("categories.toml", cat_text),
+            ("words.toml", words_text),
             ("themes.toml", theme_text),
             ("findings.toml", findings_text),
             ("examples.toml", examples_text),

@@ -329,8 +329,18 @@ impl Anchors {
 }
 
 impl Themes {
-    pub(crate) fn parse(text: &str, check: Check) -> Result<Themes> {
-        let file: ThemeFile = toml::from_str(text)?;
+    pub(crate) fn parse(text: &str, check: Check, words: &super::Words) -> Result<Themes> {
+        let mut file: ThemeFile = toml::from_str(text)?;
+        for t in &mut file.theme {
+            for list in [&mut t.patterns, &mut t.indicators, &mut t.topics, &mut t.problems, &mut t.exclude] {
+                words.expand_all(list).with_context(|| format!("in theme {:?}", t.id))?;
+            }
+            words.expand_pairs(&mut t.pairs).with_context(|| format!("in the pairs of theme {:?}", t.id))?;
+        }
+        let c = &mut file.cues;
+        for list in [&mut c.deficiency, &mut c.resolved, &mut c.measure, &mut c.question, &mut c.criterion, &mut c.continues] {
+            words.expand_all(list).context("in [cues]")?;
+        }
         let mut seen = HashSet::new();
         let mut list = Vec::new();
         for t in file.theme {
@@ -390,8 +400,28 @@ impl Themes {
         Ok(self)
     }
 
-    pub(crate) fn with_findings(mut self, text: &str, check: Check, strict: bool) -> Result<Themes> {
-        let file: FindingsFile = toml::from_str(text)?;
+    pub(crate) fn with_findings(mut self, text: &str, check: Check, strict: bool, words: &super::Words) -> Result<Themes> {
+        let mut file: FindingsFile = toml::from_str(text)?;
+        for source in &mut file.source {
+            let name = source.name.clone();
+            for list in source.problems.values_mut().chain(source.actions.values_mut()) {
+                words.expand_all(list).with_context(|| format!("in source {name:?}"))?;
+            }
+            for list in source.pairs.values_mut() {
+                words.expand_pairs(list).with_context(|| format!("in source {name:?}"))?;
+            }
+        }
+        let form = &mut file.form;
+        for list in [&mut form.scope, &mut form.amount] {
+            words.expand_all(list).context("in [form]")?;
+        }
+        if let Some(e) = &mut form.shortfall {
+            for list in [&mut e.planned, &mut e.actual, &mut e.savings, &mut e.improved] {
+                words.expand_all(list).context("in [form.shortfall]")?;
+            }
+            words.expand_pairs(&mut e.objects).context("in [form.shortfall] objects")?;
+            words.expand_pairs(&mut e.rates).context("in [form.shortfall] rates")?;
+        }
         let mut terms: Vec<Vec<String>> = vec![Vec::new(); self.list.len()];
         let mut actions: Vec<Vec<String>> = vec![Vec::new(); self.list.len()];
         let mut pairs: Vec<Vec<(Pattern, Pattern)>> = (0..self.list.len()).map(|_| Vec::new()).collect();
