@@ -212,7 +212,12 @@ fn squeezed_is_measure_or_question(s: &str, themes: &Themes) -> bool {
 /// The themes one statement names: a whole-statement pattern, or a theme's topic and a deficiency
 /// cue meeting in one clause that does not say the problem was resolved or absent.
 pub fn statement_themes(statement: &str, themes: &Themes) -> Vec<ThemeId> {
-    tag(statement, themes, false).into_iter().map(|(id, _)| id).collect()
+    if let Some(found) = themes.tagged(statement) {
+        return found;
+    }
+    let found: Vec<ThemeId> = tag(statement, themes, false).into_iter().map(|(id, _)| id).collect();
+    themes.remember_tagged(statement, &found);
+    found
 }
 
 /// `statement_themes` with how each theme was found (the first clause that names it).
@@ -647,6 +652,23 @@ mod tests {
         assert_eq!(one("单位整体预算执行率为83.1%，较上年下降6个百分点。"), ["budget_exec_low"]);
         assert!(one("会议费决算数2.1万元，比预算数减少0.6万元。").is_empty());
         assert!(one("固定资产账实相符，清查盘点无差异。").is_empty());
+    }
+
+    #[test]
+    fn a_statement_tagged_again_states_what_the_tagger_finds_and_the_memo_stays_bounded() {
+        let d = Domain::builtin().unwrap();
+        let t = &d.themes;
+        for s in ["采购预算执行率仅为41%，资金拨付不及时。", "全年完成培训12期。", "部分设备因无人操作而闲置。"] {
+            let fresh: Vec<ThemeId> = tag(s, t, false).into_iter().map(|(id, _)| id).collect();
+            assert_eq!(t.tagged(s), None);
+            assert_eq!(statement_themes(s, t), fresh);
+            assert_eq!(t.tagged(s).as_ref(), Some(&fresh));
+            assert_eq!(statement_themes(s, t), fresh);
+        }
+        for n in 0..50_001 {
+            t.remember_tagged(&format!("第{n}条"), &[]);
+        }
+        assert!(t.tagged("第50000条").is_some() && t.tagged("第0条").is_none());
     }
 
     #[test]

@@ -18,7 +18,8 @@
 use super::line_of;
 use anyhow::{bail, Result};
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use toml::Spanned;
 
@@ -61,7 +62,7 @@ impl Default for Examples {
 #[derive(Debug)]
 struct Model {
     /// Each character run of the examples, with its feature number.
-    runs: HashMap<String, u32>,
+    runs: FxHashMap<String, u32>,
     /// Each feature's rarity weight.
     idf: Vec<f64>,
     /// Finding or not: a weight per feature and the bias last.
@@ -218,16 +219,20 @@ fn score(w: &[f64], x: &Features) -> f64 {
 
 impl Model {
     fn train(statements: &[(String, bool, Vec<usize>)], themes: usize) -> Model {
-        let mut known: HashMap<String, u32> = HashMap::new();
+        let mut known: FxHashMap<String, u32> = FxHashMap::default();
         let mut df: Vec<f64> = Vec::new();
         for (text, _, _) in statements {
             let mut seen: Vec<u32> = Vec::new();
             for r in runs(text) {
-                let next = known.len() as u32;
-                let j = *known.entry(r.to_string()).or_insert(next);
-                if j as usize == df.len() {
-                    df.push(0.0);
-                }
+                let j = match known.get(r) {
+                    Some(&j) => j,
+                    None => {
+                        let j = known.len() as u32;
+                        known.insert(r.to_string(), j);
+                        df.push(0.0);
+                        j
+                    }
+                };
                 seen.push(j);
             }
             seen.sort_unstable();
@@ -243,12 +248,22 @@ impl Model {
         let dim = model.idf.len();
         let found: Vec<bool> = statements.iter().map(|(_, f, _)| *f).collect();
         model.finding = train(&xs, &found, dim);
-        model.themes = (0..themes)
-            .map(|t| {
-                let ys: Vec<bool> = statements.iter().map(|(_, _, l)| l.contains(&t)).collect();
-                ys.contains(&true).then(|| train(&xs, &ys, dim))
-            })
-            .collect();
+        // The theme models are independent of each other: trained on the machine's cores at once
+        // (each the same model whichever thread trains it).
+        let theme_model = |t: usize| {
+            let ys: Vec<bool> = statements.iter().map(|(_, _, l)| l.contains(&t)).collect();
+            ys.contains(&true).then(|| train(&xs, &ys, dim))
+        };
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+        let mut slots: Vec<Option<Vec<f64>>> = vec![None; themes];
+        let chunk = themes.div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            for (c, part) in slots.chunks_mut(chunk).enumerate() {
+                let theme_model = &theme_model;
+                scope.spawn(move || part.iter_mut().enumerate().for_each(|(k, slot)| *slot = theme_model(c * chunk + k)));
+            }
+        });
+        model.themes = slots;
         model
     }
 

@@ -285,7 +285,13 @@ pub struct Themes {
     pub examples: super::Examples,
     /// The literals a text must hold for each theme to name a problem in it, found when first needed.
     anchors: std::sync::OnceLock<Anchors>,
+    /// The themes of statements already tagged with these themes: reports of one unit repeat their
+    /// statements from year to year, and many reports share the genre's stock sentences.
+    tagged: std::sync::Mutex<std::collections::HashMap<String, Vec<ThemeId>>>,
 }
+
+/// The most statements `Themes::tagged` holds; it is emptied when full, so memory stays bounded.
+const TAGGED_MAX: usize = 50_000;
 
 /// Which themes can match a text, from one scan for the literals their matches start with: most
 /// clauses name one theme or none, and ruling the others out with one scan costs less than
@@ -376,7 +382,7 @@ impl Themes {
             criterion: alternation(&c.criterion, check).context("in [cues] criterion")?,
             continues: alternation(&c.continues, check).context("in [cues] continues")?,
         };
-        Ok(Themes { list, cues, form: Form::default(), examples: super::Examples::default(), anchors: std::sync::OnceLock::new() })
+        Ok(Themes { list, cues, form: Form::default(), examples: super::Examples::default(), anchors: std::sync::OnceLock::new(), tagged: Default::default() })
     }
 
     /// Adds the vocabulary of findings (findings.toml) to the themes it names. When `strict` (a
@@ -497,6 +503,21 @@ impl Themes {
             shortfall,
         };
         Ok(self)
+    }
+
+    /// The themes a statement was found to state, when it was tagged before with these themes.
+    pub fn tagged(&self, statement: &str) -> Option<Vec<ThemeId>> {
+        self.tagged.lock().ok()?.get(statement).cloned()
+    }
+
+    /// Remembers the themes a statement states (see `tagged`).
+    pub fn remember_tagged(&self, statement: &str, themes: &[ThemeId]) {
+        if let Ok(mut memo) = self.tagged.lock() {
+            if memo.len() >= TAGGED_MAX {
+                memo.clear();
+            }
+            memo.insert(statement.to_string(), themes.to_vec());
+        }
     }
 
     /// For each theme of `list`, whether it may name a problem in `text` (false: it cannot, none
