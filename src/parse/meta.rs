@@ -57,9 +57,6 @@ static AFTER_UNIT: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A line that opens with a year ("2024年度部门整体支出……"), which is no chapter number.
 static YEAR_FIRST: LazyLock<Regex> = LazyLock::new(|| re(r"^(?:19|20)\d{2}\s*年"));
-/// The supervising department of a project table (主管部门), kept apart from the reporting unit.
-static SUPERVISOR_FIELD: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?:^|[\s|])(?:项目)?主管部门(?:名称)?\s*(?:[（(]\s*公章\s*[)）])?\s*[:：|\t]\s*([^\s|:：]{3,40})"));
 /// Lines of a web page's chrome or of a document's issuer, whose org is not the reporting unit.
 static NOT_THE_UNIT: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(?:来源|发布机构|发文机关|作者|索引号|当前位置|主办|承办|信息来源|文号|发布时间|主题分类|组配分类)|[（(]?制[)）]?$|关于.{0,40}通知"));
@@ -112,9 +109,9 @@ pub fn supervisor(cover: &[String], text: &str, units: &Units) -> Option<String>
         .iter()
         .map(String::as_str)
         .chain(head.lines())
-        .filter(|l| l.contains("主管部门"))
+        .filter(|l| units.names_the_supervisor(l))
         .map(fold)
-        .find_map(|l| SUPERVISOR_FIELD.captures(&l).map(|c| trim_org(&c[1], units)))
+        .find_map(|l| units.supervisor_field(&l).map(|v| trim_org(v, units)))
         .filter(|v| v.chars().count() >= 3 && !is_report_word(v))
 }
 

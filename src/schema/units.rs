@@ -17,6 +17,8 @@ struct UnitFile {
     short_forms: Vec<Spanned<ShortFormEntry>>,
     cover_labels: Vec<Spanned<String>>,
     #[serde(default)]
+    supervisor_labels: Vec<Spanned<String>>,
+    #[serde(default)]
     never_inside: Vec<Spanned<String>>,
     #[serde(default)]
     self_references: Vec<Spanned<SelfReferenceEntry>>,
@@ -77,6 +79,10 @@ pub struct Units {
     never_inside: Option<aho_corasick::AhoCorasick>,
     /// How a report names itself ("我厅") and the endings of the names it then stands for.
     self_references: Vec<(String, Vec<String>)>,
+    /// Labels of the field naming the supervising department (项目主管部门), longest first.
+    supervisor_labels: Vec<String>,
+    /// Such a field; group 1 is the value.
+    supervisor_field: Option<Regex>,
     /// Endings of units renamed one to one (old, new), longest old first.
     renamings: Vec<(String, String)>,
 }
@@ -175,6 +181,14 @@ impl Units {
             renamings.push((e.old.clone(), e.new.clone()));
         }
         renamings.sort_by_key(|(old, _)| std::cmp::Reverse(old.chars().count()));
+        let mut supervisor_labels = Vec::new();
+        for l in &file.supervisor_labels {
+            if !is_han_word(l.get_ref()) {
+                bail!("line {}: the supervisor label {:?} is not a word of Chinese characters", line_of(text, l.span().start), l.get_ref());
+            }
+            supervisor_labels.push(l.get_ref().clone());
+        }
+        supervisor_labels.sort_by_key(|l| std::cmp::Reverse(l.chars().count()));
         let never_inside = if inside.is_empty() { None } else { aho_corasick::AhoCorasick::new(&inside).ok() };
         let compile = |p: &str| Regex::new(p).map_err(|e| anyhow::anyhow!("the lists make a pattern that does not compile: {e}"));
         let alias_part = if alias.is_empty() { String::new() } else { format!(r"(?:[（(][\p{{Han}}]{{2,14}}(?:{})[)）])?", literal_alternation(&alias)) };
@@ -194,9 +208,14 @@ impl Units {
         } else {
             Some(compile(&format!(r"(?:^|[\s|])({})\s+(?:[（(]\s*公章\s*[)）]\s*)?([^\s|:：]{{3,40}})", literal_alternation(&long)))?)
         };
+        let supervisor_field = if supervisor_labels.is_empty() {
+            None
+        } else {
+            Some(compile(&format!(r"(?:^|[\s|])(?:{})\s*(?:[（(]\s*公章\s*[)）])?\s*[:：|\t]\s*([^\s|:：]{{3,40}})", literal_alternation(&supervisor_labels)))?)
+        };
         // Longest first, so that 委员会 wins over 委 where both end a name.
         body.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
-        Ok(Units { full_name, body, admin, signature, party_prefixes, short_forms, cover_field, cover_field_spaced, never_inside, self_references, renamings })
+        Ok(Units { full_name, body, admin, signature, party_prefixes, short_forms, cover_field, cover_field_spaced, never_inside, self_references, renamings, supervisor_labels, supervisor_field })
     }
 
     /// The endings of the names a text stands for when it calls itself as it most often does
@@ -258,13 +277,23 @@ impl Units {
             .unwrap_or_else(|| name.to_string())
     }
 
+    /// True when a field label names the supervising department (`supervisor_labels`).
+    pub fn names_the_supervisor(&self, label: &str) -> bool {
+        self.supervisor_labels.iter().any(|s| label.contains(s.as_str()))
+    }
+
+    /// The value of the field naming the supervising department in `line` (项目主管部门：某局).
+    pub fn supervisor_field<'t>(&self, line: &'t str) -> Option<&'t str> {
+        self.supervisor_field.as_ref()?.captures(line).and_then(|c| c.get(1)).map(|m| m.as_str())
+    }
+
     /// The values of the cover fields naming the unit in `line`: a label, a colon (or a bar, a tab)
     /// and the value; then a long label and its value with only spaces between (`spaced`: the
     /// weaker evidence, which the caller may ask more of).
     pub fn cover_fields<'t>(&'t self, line: &'t str) -> impl Iterator<Item = CoverField<'t>> + 't {
         let field = |spaced: bool| {
             move |c: regex::Captures<'t>| {
-                let supervisor = c.get(1).is_some_and(|l| l.as_str().contains("主管"));
+                let supervisor = c.get(1).is_some_and(|l| self.names_the_supervisor(l.as_str()));
                 c.get(2).map(|m| CoverField { value: m.as_str(), spaced, supervisor })
             }
         };
@@ -290,6 +319,24 @@ mod tests {
     use super::*;
 
     const BUILTIN: &str = include_str!("../../schema/units.toml");
+
+    #[test]
+    fn the_supervisors_labels_are_one_list_that_a_user_may_change() {
+        let u = Units::parse(BUILTIN).unwrap();
+        assert_eq!(u.supervisor_field("项目主管部门：某县水利局 实施单位：某县水文站"), Some("某县水利局"));
+        assert_eq!(u.supervisor_field("主管部门名称（公章）：某市教育局"), Some("某市教育局"));
+        assert!(u.cover_fields("项目主管部门：某县水利局").all(|f| f.supervisor));
+        assert!(u.cover_fields("实施单位：某县水文站").all(|f| !f.supervisor));
+        // A user's own label (归口部门) names the supervisor once listed, and 主管部门 no longer does.
+        let edited = BUILTIN.replace(r#"supervisor_labels = ["项目主管部门名称", "项目主管部门", "主管部门名称", "主管部门"]"#, r#"supervisor_labels = ["归口部门"]"#);
+        assert_ne!(edited, BUILTIN);
+        let mine = Units::parse(&edited).unwrap();
+        assert_eq!(mine.supervisor_field("归口部门：某县水利局"), Some("某县水利局"));
+        assert_eq!(mine.supervisor_field("主管部门：某县水利局"), None);
+        let bad = BUILTIN.replace(r#""项目主管部门名称", "项目"#, r#""dept", "项目"#);
+        let e = Units::parse(&bad).err().unwrap().to_string();
+        assert!(e.contains("dept") && e.contains("line"), "{e}");
+    }
 
     #[test]
     fn renamings_give_the_current_name_and_a_bad_one_is_refused_with_its_line() {
