@@ -95,7 +95,13 @@ impl<'a> Clause<'a> {
 /// The answer is how it does: the layer, and the words that matched when `words` asks for them
 /// (finding where a match starts costs a second scan, which tagging a report does not need).
 fn clause_names(theme: &Theme, clause: &Clause, form: bool, words: bool) -> Option<Why> {
-    let kept: Vec<usize> = (0..clause.items.len()).filter(|&i| !theme.exclude.as_ref().is_some_and(|x| x.is_match(clause.items[i]))).collect();
+    let excluded = |i: usize| theme.exclude.as_ref().is_some_and(|x| x.is_match(clause.items[i]));
+    // A clause of one item: the theme's own patterns first and its exclude list only where one of
+    // them matched (most themes a clause's words make candidates match nowhere in it).
+    if clause.items.len() == 1 {
+        return names_in(theme, clause, &[0], &clause.joined, form, words).filter(|_| !excluded(0));
+    }
+    let kept: Vec<usize> = (0..clause.items.len()).filter(|&i| !excluded(i)).collect();
     if kept.is_empty() {
         return None;
     }
@@ -104,6 +110,11 @@ fn clause_names(theme: &Theme, clause: &Clause, form: bool, words: bool) -> Opti
     } else {
         std::borrow::Cow::Owned(kept.iter().map(|&i| clause.items[i]).collect::<Vec<_>>().join("、"))
     };
+    names_in(theme, clause, &kept, &text, form, words)
+}
+
+/// `clause_names` over the items `kept` (joined again as `text`).
+fn names_in(theme: &Theme, clause: &Clause, kept: &[usize], text: &str, form: bool, words: bool) -> Option<Why> {
     let found_in = |layer: Layer, p: &crate::schema::Pattern, text: &str| {
         if words {
             p.regex().find(text).map(|m| Why { layer, words: m.as_str().to_string() })
@@ -111,7 +122,7 @@ fn clause_names(theme: &Theme, clause: &Clause, form: bool, words: bool) -> Opti
             p.is_match(text).then(|| Why { layer, words: String::new() })
         }
     };
-    let whole = |layer: Layer, p: &crate::schema::Pattern| found_in(layer, p, &text);
+    let whole = |layer: Layer, p: &crate::schema::Pattern| found_in(layer, p, text);
     let found = theme
         .problems
         .as_ref()
