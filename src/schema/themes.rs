@@ -425,8 +425,10 @@ impl Themes {
             for list in [&mut e.planned, &mut e.actual, &mut e.savings, &mut e.improved] {
                 words.expand_all(list).context("in [form.shortfall]")?;
             }
-            words.expand_pairs(&mut e.objects).context("in [form.shortfall] objects")?;
-            words.expand_pairs(&mut e.rates).context("in [form.shortfall] rates")?;
+            // [theme id, pattern]: only the pattern names families.
+            for (_, p) in e.objects.iter_mut().chain(e.rates.iter_mut()) {
+                words.expand_in_place(p).context("in [form.shortfall] objects or rates")?;
+            }
         }
         let mut terms: Vec<Vec<String>> = vec![Vec::new(); self.list.len()];
         let mut actions: Vec<Vec<String>> = vec![Vec::new(); self.list.len()];

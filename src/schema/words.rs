@@ -62,27 +62,22 @@ impl Words {
         Ok(NAME.replace_all(pattern, |c: &regex::Captures| self.families[&c[1]].clone()))
     }
 
-    /// `expand` over a list.
-    pub(crate) fn expand_all(&self, patterns: &mut [String]) -> Result<()> {
-        for p in patterns.iter_mut() {
-            if let Cow::Owned(e) = self.expand(p)? {
-                *p = e;
-            }
+    /// `expand` in place.
+    pub(crate) fn expand_in_place(&self, pattern: &mut String) -> Result<()> {
+        if let Cow::Owned(e) = self.expand(pattern)? {
+            *pattern = e;
         }
         Ok(())
     }
 
-    /// `expand` over a list of pairs.
+    /// `expand` over a list.
+    pub(crate) fn expand_all(&self, patterns: &mut [String]) -> Result<()> {
+        patterns.iter_mut().try_for_each(|p| self.expand_in_place(p))
+    }
+
+    /// `expand` over a list of pairs of patterns (a topic and its cue).
     pub(crate) fn expand_pairs(&self, pairs: &mut [(String, String)]) -> Result<()> {
-        for (a, b) in pairs.iter_mut() {
-            if let Cow::Owned(e) = self.expand(a)? {
-                *a = e;
-            }
-            if let Cow::Owned(e) = self.expand(b)? {
-                *b = e;
-            }
-        }
-        Ok(())
+        pairs.iter_mut().try_for_each(|(a, b)| self.expand_in_place(a).and_then(|_| self.expand_in_place(b)))
     }
 }
 
