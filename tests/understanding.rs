@@ -139,14 +139,24 @@ fn our_statement_sets_are_tagged_with_their_themes() {
         // negatives tagged. The rules drawn from T then changed nothing on it (0.761 / 0.659):
         // rules fitted to one set's misses do not reach the next set's wording. It stays unfitted;
         // the families of words.toml then gave it 0.767 / 0.683 (one of them, checks 流于形式, was
-        // written knowing its misses).
-        ("statements-ours-u.jsonl", 0.74, 0.66, 2),
+        // written knowing its misses). Fitted in the round after, once set W was written and
+        // scored (a failed control belongs to its object's theme and is rules_weak only where
+        // nothing else is named; the eligibility of subsidies; targets quoted as a direction):
+        // 0.783 / 0.793.
+        ("statements-ours-u.jsonl", 0.76, 0.77, 2),
         // Set V (62 problems carrying 65 themes, 20 negatives: offices of the party and the
         // government, investment promotion, parks, gas, heating, flood stores, chemicals, food and
         // drug sampling, patents, elderly meals, border roads) was written after the rules drawn
         // from T and before the families of words.toml: 0.880 / 0.677 with no negative tagged (the
-        // rules from T changed nothing on it either). With the families: 0.885 / 0.708. Unfitted.
-        ("statements-ours-v.jsonl", 0.86, 0.69, 0),
+        // rules from T changed nothing on it either). With the families: 0.885 / 0.708. Fitted
+        // with U in the round after, once W was written: 0.908 / 0.908.
+        ("statements-ours-v.jsonl", 0.88, 0.88, 0),
+        // Set W (127 problems carrying 137 themes, 30 negatives: water supply, seismology,
+        // statistics, medical insurance, cold chain, village solar plants, archives put on disk)
+        // was written before the rules drawn from U and V and scored once: 0.892 / 0.781 with one
+        // negative tagged. Not fitted: after the rules from U and V, 0.882 / 0.818 with two; a
+        // loose 不 in the unchecked-facts entry (不动产) was then mended: 0.890 / 0.825, one.
+        ("statements-ours-w.jsonl", 0.87, 0.8, 1),
     ] {
         let (p, r, negatives) = score(&fixtures().join(file), None);
         eprintln!("{file}: precision {p:.3} recall {r:.3}, negatives tagged {negatives}");

@@ -267,7 +267,7 @@ pub fn discover(docs: &[SectionDoc], domain: &Domain, units: &Registry) -> Vec<C
                 && !crate::enrich::themes::is_lead_in(&sq)
                 // "问题" alone names no shortfall ("群众反映的问题均按时办理").
                 && themes.cues.deficiency.as_ref().is_some_and(|c| c.is_match(&sq.replace("问题", "")))
-                && !themes.cues.resolved.as_ref().is_some_and(|c| c.is_match(&sq))
+                && !crate::enrich::themes::says_resolved(&sq, themes)
                 && !crate::enrich::themes::is_measure_or_question(u.text, themes)
         })
         .collect();

@@ -43,6 +43,16 @@ pub fn is_lead_in(squeezed: &str) -> bool {
     bare.ends_with('：') || bare.ends_with(':') || (LEAD_IN.is_match(bare) && !bare.contains('、') && bare.chars().count() <= 24) || ANNOUNCES.is_match(bare)
 }
 
+/// A quoted phrase: what a target or a rule says, cited, not what the report claims.
+static QUOTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"“[^”]{0,40}”|"[^"]{0,40}"|「[^」]{0,40}」|‘[^’]{0,40}’"#).expect("quote pattern"));
+
+/// True when a clause says a problem was fixed, not found, or is fine. A quoted phrase is cited,
+/// not claimed: "指标只写了“服务质量有所提高”" says nothing improved.
+pub fn says_resolved(clause: &str, themes: &Themes) -> bool {
+    let Some(r) = themes.cues.resolved.as_ref() else { return false };
+    r.is_match(clause) && (!QUOTED.is_match(clause) || r.is_match(&QUOTED.replace_all(clause, "“”")))
+}
+
 static LIST_OF_PROBLEMS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(问题|现象|情况)$").expect("list pattern"));
 
 /// Clause boundaries: a topic and its cue must meet inside one clause. A comma between digits
@@ -164,6 +174,8 @@ pub enum Layer {
     Pair,
     /// A shortfall written as figures, or as a share of its plan: its object's theme.
     Shortfall,
+    /// A failed control in a statement that names no other theme (findings.toml `otherwise`).
+    Otherwise,
     /// The nearest examples of examples.toml, for a statement the rules place nowhere.
     Model,
 }
@@ -179,6 +191,7 @@ impl Layer {
             Layer::Topic => "topic",
             Layer::Pair => "pair",
             Layer::Shortfall => "shortfall",
+            Layer::Otherwise => "otherwise",
             Layer::Model => "model",
         }
     }
@@ -240,7 +253,7 @@ pub fn explain(statement: &str, themes: &Themes) -> Vec<(ThemeId, Why)> {
 fn tag(statement: &str, themes: &Themes, words: bool) -> Vec<(ThemeId, Why)> {
     let Some(s) = finding_text(statement, themes) else { return vec![] };
     let all: Vec<&str> = clauses(&s).collect();
-    let live: Vec<&str> = all.iter().copied().filter(|c| !themes.cues.resolved.as_ref().is_some_and(|r| r.is_match(c))).collect();
+    let live: Vec<&str> = all.iter().copied().filter(|c| !says_resolved(c, themes)).collect();
     // A short clause without a topic of its own continues the one before it: "协管员共86人，远超
     // 核定编制数" states one problem over two clauses; so does one that opens with its predicate
     // ("占当年预算的27%"), though it names a topic of its own.
@@ -317,7 +330,21 @@ fn tag(statement: &str, themes: &Themes, words: bool) -> Vec<(ThemeId, Why)> {
     } else {
         None
     };
-    suggested.map(|(i, _)| vec![(themes.list[i].id.clone(), Why { layer: Layer::Model, words: String::new() })]).unwrap_or_default()
+    if let Some((i, _)) = suggested {
+        return vec![(themes.list[i].id.clone(), Why { layer: Layer::Model, words: String::new() })];
+    }
+    // A control that failed ("审核把关不严", "未实地核实") is a finding of what it controls where
+    // the statement names that; where it names nothing else, it is the theme findings.toml gives it.
+    let otherwise: Vec<(ThemeId, Why)> = themes
+        .list
+        .iter()
+        .filter_map(|t| {
+            let p = t.otherwise.as_ref()?;
+            let m = live.iter().filter(|c| !t.exclude.as_ref().is_some_and(|x| x.is_match(c))).find_map(|c| p.regex().find(c))?;
+            Some((t.id.clone(), Why { layer: Layer::Otherwise, words: if words { m.as_str().to_string() } else { String::new() } }))
+        })
+        .collect();
+    otherwise
 }
 
 /// True when a statement states a shortfall: it names a theme, or a clause of it carries a
@@ -331,7 +358,7 @@ pub fn states_shortfall(statement: &str, themes: &Themes) -> bool {
 pub fn names_a_deficiency(statement: &str, themes: &Themes) -> bool {
     let Some(s) = finding_text(statement, themes) else { return false };
     let found = clauses(&s)
-        .filter(|c| !themes.cues.resolved.as_ref().is_some_and(|r| r.is_match(c)))
+        .filter(|c| !says_resolved(c, themes))
         .any(|c| themes.cues.deficiency.as_ref().is_some_and(|d| d.is_match(c)));
     found
 }
@@ -689,6 +716,32 @@ mod tests {
         // In a list each item names its own theme.
         let listed = one("存在预算执行率低、结转资金未编入预算、采购程序不规范等问题。");
         assert!(listed.contains(&"budget_exec_low".to_string()), "{listed:?}");
+    }
+
+    #[test]
+    fn a_failed_control_is_its_objects_finding_and_rules_weak_only_where_it_controls_nothing_named() {
+        // Written in our words: a check not made, a follow-up missing, a narrow inspection.
+        let why = |s: &str| explain(s, &Domain::builtin().unwrap().themes).into_iter().map(|(id, w)| (id.0, w.layer)).collect::<Vec<_>>();
+        assert_eq!(why("社区报送的入户调查表未经实地核实即录入台账。"), [("rules_weak".to_string(), Layer::Otherwise)]);
+        assert_eq!(why("对承接养护的企业缺少履约考核，路面破损长期无人修补。"), [("rules_weak".to_string(), Layer::Otherwise)]);
+        assert_eq!(why("对乡镇敬老院的督查覆盖面窄，全年只去了三家。"), [("rules_weak".to_string(), Layer::Otherwise)]);
+        // The same failed check of a subsidy or a bidder is a subsidy or a procurement finding.
+        assert_eq!(one("养殖补贴的申报对象审核不细，部分养殖户存栏数与申报数不符。"), ["subsidy_irregular"]);
+        assert!(one("投标单位的资格审查不严，无资质的公司也中了标。").contains(&"procurement_irregular".to_string()));
+        // A control that was made, or a measure, is no finding; 不 inside a word (不动产) is no negation.
+        assert!(one("补贴对象的信息已与不动产登记数据比对。").is_empty());
+        assert!(one("严格审核申报材料，确保补贴精准发放。").is_empty());
+    }
+
+    #[test]
+    fn a_quoted_target_is_cited_not_claimed() {
+        // "有所提高" inside quotes is the target's wording, not an improvement the report claims.
+        assert_eq!(one("效益指标只写了“服务水平有所提高”，无法衡量。"), ["target_not_quantified"]);
+        assert_eq!(one("产出指标设置为“覆盖面进一步扩大”。"), ["target_not_quantified"]);
+        // A target with a figure is measurable; an improvement claimed outside quotes resolves.
+        assert!(one("产出指标设置为“新增绿化面积3000平方米”。").is_empty());
+        assert!(!says_resolved("指标只写了“服务水平有所提高”", &Domain::builtin().unwrap().themes));
+        assert!(says_resolved("服务水平有所提高", &Domain::builtin().unwrap().themes));
     }
 
     #[test]

@@ -304,7 +304,7 @@ mod tests {
         // Patterns of the built-in schema compile on first use: every one must compile.
         for t in &d.themes.list {
             let pairs = t.pairs.iter().flat_map(|(a, b)| [a, b]);
-            for p in t.patterns.iter().chain(&t.topics).chain(&t.problems).chain(&t.terms).chain(&t.actions).chain(&t.exclude).chain(&t.indicators).chain(pairs) {
+            for p in t.patterns.iter().chain(&t.topics).chain(&t.problems).chain(&t.terms).chain(&t.actions).chain(&t.otherwise).chain(&t.exclude).chain(&t.indicators).chain(pairs) {
                 p.regex();
             }
         }

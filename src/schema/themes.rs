@@ -75,6 +75,9 @@ pub struct Theme {
     pub terms: Option<Pattern>,
     /// Actions that name this theme only in the form of a finding (`Form`).
     pub actions: Option<Pattern>,
+    /// Findings that are this theme's only where a statement names no theme otherwise: a control
+    /// that failed ("审核把关不严", "未实地核实") belongs to the theme of what it controls.
+    pub otherwise: Option<Pattern>,
 }
 
 impl Theme {
@@ -225,6 +228,8 @@ struct SourceEntry {
     pairs: std::collections::BTreeMap<String, Vec<(String, String)>>,
     #[serde(default)]
     actions: std::collections::BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    otherwise: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -371,7 +376,7 @@ impl Themes {
                 .iter()
                 .map(|p| Pattern::new(&format!("^(?:{p})$"), check))
                 .collect::<Result<Vec<_>>>()?;
-            list.push(Theme { id: ThemeId(t.id), label: t.label, patterns, topics, pairs, problems, exclude, indicators, queries: t.queries, terms: None, actions: None });
+            list.push(Theme { id: ThemeId(t.id), label: t.label, patterns, topics, pairs, problems, exclude, indicators, queries: t.queries, terms: None, actions: None, otherwise: None });
         }
         let c = file.cues;
         let cues = Cues {
@@ -410,7 +415,7 @@ impl Themes {
         let mut file: FindingsFile = toml::from_str(text)?;
         for source in &mut file.source {
             let name = source.name.clone();
-            for list in source.problems.values_mut().chain(source.actions.values_mut()) {
+            for list in source.problems.values_mut().chain(source.actions.values_mut()).chain(source.otherwise.values_mut()) {
                 words.expand_all(list).with_context(|| format!("in source {name:?}"))?;
             }
             for list in source.pairs.values_mut() {
@@ -432,6 +437,7 @@ impl Themes {
         }
         let mut terms: Vec<Vec<String>> = vec![Vec::new(); self.list.len()];
         let mut actions: Vec<Vec<String>> = vec![Vec::new(); self.list.len()];
+        let mut otherwise: Vec<Vec<String>> = vec![Vec::new(); self.list.len()];
         let mut pairs: Vec<Vec<(Pattern, Pattern)>> = (0..self.list.len()).map(|_| Vec::new()).collect();
         let ids: Vec<String> = self.list.iter().map(|t| t.id.0.clone()).collect();
         for source in &file.source {
@@ -455,6 +461,11 @@ impl Themes {
                     actions[i].extend(list.iter().cloned());
                 }
             }
+            for (id, list) in &source.otherwise {
+                if let Some(i) = known(id)? {
+                    otherwise[i].extend(list.iter().cloned());
+                }
+            }
             for (id, list) in &source.pairs {
                 let Some(i) = known(id)? else { continue };
                 for (a, b) in list {
@@ -467,6 +478,7 @@ impl Themes {
             t.pairs.append(&mut extra);
             t.terms = alternation(&terms[i], check).with_context(|| format!("in the problems of theme {:?}", t.id))?;
             t.actions = alternation(&actions[i], check).with_context(|| format!("in the actions of theme {:?}", t.id))?;
+            t.otherwise = alternation(&otherwise[i], check).with_context(|| format!("in the otherwise list of theme {:?}", t.id))?;
         }
         let shortfall = match file.form.shortfall {
             Some(e) => {
