@@ -333,17 +333,18 @@ fn tag(statement: &str, themes: &Themes, words: bool) -> Vec<(ThemeId, Why)> {
     if let Some((i, _)) = suggested {
         return vec![(themes.list[i].id.clone(), Why { layer: Layer::Model, words: String::new() })];
     }
-    // A control that failed ("审核把关不严", "未实地核实") is a finding of what it controls where
-    // the statement names that; where it names nothing else, it is the theme findings.toml gives it.
-    let otherwise: Vec<(ThemeId, Why)> = themes
-        .list
-        .iter()
-        .filter_map(|t| {
-            let p = t.otherwise.as_ref()?;
-            let m = live.iter().filter(|c| !t.exclude.as_ref().is_some_and(|x| x.is_match(c))).find_map(|c| p.regex().find(c))?;
-            Some((t.id.clone(), Why { layer: Layer::Otherwise, words: if words { m.as_str().to_string() } else { String::new() } }))
-        })
-        .collect();
+    // A control that failed ("审核把关不严", "未实地核实") is a finding of what it controls: the
+    // first object of `[form.controlled]` the statement names decides its theme; where it names
+    // none, it is the theme whose `otherwise` entry it matched.
+    let mut otherwise: Vec<(ThemeId, Why)> = Vec::new();
+    for t in &themes.list {
+        let Some(p) = t.otherwise.as_ref() else { continue };
+        let Some(m) = live.iter().filter(|c| !t.exclude.as_ref().is_some_and(|x| x.is_match(c))).find_map(|c| p.regex().find(c)) else { continue };
+        let id = themes.form.controlled.iter().find(|(_, object)| object.is_match(&text)).map_or(&t.id, |(i, _)| &themes.list[*i].id);
+        if !otherwise.iter().any(|(found, _)| found == id) {
+            otherwise.push((id.clone(), Why { layer: Layer::Otherwise, words: if words { m.as_str().to_string() } else { String::new() } }));
+        }
+    }
     otherwise
 }
 
@@ -728,9 +729,21 @@ mod tests {
         // The same failed check of a subsidy or a bidder is a subsidy or a procurement finding.
         assert_eq!(one("养殖补贴的申报对象审核不细，部分养殖户存栏数与申报数不符。"), ["subsidy_irregular"]);
         assert!(one("投标单位的资格审查不严，无资质的公司也中了标。").contains(&"procurement_irregular".to_string()));
+        // A failed control of something findings.toml's [form.controlled] names takes its theme.
+        assert_eq!(why("养老服务补贴拨付前未核实老人的居住情况。"), [("subsidy_irregular".to_string(), Layer::Otherwise)]);
+        assert_eq!(one("竣工结算前未审核设计变更的依据。"), ["overpayment"]);
         // A control that was made, or a measure, is no finding; 不 inside a word (不动产) is no negation.
         assert!(one("补贴对象的信息已与不动产登记数据比对。").is_empty());
         assert!(one("严格审核申报材料，确保补贴精准发放。").is_empty());
+    }
+
+    #[test]
+    fn something_built_or_bought_then_left_unused_is_idle_whatever_it_is() {
+        // The form over the whole statement: built or bought ({built}), then unused ({idle}, 无法使用).
+        assert_eq!(one("新建的村级篮球场因地面不平一直无法使用。"), ["idle_project"]);
+        assert_eq!(one("配发给卫生院的救护担架长期封存在库房。"), ["idle_project"]);
+        assert_eq!(one("挂牌成立的便民服务点基本无业务，常处于关门状态。"), ["idle_project"]);
+        assert!(one("新建的村级篮球场已投入使用，群众反映良好。").is_empty());
     }
 
     #[test]

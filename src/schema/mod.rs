@@ -365,6 +365,13 @@ mod tests {
             let e = format!("{:#}", Domain::load(Some(dir.path())).err().expect("refused"));
             assert!(e.contains("findings.toml") && e.contains("[form.shortfall]") && e.contains(says), "{e}");
         }
+        // What a failed control controls: a theme that does not exist, and a pattern that does not compile.
+        for (text, says) in [("[form.controlled]\nobjects = [['no_such_theme', '补贴']]\n", "no_such_theme"), ("[form.controlled]\nobjects = [['subsidy_irregular', '补贴(']]\n", "补贴(")] {
+            let dir = tempfile::TempDir::new().unwrap();
+            std::fs::write(dir.path().join("findings.toml"), text).unwrap();
+            let e = format!("{:#}", Domain::load(Some(dir.path())).err().expect("refused"));
+            assert!(e.contains("findings.toml") && e.contains("[form.controlled]") && e.contains(says), "{e}");
+        }
     }
 
     #[test]

@@ -102,6 +102,10 @@ pub struct Form {
     pub scope: Option<Pattern>,
     pub amount: Option<Pattern>,
     pub shortfall: Option<Shortfall>,
+    /// What a failed control (a theme's `otherwise` entries) controls: [theme index, object], in
+    /// the order they are tried. A statement that names one of these objects gives the failed
+    /// control the object's theme ("补贴发放前未核实…" is a subsidy finding).
+    pub controlled: Vec<(usize, Pattern)>,
 }
 
 impl Form {
@@ -240,6 +244,14 @@ struct FormEntry {
     #[serde(default)]
     amount: Vec<String>,
     shortfall: Option<ShortfallEntry>,
+    controlled: Option<ControlledEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ControlledEntry {
+    /// [theme id, object pattern] in the order they are tried.
+    objects: Vec<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -435,6 +447,11 @@ impl Themes {
                 words.expand_in_place(p).context("in [form.shortfall] objects or rates")?;
             }
         }
+        if let Some(e) = &mut form.controlled {
+            for (_, p) in e.objects.iter_mut() {
+                words.expand_in_place(p).context("in [form.controlled] objects")?;
+            }
+        }
         let mut terms: Vec<Vec<String>> = vec![Vec::new(); self.list.len()];
         let mut actions: Vec<Vec<String>> = vec![Vec::new(); self.list.len()];
         let mut otherwise: Vec<Vec<String>> = vec![Vec::new(); self.list.len()];
@@ -511,10 +528,21 @@ impl Themes {
             }
             None => None,
         };
+        let mut controlled = Vec::new();
+        for (id, p) in file.form.controlled.iter().flat_map(|e| &e.objects) {
+            let Some(i) = ids.iter().position(|t| t == id) else {
+                if strict {
+                    bail!("[form.controlled] objects name theme {id:?}, which themes.toml does not define");
+                }
+                continue;
+            };
+            controlled.push((i, Pattern::new(p, check).with_context(|| format!("in [form.controlled] objects of {id:?}"))?));
+        }
         self.form = Form {
             scope: alternation(&file.form.scope, check).context("in [form] scope")?,
             amount: alternation(&file.form.amount, check).context("in [form] amount")?,
             shortfall,
+            controlled,
         };
         Ok(self)
     }
