@@ -172,8 +172,16 @@ fn our_statement_sets_are_tagged_with_their_themes() {
         // after the rules drawn from W and before those from X: 0.826 / 0.750 with one negative
         // tagged (the rules of this round's start: 0.848 / 0.737). Two of its wrong themes led
         // to [form.controlled] (a failed check of a subsidy is a subsidy finding): 0.855 / 0.776.
-        // The rules drawn from X then changed nothing on it.
-        ("statements-ours-y.jsonl", 0.84, 0.76, 1),
+        // The rules drawn from X then changed nothing on it. Fitted once Z was written (payments
+        // that came months late, funds only half used, an ageing staff, equipment never used,
+        // vehicle repairs as a 三公 line): 0.878 / 0.855.
+        ("statements-ours-y.jsonl", 0.86, 0.84, 1),
+        // Set Z (55 problems carrying 58 themes, 18 negatives: bus subsidies, grassland awards,
+        // kindergartens, bridges, disease vectors, irrigation districts, funeral subsidies) was
+        // written after the rules drawn from X and before those from Y: 0.844 / 0.655 with one
+        // negative tagged (the rules of this round's start: 0.857 / 0.621); the rules drawn from Y
+        // changed nothing on it. Unfitted.
+        ("statements-ours-z.jsonl", 0.82, 0.63, 1),
     ] {
         let (p, r, negatives) = score(&fixtures().join(file), None);
         eprintln!("{file}: precision {p:.3} recall {r:.3}, negatives tagged {negatives}");
