@@ -497,28 +497,30 @@ impl Themes {
             t.actions = alternation(&actions[i], check).with_context(|| format!("in the actions of theme {:?}", t.id))?;
             t.otherwise = alternation(&otherwise[i], check).with_context(|| format!("in the otherwise list of theme {:?}", t.id))?;
         }
+        // [theme id, pattern] lists of [form]: each pattern with the index of its theme (`shape`
+        // writes the pattern out); a theme themes.toml does not define is an error when `strict`.
+        let themed = |list: &[(String, String)], table: &str, what: &str, shape: &dyn Fn(&str) -> String| -> Result<Vec<(usize, Pattern)>> {
+            let mut out = Vec::new();
+            for (id, p) in list {
+                let Some(i) = ids.iter().position(|t| t == id) else {
+                    if strict {
+                        bail!("[{table}] {what} name theme {id:?}, which themes.toml does not define");
+                    }
+                    continue;
+                };
+                out.push((i, Pattern::new(&shape(p), check).with_context(|| format!("in [{table}] {what} of {id:?}"))?));
+            }
+            Ok(out)
+        };
         let shortfall = match file.form.shortfall {
             Some(e) => {
                 let words = |list: &[String], what: &str| alternation(list, check).and_then(|p| p.ok_or_else(|| anyhow!("is empty"))).with_context(|| format!("in [form.shortfall] {what}"));
                 if !(e.below > 0.0 && e.below <= 1.0) {
                     bail!("[form.shortfall] below must be a share above 0 and at most 1, not {}", e.below);
                 }
-                let themed = |list: &[(String, String)], what: &str, shape: &dyn Fn(&str) -> String| -> Result<Vec<(usize, Pattern)>> {
-                    let mut out = Vec::new();
-                    for (id, p) in list {
-                        let Some(i) = ids.iter().position(|t| t == id) else {
-                            if strict {
-                                bail!("[form.shortfall] {what} name theme {id:?}, which themes.toml does not define");
-                            }
-                            continue;
-                        };
-                        out.push((i, Pattern::new(&shape(p), check).with_context(|| format!("in [form.shortfall] {what} of {id:?}"))?));
-                    }
-                    Ok(out)
-                };
-                let objects = themed(&e.objects, "objects", &|p| p.to_string())?;
+                let objects = themed(&e.objects, "form.shortfall", "objects", &|p| p.to_string())?;
                 // The rate's name, then within a few words (为, 仅为, 只有, 达到) its value.
-                let rates = themed(&e.rates, "rates", &|p| format!("(?:{p})[^，。；\\d%]{{0,6}}(?P<rate>\\d+(?:\\.\\d+)?)%"))?;
+                let rates = themed(&e.rates, "form.shortfall", "rates", &|p| format!("(?:{p})[^，。；\\d%]{{0,6}}(?P<rate>\\d+(?:\\.\\d+)?)%"))?;
                 let improved = alternation(&e.improved, check).context("in [form.shortfall] improved")?;
                 let savings = alternation(&e.savings, check).context("in [form.shortfall] savings")?;
                 let planned = words(&e.planned, "planned")?;
@@ -528,16 +530,10 @@ impl Themes {
             }
             None => None,
         };
-        let mut controlled = Vec::new();
-        for (id, p) in file.form.controlled.iter().flat_map(|e| &e.objects) {
-            let Some(i) = ids.iter().position(|t| t == id) else {
-                if strict {
-                    bail!("[form.controlled] objects name theme {id:?}, which themes.toml does not define");
-                }
-                continue;
-            };
-            controlled.push((i, Pattern::new(p, check).with_context(|| format!("in [form.controlled] objects of {id:?}"))?));
-        }
+        let controlled = match &file.form.controlled {
+            Some(e) => themed(&e.objects, "form.controlled", "objects", &|p| p.to_string())?,
+            None => Vec::new(),
+        };
         self.form = Form {
             scope: alternation(&file.form.scope, check).context("in [form] scope")?,
             amount: alternation(&file.form.amount, check).context("in [form] amount")?,
