@@ -661,6 +661,49 @@ mod tests {
     }
 
     #[test]
+    fn a_share_written_in_words_or_bare_after_only_is_a_shortfall() {
+        assert_eq!(one("专项资金当年只使用了三成。"), ["budget_exec_low"]);
+        assert_eq!(one("下达的奖补资金仅支出了预算的三分之一。"), ["budget_exec_low"]);
+        assert_eq!(one("市级配套资金仅到位计划的一半。"), ["fund_late"]);
+        assert_eq!(one("本年度政府采购执行率不到六成。"), ["procurement_low"]);
+        assert_eq!(one("计划举办农技培训12期，只举办了5期。"), ["project_delay"]);
+        // At or above the line, in words or in figures, is no shortfall by this form.
+        let d = Domain::builtin().unwrap();
+        let form = d.themes.form.shortfall.as_ref().unwrap();
+        for text in ["专项资金当年只使用了九成", "实际支出为年度预算的十分之九", "政府采购执行率为八成", "计划举办培训12期，实际举办11期"] {
+            assert_eq!(form.theme(text, true), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_verb_of_knowing_before_shifou_states_a_finding_not_a_checklist_question() {
+        let d = Domain::builtin().unwrap();
+        assert!(is_question("是否存在超范围列支的情况", &d.themes));
+        assert!(!is_question("指标没有写明计量单位，无法判断是否达标", &d.themes));
+        assert_eq!(one("部分指标没有写明计量单位，无法判断是否达标。"), ["target_not_quantified"]);
+    }
+
+    #[test]
+    fn findings_by_their_form_new_in_this_round() {
+        // A figure copied from last year; M of N tasks undone.
+        assert_eq!(one("服务对象满意度直接沿用了上年的数据。"), ["satisfaction_no_survey"]);
+        assert_eq!(one("年初确定的9项重点工作中有4项没有完成。"), ["project_delay"]);
+        // A project's money paying the unit's running costs; money received only after a wait;
+        // money left over and kept in an account; staff hired besides those in the quota.
+        assert_eq!(one("在禁毒专项经费中列支单位车辆维修费。"), ["overspend_scope"]);
+        assert_eq!(one("养殖户申请的补助要等到第二年年底才能拿到。"), ["fund_late"]);
+        assert_eq!(one("工程已完工，剩余资金30万元仍留在乡镇账户。"), ["carryover_high"]);
+        assert_eq!(one("中心在编职工15人，另有临聘人员22人。"), ["offbook_staff"]);
+        // Something bought and left in a store room; a use rate that is low.
+        assert_eq!(one("采购的便携式检测仪大多锁在库房里。"), ["idle_project"]);
+        assert_eq!(one("新建的农机服务中心机具利用率很低。"), ["idle_project"]);
+        // The same words where nothing is wrong.
+        assert!(one("服务对象满意度调查由第三方开展。").is_empty());
+        assert!(one("年初确定的9项重点工作全部完成。").is_empty());
+        assert!(one("中心在编职工15人。").is_empty());
+    }
+
+    #[test]
     fn an_inspectors_lead_in_gives_a_neutral_action_the_form_of_a_finding() {
         assert_eq!(one("检查发现，该中心在专项业务经费中列支干部疗养费。"), ["overspend_scope"]);
         assert_eq!(one("巡察反馈指出：在扶贫项目资金中列支办公家具购置费。"), ["overspend_scope"]);

@@ -137,11 +137,36 @@ pub struct Shortfall {
     rates: Vec<(usize, Pattern)>,
     /// Words saying a figure rose ("较上年提高26个百分点"): a low rate that rose states progress.
     improved: Option<Pattern>,
+    /// An outcome given as a bare share after 仅/只 and one of the `spent` verbs ("当年只支出了
+    /// 40%", "仅用了不到四成"): a share of what was there to spend or do.
+    spent: Option<Pattern>,
+}
+
+/// A share as the genre writes it: a percentage, or in words (四成, 三分之一, 一半). `name` is
+/// the capture group of the percentage; `{name}_cn` that of the words.
+fn share_pattern(name: &str) -> String {
+    format!(r"(?:(?P<{name}>\d+(?:\.\d+)?)%|(?P<{name}_cn>[一二两三四五六七八九]成|[二三四五六七八九十]分之[一二三四五六七八九]|一半|半数))")
+}
+
+/// The value in percent of a share captured by `share_pattern(name)`.
+fn share_value(m: &regex::Captures, name: &str) -> Option<f64> {
+    if let Some(v) = m.name(name) {
+        return v.as_str().parse::<f64>().ok();
+    }
+    let words = m.name(&format!("{name}_cn"))?.as_str();
+    let digit = |c: char| "一二三四五六七八九十".chars().position(|d| d == c).map(|i| i as f64 + 1.0).or((c == '两').then_some(2.0));
+    let chars: Vec<char> = words.chars().collect();
+    match chars.as_slice() {
+        ['一', '半'] | ['半', '数'] => Some(50.0),
+        [n, '成'] => digit(*n).map(|n| n * 10.0),
+        [whole, '分', '之', part] => Some(digit(*part)? / digit(*whole)? * 100.0),
+        _ => None,
+    }
 }
 
 /// A figure with its unit: an amount in yuan, or a count.
 static FIGURE: std::sync::LazyLock<regex::Regex> =
-    std::sync::LazyLock::new(|| regex::Regex::new(r"(\d[\d,]*(?:\.\d+)?)(亿元|万元|元|个|项|家)").expect("figure pattern"));
+    std::sync::LazyLock::new(|| regex::Regex::new(r"(\d[\d,]*(?:\.\d+)?)(亿元|万元|元|个|项|家|场|期|批|座|处|所)").expect("figure pattern"));
 
 impl Shortfall {
     /// The theme (index into the list) of a shortfall written as figures in `text` (squeezed,
@@ -158,7 +183,7 @@ impl Shortfall {
         if shares && !saving() {
             // A percentage captured as `group` below the line; and where the match starts.
             let low = |m: &regex::Captures, group: &str| {
-                let below = m.name(group).and_then(|v| v.as_str().parse::<f64>().ok()).is_some_and(|v| v < self.below * 100.0);
+                let below = share_value(m, group).is_some_and(|v| v < self.below * 100.0);
                 below.then(|| m.get(0).map_or(0, |w| w.start()))
             };
             // A rate named with a value below the line ("政府采购完成率为47.3%"), unless its clause,
@@ -178,6 +203,12 @@ impl Shortfall {
             for m in self.share.regex().captures_iter(text) {
                 let named_first = |start: usize| self.actual.is_match(text[..start].rsplit(['，', '；', '。']).next().unwrap_or(""));
                 if low(&m, "share").is_some_and(named_first) {
+                    return object();
+                }
+            }
+            // An outcome given as a bare share of what there was ("当年只支出了40%").
+            if let Some(spent) = &self.spent {
+                if spent.regex().captures_iter(text).any(|m| low(&m, "spent").is_some()) {
                     return object();
                 }
             }
@@ -270,6 +301,9 @@ struct ShortfallEntry {
     /// Words saying a figure rose.
     #[serde(default)]
     improved: Vec<String>,
+    /// Verbs of an outcome given as a bare share after 仅/只.
+    #[serde(default)]
+    spent: Vec<String>,
 }
 
 
@@ -520,13 +554,17 @@ impl Themes {
                 }
                 let objects = themed(&e.objects, "form.shortfall", "objects", &|p| p.to_string())?;
                 // The rate's name, then within a few words (为, 仅为, 只有, 达到) its value.
-                let rates = themed(&e.rates, "form.shortfall", "rates", &|p| format!("(?:{p})[^，。；\\d%]{{0,6}}(?P<rate>\\d+(?:\\.\\d+)?)%"))?;
+                let rates = themed(&e.rates, "form.shortfall", "rates", &|p| format!("(?:{p})[^，。；\\d%]{{0,6}}{}", share_pattern("rate")))?;
                 let improved = alternation(&e.improved, check).context("in [form.shortfall] improved")?;
                 let savings = alternation(&e.savings, check).context("in [form.shortfall] savings")?;
                 let planned = words(&e.planned, "planned")?;
                 // The same planned words, then 的 and a percentage.
-                let share = Pattern::new(&format!("(?:{})[^，。；]{{0,8}}的(?P<share>\\d+(?:\\.\\d+)?)%", planned.source), check).context("in [form.shortfall] planned")?;
-                Some(Shortfall { planned, share, actual: words(&e.actual, "actual")?, below: e.below, savings, objects, rates, improved })
+                let share = Pattern::new(&format!("(?:{})[^，。；]{{0,8}}的(?:不到|不足|约|近)?{}", planned.source, share_pattern("share")), check).context("in [form.shortfall] planned")?;
+                let spent = match alternation(&e.spent, check).context("in [form.shortfall] spent")? {
+                    Some(verbs) => Some(Pattern::new(&format!("(?:仅|只)有?(?:{})了?(?:约|近|不到|不足)?{}", verbs.source, share_pattern("spent")), check).context("in [form.shortfall] spent")?),
+                    None => None,
+                };
+                Some(Shortfall { planned, share, actual: words(&e.actual, "actual")?, below: e.below, savings, objects, rates, improved, spent })
             }
             None => None,
         };
