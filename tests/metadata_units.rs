@@ -241,10 +241,16 @@ fn a_central_school_and_a_project_supervisor_field_name_the_unit() {
 /// 13 of 14, kinds 16 of 16, years 14 of 14) has site chrome naming the finance bureau as source, a
 /// party unit's name over its title, a 关于…的报告 title, town and street units, a title with the
 /// short name and a field with the full one, project tables whose implementer is the reporting unit
-/// (its supervisor kept apart, as the real labels do), and 决算 and 公示 pages.
+/// (its supervisor kept apart, as the real labels do), and 决算 and 公示 pages. The fifth
+/// (pages-ours-e, Hunan and Sichuan places, scored once first: units 14 of 14, kinds 15 of 15, years
+/// 14 of 14) has a greeting and breadcrumbs over the title, a cover whose labels and values take a
+/// line each, a hospital named only by its signature under 我院, pinyin after every character of a
+/// mirror's title, traditional characters, a party committee over a 关于 title, a title cut into
+/// four lines, a title with 县统计局 only and the full name signed, a site's sponsor line naming
+/// other units, and a report of 2024 published in 2025.
 #[test]
 fn openings_of_every_layout_name_their_unit_and_kind() {
-    for set in ["pages-ours", "pages-ours-b", "pages-ours-c", "pages-ours-d"] {
+    for set in ["pages-ours", "pages-ours-b", "pages-ours-c", "pages-ours-d", "pages-ours-e"] {
         let dir = fixtures().join(set);
         let labels: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(fixtures().join(format!("{set}.json"))).unwrap()).unwrap();
         let data = TempDir::new().unwrap();
