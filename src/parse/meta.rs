@@ -75,6 +75,8 @@ static LEADING_YEAR: LazyLock<Regex> = LazyLock::new(|| re(r"^(?:附件\d*[:：]
 fn unit_at_start(line: &str, units: &Units) -> Option<String> {
     let l = PAGE_LABEL.replace(line, "");
     let l = LEADING_YEAR.replace(&l, "");
+    // A 关于…的报告 title names its unit after 关于.
+    let l = l.strip_prefix("关于").unwrap_or(&l);
     let mut best: Option<&str> = None;
     for (i, _) in l.char_indices().skip(3).take(40).chain(std::iter::once((l.len(), ' '))) {
         let cand = &l[..i];
@@ -802,6 +804,9 @@ mod tests {
         assert_eq!(dep(&["评价单位：临安区人民法院", "2022年度部门整体支出绩效自评报告"], "").as_deref(), Some("临安区人民法院"));
         assert_eq!(dep(&["单位名称:  城关镇政府      填报日期:2023.4.2"], "城关镇人民政府全年支出…").as_deref(), Some("城关镇人民政府"));
         assert_eq!(dep(&["平遥县第二中学2023年度部门整体支出绩效自评报告"], "").as_deref(), Some("平遥县第二中学"));
+        // A 关于…的报告 title names its unit after 关于; the body's lead-in (现将我馆…) is no name.
+        assert_eq!(dep(&["关于平遥县档案馆2023年度部门整体支出绩效自评的报告", "县财政局：", "现将我馆自评情况报告如下。"], "").as_deref(), Some("平遥县档案馆"));
+        assert_eq!(dep(&["县财政局：", "现将我馆自评情况报告如下。"], "").as_deref(), None);
         // The finance bureau that published the page is not the unit.
         assert_eq!(dep(&["来源:桐庐县财政局", "桐庐县红十字会", "2022年度部门决算"], "").as_deref(), Some("桐庐县红十字会"));
         // A sentence saying what the unit is, or a site's sponsor line, is no part of a name.

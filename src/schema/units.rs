@@ -198,20 +198,23 @@ impl Units {
             literal_alternation(&name)
         ))?;
         let signature = compile(&format!(r"({})(（[^）]*）)?(制|（盖章）|\(盖章\))?$", literal_alternation(&signature)))?;
+        // A seal note (（公章）, （盖章）) between a label and its value.
+        let seal = r"[（(]\s*(?:公章|盖章|签章|印章|章)\s*[)）]";
         let cover_field = compile(&format!(
-            r"(?:^|[\s|])({})\s*(?:[（(]\s*公章\s*[)）])?\s*[:：|\t]\s*(?:[（(]\s*公章\s*[)）])?\s*([^\s|:：]{{3,40}})",
+            r"(?:^|[\s|])({})\s*(?:{seal})?\s*[:：|\t]\s*(?:{seal})?\s*([^\s|:：]{{3,40}})",
             literal_alternation(&labels)
         ))?;
         let long: Vec<String> = labels.iter().filter(|l| l.chars().count() >= 4).cloned().collect();
         let cover_field_spaced = if long.is_empty() {
             None
         } else {
-            Some(compile(&format!(r"(?:^|[\s|])({})\s+(?:[（(]\s*公章\s*[)）]\s*)?([^\s|:：]{{3,40}})", literal_alternation(&long)))?)
+            Some(compile(&format!(r"(?:^|[\s|])({})\s+(?:{seal}\s*)?([^\s|:：]{{3,40}})", literal_alternation(&long)))?)
         };
         let supervisor_field = if supervisor_labels.is_empty() {
             None
         } else {
-            Some(compile(&format!(r"(?:^|[\s|])(?:{})\s*(?:[（(]\s*公章\s*[)）])?\s*[:：|\t]\s*([^\s|:：]{{3,40}})", literal_alternation(&supervisor_labels)))?)
+            // The label, a colon (or a bar, a tab) or spaces alone, the value.
+            Some(compile(&format!(r"(?:^|[\s|])(?:{})\s*(?:{seal})?(\s*[:：|\t]\s*|\s+)(?:{seal}\s*)?([^\s|:：]{{3,40}})", literal_alternation(&supervisor_labels)))?)
         };
         // Longest first, so that 委员会 wins over 委 where both end a name.
         body.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
@@ -283,8 +286,13 @@ impl Units {
     }
 
     /// The value of the field naming the supervising department in `line` (项目主管部门：某局).
+    /// A value set off by spaces alone (a table flattened to text) must be a unit's name.
     pub fn supervisor_field<'t>(&self, line: &'t str) -> Option<&'t str> {
-        self.supervisor_field.as_ref()?.captures(line).and_then(|c| c.get(1)).map(|m| m.as_str())
+        self.supervisor_field.as_ref()?.captures_iter(line).find_map(|c| {
+            let spaced = !c.get(1)?.as_str().contains([':', '：', '|', '\t']);
+            let value = c.get(2)?.as_str();
+            (!spaced || self.is_unit_name(value)).then_some(value)
+        })
     }
 
     /// The values of the cover fields naming the unit in `line`: a label, a colon (or a bar, a tab)
@@ -325,6 +333,13 @@ mod tests {
         let u = Units::parse(BUILTIN).unwrap();
         assert_eq!(u.supervisor_field("项目主管部门：某县水利局 实施单位：某县水文站"), Some("某县水利局"));
         assert_eq!(u.supervisor_field("主管部门名称（公章）：某市教育局"), Some("某市教育局"));
+        // A seal note written 盖章 sits between a label and its value as 公章 does.
+        assert_eq!(u.cover_fields("项目单位（盖章）：某县医疗保障局").map(|f| f.value).collect::<Vec<_>>(), ["某县医疗保障局"]);
+        assert_eq!(u.supervisor_field("主管部门(盖章):某县卫生健康局"), Some("某县卫生健康局"));
+        // A table flattened to text sets label and value apart by spaces alone; the value must
+        // then be a unit's name.
+        assert_eq!(u.supervisor_field("主管部门 某县农业农村局 实施单位 某县农技推广中心"), Some("某县农业农村局"));
+        assert_eq!(u.supervisor_field("主管部门 负责项目的监督管理"), None);
         assert!(u.cover_fields("项目主管部门：某县水利局").all(|f| f.supervisor));
         assert!(u.cover_fields("实施单位：某县水文站").all(|f| !f.supervisor));
         // A user's own label (归口部门) names the supervisor once listed, and 主管部门 no longer does.
