@@ -367,6 +367,10 @@ mod tests {
         // A province's and a city's bureau are not one unit.
         let r = registry(&[("安徽省财政厅", 1), ("安徽省六安市财政厅", 1)], &Aliases::default());
         assert_eq!(r.units().len(), 2);
+        // A town written by its name alone, with 政府 or with 人民政府 is one unit; two towns stay two.
+        let r = registry(&[("舒城县城关镇人民政府", 2), ("城关镇", 1), ("城关镇政府", 1), ("桃溪镇", 1)], &Aliases::default());
+        assert_eq!(r.units().len(), 2, "{:?}", r.units());
+        assert!(r.same_unit("城关镇", "舒城县城关镇人民政府"));
     }
 
     #[test]
