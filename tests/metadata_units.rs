@@ -257,10 +257,15 @@ fn a_central_school_and_a_project_supervisor_field_name_the_unit() {
 /// first: units 8 of 9, kinds 9 of 10) has a site's publication page listing the reports as
 /// attachments, a name written with its province, a town named by itself in its title (its unit
 /// then groups with the town's 人民政府), a report on monitoring during the year (no evaluation), a
-/// 财政重点 evaluation of a project, 本级 after a name, and a cover dated the year after.
+/// 财政重点 evaluation of a project, 本级 after a name, and a cover dated the year after. The
+/// eighth (pages-ours-h, scored once first: units 10 of 11, years 11 of 12) has a title broken
+/// inside the unit's name, full-width digits, a unit before 关于, a web page's title with the site
+/// after an underscore, spaces around the year, page counters, a unit introduced by 以下简称, and a
+/// unit in parentheses by its short name only (not checked: the text never writes it whole). The
+/// year read as 2O23 (a letter O from recognition) is still not read; it is not checked.
 #[test]
 fn openings_of_every_layout_name_their_unit_and_kind() {
-    for set in ["pages-ours", "pages-ours-b", "pages-ours-c", "pages-ours-d", "pages-ours-e", "pages-ours-f", "pages-ours-g"] {
+    for set in ["pages-ours", "pages-ours-b", "pages-ours-c", "pages-ours-d", "pages-ours-e", "pages-ours-f", "pages-ours-g", "pages-ours-h"] {
         let dir = fixtures().join(set);
         let labels: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(fixtures().join(format!("{set}.json"))).unwrap()).unwrap();
         let data = TempDir::new().unwrap();

@@ -360,8 +360,14 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
         for l in opening.iter().map(|l| squeeze(l)) {
             // A cover that breaks the unit's name after its place ("舒城县" over "卫生健康委员会")
             // is read as one line.
+            // So is a title broken inside the unit's name ("某市某区卫生健" over "康局2023年度…报告"):
+            // a short line that opens with a place, is no name and no title itself, over a title.
+            let broken = |head: &str| {
+                regions.leading_chain_len(head) > 0 && head.chars().count() <= 24 && !head.contains("报告") && !units.is_unit_name(head) && l.contains("报告")
+            };
             match lines.last_mut() {
                 Some(place) if !place.is_empty() && regions.leading_chain_len(place) == place.len() => place.push_str(&l),
+                Some(head) if broken(head) => head.push_str(&l),
                 _ => lines.push(l),
             }
         }
@@ -807,6 +813,8 @@ mod tests {
         // A 关于…的报告 title names its unit after 关于; the body's lead-in (现将我馆…) is no name.
         assert_eq!(dep(&["关于平遥县档案馆2023年度部门整体支出绩效自评的报告", "县财政局：", "现将我馆自评情况报告如下。"], "").as_deref(), Some("平遥县档案馆"));
         assert_eq!(dep(&["县财政局：", "现将我馆自评情况报告如下。"], "").as_deref(), None);
+        // A title broken inside the unit's name is read as one line.
+        assert_eq!(dep(&["平遥县卫生健", "康局2023年度部门整体支出绩效自评报告"], "").as_deref(), Some("平遥县卫生健康局"));
         // The finance bureau that published the page is not the unit.
         assert_eq!(dep(&["来源:桐庐县财政局", "桐庐县红十字会", "2022年度部门决算"], "").as_deref(), Some("桐庐县红十字会"));
         // A sentence saying what the unit is, or a site's sponsor line, is no part of a name.
