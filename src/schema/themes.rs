@@ -181,7 +181,8 @@ impl Shortfall {
         // shares alike.
         let saving = || self.savings.as_ref().is_some_and(|s| s.is_match(text));
         if shares && !saving() {
-            // A percentage captured as `group` below the line; and where the match starts.
+            // A share captured as `group` (a percentage, or in words: 四成) below the line; and where
+            // the match starts.
             let low = |m: &regex::Captures, group: &str| {
                 let below = share_value(m, group).is_some_and(|v| v < self.below * 100.0);
                 below.then(|| m.get(0).map_or(0, |w| w.start()))

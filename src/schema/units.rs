@@ -197,9 +197,9 @@ impl Units {
             literal_alternation(&party_prefixes),
             literal_alternation(&name)
         ))?;
-        let signature = compile(&format!(r"({})(（[^）]*）)?(制|（盖章）|\(盖章\))?$", literal_alternation(&signature)))?;
-        // A seal note (（公章）, （盖章）) between a label and its value.
+        // A seal note (（公章）, （盖章）): after a signature, or between a label and its value.
         let seal = r"[（(]\s*(?:公章|盖章|签章|印章|章)\s*[)）]";
+        let signature = compile(&format!(r"({})(（[^）]*）)?(制|{seal})?$", literal_alternation(&signature)))?;
         let cover_field = compile(&format!(
             r"(?:^|[\s|])({})\s*(?:{seal})?\s*[:：|\t]\s*(?:{seal})?\s*([^\s|:：]{{3,40}})",
             literal_alternation(&labels)
