@@ -261,8 +261,8 @@ fn a_central_school_and_a_project_supervisor_field_name_the_unit() {
 /// eighth (pages-ours-h, scored once first: units 10 of 11, years 11 of 12) has a title broken
 /// inside the unit's name, full-width digits, a unit before 关于, a web page's title with the site
 /// after an underscore, spaces around the year, page counters, a unit introduced by 以下简称, and a
-/// unit in parentheses by its short name only (not checked: the text never writes it whole). The
-/// year read as 2O23 (a letter O from recognition) is still not read; it is not checked.
+/// unit in parentheses by its short name only (not checked: the text never writes it whole); the
+/// year written 2O23 (a letter O from recognition) is read since.
 #[test]
 fn openings_of_every_layout_name_their_unit_and_kind() {
     for set in ["pages-ours", "pages-ours-b", "pages-ours-c", "pages-ours-d", "pages-ours-e", "pages-ours-f", "pages-ours-g", "pages-ours-h"] {

@@ -697,6 +697,9 @@ mod tests {
         // Something bought and left in a store room; a use rate that is low.
         assert_eq!(one("采购的便携式检测仪大多锁在库房里。"), ["idle_project"]);
         assert_eq!(one("新建的农机服务中心机具利用率很低。"), ["idle_project"]);
+        // The words of asset-use efficiency for a facility that runs without serving.
+        assert_eq!(one("村级养老服务站建成后人员没有进驻。"), ["idle_project"]);
+        assert!(one("村级养老服务站运转正常。").is_empty());
         // The same words where nothing is wrong.
         assert!(one("服务对象满意度调查由第三方开展。").is_empty());
         assert!(one("年初确定的9项重点工作全部完成。").is_empty());

@@ -17,7 +17,9 @@ fn re(p: &str) -> Regex {
 }
 
 static YEAR_ANY: LazyLock<Regex> = LazyLock::new(|| re(r"((?:19|20)\d{2})年"));
-static YEAR_TITLE: LazyLock<Regex> = LazyLock::new(|| re(r"((?:19|20)\d{2})年度?"));
+/// A year in a title or a cover line; a letter O that text recognition put for a zero (2O23) is read
+/// as one.
+static YEAR_TITLE: LazyLock<Regex> = LazyLock::new(|| re(r"((?:19|2[0Oo])[\dOo]{2})年度?"));
 static YEAR_EVALUATED: LazyLock<Regex> = LazyLock::new(|| {
     re(r"对((?:19|20)\d{2})年度?[^。；]{0,16}(?:开展|进行|实施)[^。；]{0,8}(?:绩效)?(?:自评|评价)|(?:开展|做好|进行)((?:19|20)\d{2})年度?[^。；]{0,24}(?:绩效)?(?:自评|自我绩效评价|评价)")
 });
@@ -498,7 +500,7 @@ pub fn department_squeezed(cover: &[String], title: Option<&str>, text: &str, sq
 pub fn fiscal_year(cover: &[String], title: Option<&str>, squeezed: &str, m: &Metadata) -> Option<u16> {
     let mut score: HashMap<u16, u32> = HashMap::new();
     let mut add = |y: &str, w: u32| {
-        if let Ok(y) = y.parse::<u16>() {
+        if let Ok(y) = y.replace(['O', 'o'], "0").parse::<u16>() {
             if (1990..=2100).contains(&y) {
                 *score.entry(y).or_insert(0) += w;
             }
@@ -778,6 +780,8 @@ mod tests {
         let text = "2022年，我局预算执行良好。截至2022年12月31日，资产总额……根据《关于做好2023年绩效自评的通知》";
         assert_eq!(fiscal_year(&cover, None, text), Some(2022));
         assert_eq!(fiscal_year(&lines(&["(2019 年度)"]), None, "2020年计划"), Some(2019));
+        // A letter O recognised for a zero in the title's year.
+        assert_eq!(fiscal_year(&[], Some("某县水利局2O23年度部门整体支出绩效自评报告"), ""), Some(2023));
         assert_eq!(fiscal_year(&[], Some("2021年度部门整体支出绩效自评报告"), "2022年工作计划"), Some(2021));
         assert_eq!(fiscal_year(&[], None, "没有年份"), None);
     }
